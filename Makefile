@@ -1,0 +1,36 @@
+# Every target bootstraps .venv with pip on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-dev
+BSTAMP := $(VENV)/.installed-bench
+
+.PHONY: demo test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(BSTAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+demo: $(STAMP)
+	$(VENV)/bin/obskit demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+	$(MAKE) lint
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: $(BSTAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) bench/results build *.egg-info

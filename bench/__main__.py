@@ -1,0 +1,80 @@
+"""Run the benchmarks: every ``bench/bench_<name>.py`` module exposing ``run() -> dict``.
+
+Each ``run()`` returns ``{"title": str, "rows": [dict, ...], "notes": [str, ...]}`` (the rows share
+their keys). This runner prints one rich table per benchmark and writes the whole result, with the
+machine it ran on, to ``bench/results/<name>.json``: numbers from noisy machines are compared as
+ratios within one run, never across runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+
+def available() -> list[str]:
+    return sorted(p.stem.removeprefix("bench_") for p in BENCH_DIR.glob("bench_*.py"))
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def render(name: str, result: dict[str, Any], console: Console) -> None:
+    rows: list[dict[str, Any]] = result.get("rows", [])
+    table = Table(title=f"{name}: {result.get('title', '')}")
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    for column in columns:
+        table.add_column(column, justify="left" if column == columns[0] else "right")
+    for row in rows:
+        table.add_row(*(_format(row.get(c, "")) for c in columns))
+    console.print(table)
+    for note in result.get("notes", []):
+        console.print(f"  {note}")
+
+
+def main(argv: list[str]) -> int:
+    names = argv or available()
+    unknown = [n for n in names if n not in available()]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available())}")
+        return 2
+    console = Console()
+    RESULTS_DIR.mkdir(exist_ok=True)
+    for name in names:
+        module = importlib.import_module(f"bench.bench_{name}")
+        started = time.perf_counter()
+        result: dict[str, Any] = module.run()
+        result["elapsed_s"] = round(time.perf_counter() - started, 3)
+        result["machine"] = {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        }
+        render(name, result, console)
+        out = RESULTS_DIR / f"{name}.json"
+        out.write_text(json.dumps(result, indent=2, sort_keys=True, default=str) + "\n")
+        console.print(f"  → {out.relative_to(BENCH_DIR.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Layer 2: Logs Insights query model, generated query definitions and the local query engine."""

@@ -1,0 +1,1 @@
+"""Layer 0: the runtime logging library every service imports."""

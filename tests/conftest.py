@@ -1,0 +1,56 @@
+"""Fixtures shared by every test package: paths to the shared fixtures and a real moto_server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from runbooks.moto_server import MotoServer
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = Path(os.environ.get("OBSKIT_SHARED_DIR", REPO_ROOT.parent / "shared"))
+EXAMPLE_CATALOG = REPO_ROOT / "examples" / "alchemiser" / "catalog.yaml"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED_DIR.is_dir():
+        pytest.fail(f"the shared folder is missing: expected it at {SHARED_DIR}")
+    return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def alchemiser_capture(shared_dir: Path) -> Path:
+    """The real 8,193-line CloudWatch capture of one Alchemiser workflow."""
+    return shared_dir / "fixtures" / "alchemiser" / "workflow-2025-12-17.json"
+
+
+@pytest.fixture(scope="session")
+def example_catalog_path() -> Path:
+    return EXAMPLE_CATALOG
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    """One moto_server on a free loopback port for the whole session (started and stopped here)."""
+    with MotoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def aws_endpoint(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A clean moto_server endpoint with fake credentials in the environment."""
+    moto_server.reset()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return moto_server.endpoint_url
