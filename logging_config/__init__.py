@@ -1,1 +1,54 @@
-"""Layer 0: the runtime logging library every service imports."""
+"""obskit's runtime logging library: correlated JSON lines for event-driven services on AWS.
+
+Every line is one JSON object with Powertools' key names and the workflow's ``correlation_id``,
+``causation_id``, ``event_id`` and ``event_type``; secrets are redacted, nothing raises into the
+caller, no line exceeds CloudWatch's 256 KB event limit::
+
+    import logging_config
+
+    logging_config.configure("execution")            # $OBSKIT_* / $POWERTOOLS_* override
+    log = logging_config.get_logger(__name__)
+
+    @logging_config.inject_lambda_context
+    def handler(event, context):
+        with logging_config.event_context(event) as ctx:
+            log.info("order placed", symbol="AAPL", qty=10)
+            return ctx.child_event("TradeExecuted", {"symbol": "AAPL"})
+
+Public API: :func:`configure`, :func:`get_logger`, :func:`event_context`, :func:`start_workflow`,
+:func:`inject_lambda_context`, :func:`invocation`, :class:`MissingCorrelationError`,
+:func:`current_ids`, :func:`stats`, and the ``metrics`` submodule (EMF). Fronts for code already
+on structlog (:mod:`logging_config.structlog_front`) or the stdlib ``logging`` module
+(:mod:`logging_config.stdlib_bridge`) produce the same lines. The pytest plugin
+(:mod:`logging_config.pytest_plugin`) provides the ``capture_logs`` fixture.
+"""
+
+from __future__ import annotations
+
+from logging_config import metrics
+from logging_config.config import configure, current_service
+from logging_config.context import current_ids
+from logging_config.debug_buffer import invocation
+from logging_config.errors import MissingCorrelationError
+from logging_config.events import EventContext, event_context, start_workflow
+from logging_config.lambda_context import inject_lambda_context
+from logging_config.logger import Logger, get_logger
+from logging_config.stats import missing_correlation_count, reset_stats, stats
+
+__all__ = [
+    "EventContext",
+    "Logger",
+    "MissingCorrelationError",
+    "configure",
+    "current_ids",
+    "current_service",
+    "event_context",
+    "get_logger",
+    "inject_lambda_context",
+    "invocation",
+    "metrics",
+    "missing_correlation_count",
+    "reset_stats",
+    "start_workflow",
+    "stats",
+]

@@ -41,10 +41,20 @@ def _server_command(port: int) -> list[str]:
 class MotoServer:
     """A ``moto_server`` child process; use as a context manager or call start()/stop()."""
 
-    def __init__(self, port: int | None = None, startup_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, port: int | None = None, startup_timeout_s: float = 30.0, *, detach: bool = False
+    ) -> None:
+        """``detach``: run the server in its own session, so it outlives this process (what
+        ``obskit sandbox up`` needs; ``sandbox down`` stops it by :attr:`pid`)."""
         self.port = port or free_port()
         self.startup_timeout_s = startup_timeout_s
+        self.detach = detach
         self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        return self._proc.pid if self._proc is not None else None
 
     @property
     def endpoint_url(self) -> str:
@@ -62,6 +72,7 @@ class MotoServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
+            start_new_session=self.detach,
         )
         deadline = time.monotonic() + self.startup_timeout_s
         while time.monotonic() < deadline:

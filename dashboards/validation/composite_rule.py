@@ -1,0 +1,113 @@
+"""A parser for composite-alarm rules (CloudWatch ``AlarmRule`` syntax).
+
+``ALARM(name)``, ``OK(name)``, ``INSUFFICIENT_DATA(name)`` (name quoted or bare), ``TRUE``,
+``FALSE``, combined with ``AND``, ``OR``, ``NOT`` and parentheses; at most 10,240 characters.
+It returns the alarm names the rule reads so the validator can check each one exists.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_RULE_CHARS = 10240
+STATE_FUNCTIONS = ("ALARM", "OK", "INSUFFICIENT_DATA")
+
+_TOKEN = re.compile(r"\s*(?:(?P<quoted>\"(?:[^\"\\]|\\.)*\")|(?P<op>[()])|(?P<word>[^\s()\"]+))")
+
+
+class RuleSyntaxError(ValueError):
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(f"{message} at character {position + 1}")
+        self.position = position
+
+
+def _tokenize(rule: str) -> list[tuple[str, str, int]]:
+    tokens: list[tuple[str, str, int]] = []
+    pos = 0
+    while rule[pos:].strip():
+        match = _TOKEN.match(rule, pos)
+        if not match:
+            raise RuleSyntaxError("unterminated quoted alarm name", pos)
+        kind = match.lastgroup or "word"
+        tokens.append((kind, match.group(kind), match.start(kind)))
+        pos = match.end()
+    tokens.append(("end", "", len(rule)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, rule: str) -> None:
+        self.tokens = _tokenize(rule)
+        self.i = 0
+        self.names: list[str] = []
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.i]
+
+    def take(self, text: str) -> bool:
+        if self.peek()[1] == text and self.peek()[0] != "quoted":
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, text: str) -> None:
+        if not self.take(text):
+            _, found, pos = self.peek()
+            raise RuleSyntaxError(f"expected {text!r}, found {found or 'end of rule'!r}", pos)
+
+    def expr(self) -> None:
+        self.and_()
+        while self.take("OR"):
+            self.and_()
+
+    def and_(self) -> None:
+        self.not_()
+        while self.take("AND"):
+            self.not_()
+
+    def not_(self) -> None:
+        if self.take("NOT"):
+            self.not_()
+            return
+        self.atom()
+
+    def atom(self) -> None:
+        kind, text, pos = self.peek()
+        if self.take("("):
+            self.expr()
+            self.expect(")")
+            return
+        if kind == "word" and text in ("TRUE", "FALSE"):
+            self.i += 1
+            return
+        if kind == "word" and text in STATE_FUNCTIONS:
+            self.i += 1
+            self.expect("(")
+            kind, name, name_pos = self.peek()
+            if kind == "quoted":
+                name = name[1:-1]
+            elif kind != "word":
+                raise RuleSyntaxError(f"{text}() needs an alarm name", name_pos)
+            if not name:
+                raise RuleSyntaxError(f"{text}() needs an alarm name", name_pos)
+            self.i += 1
+            self.names.append(name)
+            self.expect(")")
+            return
+        raise RuleSyntaxError(
+            f"expected ALARM(...), OK(...), INSUFFICIENT_DATA(...), TRUE, FALSE, NOT or '(', "
+            f"found {text or 'end of rule'!r}",
+            pos,
+        )
+
+
+def referenced_alarms(rule: str) -> list[str]:
+    """Parse ``rule``; return the alarm names it reads, in order. Raises RuleSyntaxError."""
+    if len(rule) > MAX_RULE_CHARS:
+        raise RuleSyntaxError(f"rule is {len(rule)} characters, the limit is {MAX_RULE_CHARS}", 0)
+    parser = _Parser(rule)
+    parser.expr()
+    _, text, pos = parser.peek()
+    if text:
+        raise RuleSyntaxError(f"unexpected {text!r}", pos)
+    return parser.names

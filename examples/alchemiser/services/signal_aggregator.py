@@ -1,0 +1,79 @@
+"""signal-aggregator: collects every strategy's partial signal and publishes one consolidated signal.
+
+The fan-in: it keeps the partials of each correlation ID and, when the last expected strategy
+arrives, publishes ``SignalGenerated`` — whose causation ID is therefore the event ID of the
+partial that completed the set. Each strategy carries an equal share of the portfolio.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logging_config import event_context, get_logger, inject_lambda_context
+from services import faults, runtime, state
+from services.common import detail_of, is_duplicate, required_count, required_text
+
+SERVICE = "signal-aggregator"
+TRIGGER = "eventbridge"
+TIMEOUT_S = 60
+CONSUMES = ("PartialSignalGenerated",)
+EMITS = ("SignalGenerated",)
+
+runtime.name_process(SERVICE)
+log = get_logger(__name__)
+_processed = state.IdempotencyStore(SERVICE)
+_partials: state.WorkflowState[dict[str, dict[str, float]]] = state.WorkflowState(SERVICE, dict)
+
+
+@inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Record one partial signal; publish the consolidated signal when the set is complete."""
+    with event_context(event) as ctx:
+        detail = detail_of(ctx, SERVICE)
+        event_id = str(detail.get("event_id"))
+        strategy = required_text(detail, "strategy", SERVICE)
+        expected = required_count(detail, "total_strategies", SERVICE)
+        if is_duplicate(_processed, event_id, log, strategy=strategy):
+            return {"status": "duplicate"}
+        fault = faults.before_work(SERVICE)
+        if fault.fail:
+            log.error("Signal aggregation failed", strategy=strategy, reason="fault switch: fail")
+            raise faults.InjectedFault(f"{SERVICE}: failure injected by its fault switch")
+        correlation_id = str(detail.get("correlation_id"))
+        if _partials.is_complete(correlation_id):
+            log.warning("Partial signal arrived after its aggregation completed", strategy=strategy)
+            _processed.mark(event_id)
+            return {"status": "late"}
+        partials = _partials.get(correlation_id)
+        partials[strategy] = dict(detail.get("allocations") or {})
+        log.info(
+            "Partial signal recorded", strategy=strategy, received=len(partials), expected=expected
+        )
+        if len(partials) < expected:
+            _processed.mark(event_id)
+            return {"status": "waiting", "received": len(partials), "expected": expected}
+        allocations = _consolidate(partials)
+        signal = ctx.child_event(
+            "SignalGenerated",
+            {
+                "strategies": sorted(partials),
+                "allocations": allocations,
+                "workflow_started_at": detail.get("workflow_started_at"),
+            },
+        )
+        runtime.publish(SERVICE, signal)
+        log.info(
+            "All strategy signals aggregated", strategies=len(partials), symbols=len(allocations)
+        )
+        _partials.complete(correlation_id)
+        _processed.mark(event_id)
+    return {"status": "aggregated"}
+
+
+def _consolidate(partials: dict[str, dict[str, float]]) -> dict[str, float]:
+    share = 1.0 / len(partials)
+    merged: dict[str, float] = {}
+    for strategy in sorted(partials):
+        for symbol, weight in partials[strategy].items():
+            merged[symbol] = merged.get(symbol, 0.0) + weight * share
+    return {symbol: round(merged[symbol], 6) for symbol in sorted(merged)}

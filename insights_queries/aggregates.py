@@ -1,0 +1,200 @@
+"""The aggregate functions of ``stats``, as accumulators fed one event at a time.
+
+Per https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Stats.html and the
+"Aggregation functions in the stats command" table of the functions page:
+- ``count(*)`` / ``count()`` count events; ``count(field)`` counts events where the field exists;
+- ``count_distinct`` counts distinct values (exactly here; AWS approximates past 10,000);
+- ``sum``/``avg``/``min``/``max``/``stddev`` use the numeric values and skip the rest;
+- ``pct(field, p)``: the value below which p percent of the values lie (nearest rank);
+- ``earliest``/``latest``: the value from the event with the earliest/latest ``@timestamp``.
+Only what an aggregate needs is kept: counters and running sums, a list only for ``pct``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from insights_queries.ast import Call, Number, Star
+from insights_queries.evaluate import Evaluator, Event, QueryError, compile_expr, event_timestamp
+from insights_queries.values import to_number, to_text
+
+
+class Accumulator:
+    """One aggregate's running state for one group."""
+
+    __slots__ = ()
+
+    def add(self, event: Event) -> None:
+        raise NotImplementedError
+
+    def result(self) -> Any:
+        raise NotImplementedError
+
+
+class CountAll(Accumulator):
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def add(self, event: Event) -> None:
+        self.n += 1
+
+    def result(self) -> Any:
+        return self.n
+
+
+class CountPresent(Accumulator):
+    __slots__ = ("n", "value")
+
+    def __init__(self, value: Evaluator) -> None:
+        self.value = value
+        self.n = 0
+
+    def add(self, event: Event) -> None:
+        if self.value(event) is not None:
+            self.n += 1
+
+    def result(self) -> Any:
+        return self.n
+
+
+class CountDistinct(Accumulator):
+    __slots__ = ("seen", "value")
+
+    def __init__(self, value: Evaluator) -> None:
+        self.value = value
+        self.seen: set[Any] = set()
+
+    def add(self, event: Event) -> None:
+        v = self.value(event)
+        if v is not None:
+            self.seen.add(v if isinstance(v, str | int | float) else to_text(v))
+
+    def result(self) -> Any:
+        return len(self.seen)
+
+
+class Moments(Accumulator):
+    """Count, sum, min, max and (Welford) variance of the numeric values."""
+
+    __slots__ = ("kind", "maximum", "mean", "minimum", "m2", "n", "total", "value")
+
+    def __init__(self, value: Evaluator, kind: str) -> None:
+        self.value = value
+        self.kind = kind
+        self.n = 0
+        self.total: float = 0
+        self.minimum: float | None = None
+        self.maximum: float | None = None
+        self.mean = 0.0
+        self.m2 = 0.0
+
+    def add(self, event: Event) -> None:
+        x = to_number(self.value(event))
+        if x is None:
+            return
+        self.n += 1
+        self.total += x
+        if self.minimum is None or x < self.minimum:
+            self.minimum = x
+        if self.maximum is None or x > self.maximum:
+            self.maximum = x
+        if self.kind == "stddev":
+            delta = x - self.mean
+            self.mean += delta / self.n
+            self.m2 += delta * (x - self.mean)
+
+    def result(self) -> Any:
+        if self.n == 0:
+            return None
+        if self.kind == "sum":
+            return self.total
+        if self.kind == "avg":
+            return self.total / self.n
+        if self.kind == "min":
+            return self.minimum
+        if self.kind == "max":
+            return self.maximum
+        # sample standard deviation
+        return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else 0.0
+
+
+class Percentile(Accumulator):
+    __slots__ = ("percent", "value", "values")
+
+    def __init__(self, value: Evaluator, percent: float) -> None:
+        self.value = value
+        self.percent = percent
+        self.values: list[float] = []
+
+    def add(self, event: Event) -> None:
+        x = to_number(self.value(event))
+        if x is not None:
+            self.values.append(x)
+
+    def result(self) -> Any:
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        rank = max(math.ceil(self.percent / 100 * len(ordered)), 1)
+        return ordered[min(rank, len(ordered)) - 1]
+
+
+class Extreme(Accumulator):
+    """``earliest``/``latest``: the value at the smallest/largest ``@timestamp``."""
+
+    __slots__ = ("best", "has", "latest", "value", "when")
+
+    def __init__(self, value: Evaluator, latest: bool) -> None:
+        self.value = value
+        self.latest = latest
+        self.has = False
+        self.when: int = 0
+        self.best: Any = None
+
+    def add(self, event: Event) -> None:
+        v = self.value(event)
+        if v is None:
+            return
+        when = event_timestamp(event)
+        when = 0 if when is None else int(when)
+        if (
+            not self.has
+            or (self.latest and when >= self.when)
+            or (not self.latest and when < self.when)
+        ):
+            self.has, self.when, self.best = True, when, v
+
+    def result(self) -> Any:
+        return self.best
+
+
+AccumulatorFactory = Callable[[], Accumulator]
+
+
+def accumulator_factory(call: Call) -> AccumulatorFactory:
+    """A constructor of fresh accumulators (one per group) for an aggregate call."""
+    name = call.name
+    if name == "count":
+        if not call.args or isinstance(call.args[0], Star):
+            return CountAll
+        counted = compile_expr(call.args[0])
+        return lambda: CountPresent(counted)
+    value = compile_expr(call.args[0])
+    if name == "count_distinct":
+        return lambda: CountDistinct(value)
+    if name in ("sum", "avg", "min", "max", "stddev"):
+        return lambda: Moments(value, name)
+    if name in ("pct", "percentile"):
+        percent = call.args[1]
+        if not isinstance(percent, Number) or not 0 <= percent.value <= 100:
+            raise QueryError(f"{name} needs a percentile between 0 and 100 as its second argument")
+        p = float(percent.value)
+        return lambda: Percentile(value, p)
+    if name in ("earliest", "latest"):
+        latest = name == "latest"
+        return lambda: Extreme(value, latest)
+    raise QueryError(f"{name} is not an aggregate function")

@@ -1,0 +1,40 @@
+"""Run a query on log files: the reader, the line prefilter and the engine put together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from insights_queries.ast import Field, Query
+from insights_queries.engine import Plan, Result, run
+from insights_queries.params import bind, walk
+from insights_queries.parser import parse
+from insights_queries.prefilter import required_needles
+from insights_queries.sources import LogFiles
+
+
+def query_files(
+    query: Query | str,
+    paths: Sequence[Path | str],
+    *,
+    params: Mapping[str, str | int | float] | None = None,
+    log_group: str | None = None,
+) -> Result:
+    """Run ``query`` over the events of ``paths`` (any format :mod:`sources` reads)."""
+    model = parse(query) if isinstance(query, str) else query
+    if params is not None:
+        model = bind(model, params)
+    files = LogFiles(
+        paths,
+        needles=required_needles(model),
+        log_group=log_group,
+        want_message=uses_field(model, "@message"),
+        want_log=uses_field(model, "@log"),
+    )
+    return run(model, files)
+
+
+def uses_field(query: Query, name: str) -> bool:
+    """Whether field ``name`` is used by ``query`` or shown in its results."""
+    used = {node.name for node in walk(query) if isinstance(node, Field)}
+    return name in used or name in Plan(query).columns

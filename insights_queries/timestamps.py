@@ -1,0 +1,95 @@
+"""Timestamps as Logs Insights handles them: milliseconds since the epoch, shown in UTC.
+
+``Millis`` marks an int as a point in time so results print it the way the CloudWatch console
+does (``2025-12-17 20:38:58.084``) while arithmetic and comparisons stay plain integer ones.
+``floor_to`` / ``ceil_to`` implement ``bin``, ``datefloor`` and ``dateceil``
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html,
+"Datetime functions"): fixed units divide the epoch; months, quarters and years follow the calendar.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from insights_queries.ast import TimePeriod
+
+UNIT_MS: dict[str, int] = {
+    "ms": 1,
+    "s": 1_000,
+    "m": 60_000,
+    "h": 3_600_000,
+    "d": 86_400_000,
+    "w": 7 * 86_400_000,
+}
+_CALENDAR_MONTHS = {"mo": 1, "q": 3, "y": 12}
+
+
+class Millis(int):
+    """Milliseconds since 1970-01-01T00:00:00Z, printed as a UTC date and time."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return format_millis(self)
+
+
+def format_millis(ms: int) -> str:
+    """``2025-12-17 20:38:58.084``: the way Logs Insights shows ``@timestamp``."""
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{ms % 1000:03d}"
+
+
+def parse_timestamp(value: object) -> Millis | None:
+    """A ``Millis`` from an ISO 8601 string or epoch milliseconds; ``None`` when it is neither."""
+    if isinstance(value, Millis):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return Millis(int(value))
+    if isinstance(value, str) and value:
+        text = value.strip()
+        if text.isdigit():
+            return Millis(int(text))
+        try:
+            moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return Millis(round(moment.timestamp() * 1000))
+    return None
+
+
+def period_ms(period: TimePeriod) -> int | None:
+    """The period's length in ms, or ``None`` for calendar units (mo, q, y)."""
+    unit = UNIT_MS.get(period.unit)
+    return None if unit is None else unit * period.amount
+
+
+def floor_to(ms: int, period: TimePeriod) -> Millis:
+    """The start of the period that contains ``ms``."""
+    fixed = period_ms(period)
+    if fixed is not None:
+        return Millis(ms - ms % fixed)
+    months = _CALENDAR_MONTHS[period.unit] * period.amount
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    index = moment.year * 12 + moment.month - 1
+    index -= index % months
+    start = datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+    return Millis(int(start.timestamp()) * 1000)
+
+
+def ceil_to(ms: int, period: TimePeriod) -> Millis:
+    """The end of the period that contains ``ms`` (``ms`` itself when it is on a boundary)."""
+    start = floor_to(ms, period)
+    if start == ms:
+        return start
+    fixed = period_ms(period)
+    if fixed is not None:
+        return Millis(start + fixed)
+    months = _CALENDAR_MONTHS[period.unit] * period.amount
+    moment = datetime.fromtimestamp(start / 1000, tz=UTC)
+    index = moment.year * 12 + moment.month - 1 + months
+    end = datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+    return Millis(int(end.timestamp()) * 1000)

@@ -1,0 +1,155 @@
+"""Build the record (a dict in the line's key order) for one logging call.
+
+The order and names follow DESIGN.md (Powertools' names): ``timestamp``, ``level``, ``message``,
+``service``, ``logger``, ``location``, ``correlation_id``, ``causation_id``, ``event_id``,
+``event_type``, then the Lambda keys inside a decorated handler, the exception keys when there is
+one, then the call's own fields (bound fields first). ``logger`` is left out when it is the
+service name (or unset): it would repeat ``service`` on every line::
+
+    from logging_config.record import build_record
+
+    build_record("INFO", "hi", {"level": "x"}, None, "app", "main:1", None)["field_level"]   # 'x'
+
+A call field named like a reserved key (:data:`RESERVED_KEYS`) never replaces the real key: it is
+kept under ``field_<name>`` (``field_field_<name>`` if that is taken too). Field values are
+redacted here (sensitive key names, secret-looking strings); objects are converted later by the
+serializer's ``default`` hook, which redacts what it produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from logging_config.config import STATE
+from logging_config.context import EVENT_IDS, LAMBDA_FIELDS, EventIds
+from logging_config.exception_fields import exception_fields
+from logging_config.redaction import (
+    KEY_VERDICTS,
+    MIN_SECRET_LENGTH,
+    REDACTED,
+    is_sensitive_key,
+    redact_text,
+    redact_tree,
+)
+from logging_config.sanitize import _text_of
+from logging_config.timestamps import iso_timestamp
+
+RESERVED_KEYS = frozenset(
+    {
+        "timestamp",
+        "level",
+        "message",
+        "service",
+        "logger",
+        "location",
+        "correlation_id",
+        "causation_id",
+        "event_id",
+        "event_type",
+        "correlation_generated",
+        "function_name",
+        "function_request_id",
+        "cold_start",
+        "xray_trace_id",
+        "exception",
+        "exception_name",
+        "stack_trace",
+        "truncated",
+        "truncated_keys",
+        "logging_error",
+    }
+)
+RENAMED_PREFIX = "field_"
+
+_NO_IDS = EventIds(None, None, None, None, False)
+
+
+def _free_name(key: str, record: Mapping[str, Any]) -> str:
+    name = RENAMED_PREFIX + key
+    while name in record or name in RESERVED_KEYS:
+        name = RENAMED_PREFIX + name
+    return name
+
+
+def add_fields(record: dict[str, Any], fields: Mapping[str, Any]) -> None:
+    """Append the call's fields: reserved names moved aside, secrets redacted.
+
+    The hot path of every line, hence the local names and the cached key verdicts.
+    """
+    verdicts = KEY_VERDICTS
+    reserved = RESERVED_KEYS
+    renamed = False
+    for key, value in fields.items():
+        if key in reserved or (renamed and key in record):
+            key = _free_name(key, record)
+            renamed = True
+        sensitive = verdicts.get(key)
+        if sensitive is None:
+            sensitive = is_sensitive_key(key)
+        if sensitive:
+            record[key] = REDACTED
+            continue
+        kind = type(value)
+        if kind is str:
+            if len(value) >= MIN_SECRET_LENGTH:
+                value = redact_text(value)
+        elif kind is not int and kind is not float and kind is not bool and value is not None:
+            value = redact_tree(value)
+        record[key] = value
+
+
+def message_value(message: Any) -> Any:
+    """The ``message`` value: strings redacted, mappings kept (redacted), other objects as text."""
+    if type(message) is str:
+        return redact_text(message) if len(message) >= MIN_SECRET_LENGTH else message
+    if isinstance(message, str):
+        return redact_text(str(message))
+    if isinstance(message, Mapping):
+        return redact_tree(dict(message))
+    return redact_text(_text_of(message))
+
+
+def build_record(
+    level_name: str,
+    message: Any,
+    fields: Mapping[str, Any] | None,
+    bound: Mapping[str, Any] | None,
+    logger_name: str | None,
+    location: str | None,
+    error: BaseException | None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The record of one call, in the line's key order."""
+    ids = EVENT_IDS.get() or _NO_IDS
+    if type(message) is not str or len(message) >= MIN_SECRET_LENGTH:
+        message = message_value(message)
+    service = STATE.service
+    record: dict[str, Any] = {
+        "timestamp": iso_timestamp(now),
+        "level": level_name,
+        "message": message,
+        "service": service,
+    }
+    if logger_name is not None and logger_name != service:
+        record["logger"] = logger_name
+    record["location"] = location
+    record["correlation_id"] = ids.correlation_id
+    record["causation_id"] = ids.causation_id
+    record["event_id"] = ids.event_id
+    record["event_type"] = ids.event_type
+    if ids.generated:
+        record["correlation_generated"] = True
+    lam = LAMBDA_FIELDS.get()
+    if lam is not None:
+        record["function_name"] = lam.function_name
+        record["function_request_id"] = lam.function_request_id
+        record["cold_start"] = lam.cold_start
+        record["xray_trace_id"] = lam.xray_trace_id
+    if error is not None:
+        record.update(exception_fields(error))
+    if bound:
+        add_fields(record, bound)
+    if fields:
+        add_fields(record, fields)
+    return record

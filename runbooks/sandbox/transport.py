@@ -1,0 +1,181 @@
+"""The handlers' way out: events to the bus, async invokes, notifications — into the endpoint.
+
+Plugged into the handler package's ``runtime.set_transport``. Publishing is real: PutEvents on the
+catalog's bus (with the simulated time as the event's ``Time``), and moto's rules deliver to the
+delivery queues; an async invoke is a message on the function's delivery queue (where Lambda's
+async queue would hold it); a notification is an SNS Publish. On the way the transport records
+what EventBridge and SQS would count — MatchedEvents and Invocations per rule, NumberOfMessagesSent
+per queue — since moto counts nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.models import Catalog, Rule
+from runbooks.sandbox.activity import Activity
+from runbooks.sandbox.aws import Clients
+from runbooks.sandbox.clock import SimClock
+from runbooks.sandbox.errors import SandboxError
+from runbooks.sandbox.function_runner import FunctionRunner
+from runbooks.sandbox.ledger import QueueLedger, message_key
+from runbooks.sandbox.metrics_publisher import MetricsPublisher
+from runbooks.sandbox.resources import Resources
+
+EVENTS_NAMESPACE = "AWS/Events"
+SQS_NAMESPACE = "AWS/SQS"
+SNS_NAMESPACE = "AWS/SNS"
+#: PutEvents and SendMessageBatch take at most 10 entries.
+BATCH = 10
+
+
+@dataclass(frozen=True)
+class PublishedEvent:
+    at: float
+    bus: str
+    source: str
+    detail_type: str
+    detail: dict[str, Any]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+class SandboxTransport:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        clients: Clients,
+        resources: Resources,
+        clock: SimClock,
+        ledger: QueueLedger,
+        metrics: MetricsPublisher,
+        runner: FunctionRunner,
+        activity: Activity,
+    ) -> None:
+        self._catalog = catalog
+        self._activity = activity
+        self._clients = clients
+        self._resources = resources
+        self._clock = clock
+        self._ledger = ledger
+        self._metrics = metrics
+        self._runner = runner
+        self._pending_events: list[dict[str, Any]] = []
+        self._pending_sends: dict[str, list[str]] = {}
+        self.published: list[PublishedEvent] = []
+        self.notifications: list[tuple[float, str, str]] = []
+
+    # --- the handlers' Transport protocol ----------------------------------------------------
+
+    def put_event(self, *, source: str, detail_type: str, detail: dict[str, Any]) -> None:
+        bus, rules = self._bus_for(detail_type)
+        now = self._clock.now()
+        body = _dumps(detail)
+        self._pending_events.append(
+            {
+                "Source": source,
+                "DetailType": detail_type,
+                "Detail": body,
+                "EventBusName": bus,
+                "Time": self._clock.datetime(),
+            }
+        )
+        self.published.append(PublishedEvent(now, bus, source, detail_type, json.loads(body)))
+        key = message_key(body)
+        for rule in rules:
+            dims = {"EventBusName": bus, "RuleName": rule.name}
+            self._metrics.put(EVENTS_NAMESPACE, "MatchedEvents", dims, 1, at=now)
+            for target in rule.targets:
+                self._metrics.put(EVENTS_NAMESPACE, "Invocations", dims, 1, at=now)
+                queue = (
+                    self._resources.delivery[target.service]
+                    if target.service is not None
+                    else str(target.queue)
+                )
+                self.sent_to_queue(queue, key, now)
+
+    def invoke_async(self, *, function_name: str, payload: dict[str, Any]) -> None:
+        service = self._runner.by_function_name(function_name)
+        queue_name = self._resources.delivery.get(service.name)
+        if queue_name is None:
+            raise SandboxError(
+                f"function {function_name!r} is triggered by SQS; it cannot be invoked async here"
+            )
+        body = _dumps(payload)
+        self._pending_sends.setdefault(queue_name, []).append(body)
+        self.sent_to_queue(queue_name, message_key(body), self._clock.now())
+
+    def flush(self) -> None:
+        """Send what the last invocation published: PutEvents and SendMessageBatch, 10 a call.
+
+        Batching the calls of one invocation keeps the sandbox fast; nothing can read them before
+        the invocation ends anyway, since invocations run one at a time.
+        """
+        events, self._pending_events = self._pending_events, []
+        sends, self._pending_sends = self._pending_sends, {}
+        for start in range(0, len(events), BATCH):
+            batch = events[start : start + BATCH]
+            response = self._clients.events.put_events(Entries=batch)
+            if response.get("FailedEntryCount", 0):
+                failed = [
+                    (entry, result)
+                    for entry, result in zip(batch, response["Entries"], strict=False)
+                    if result.get("ErrorCode")
+                ]
+                entry, result = failed[0]
+                raise SandboxError(
+                    f"PutEvents to bus {entry['EventBusName']!r} refused {entry['DetailType']}: "
+                    f"{result.get('ErrorCode')}: {result.get('ErrorMessage')}"
+                )
+        for queue_name, bodies in sends.items():
+            url = self._resources.queue(queue_name).url
+            for start in range(0, len(bodies), BATCH):
+                entries = [
+                    {"Id": str(index), "MessageBody": body}
+                    for index, body in enumerate(bodies[start : start + BATCH])
+                ]
+                response = self._clients.sqs.send_message_batch(QueueUrl=url, Entries=entries)
+                if response.get("Failed"):
+                    raise SandboxError(f"SendMessageBatch to {queue_name!r}: {response['Failed']}")
+
+    def notify(self, *, topic: str, subject: str, message: dict[str, Any]) -> None:
+        self.publish_to_topic(topic, subject[:100], _dumps(message))
+
+    # --- used by the sandbox itself ----------------------------------------------------------
+
+    def publish_to_topic(self, topic: str, subject: str, message: str) -> None:
+        try:
+            arn = self._resources.topic_arn(topic)
+        except KeyError as error:
+            raise SandboxError(str(error.args[0])) from None
+        self._clients.sns.publish(TopicArn=arn, Subject=subject, Message=message)
+        now = self._clock.now()
+        self.notifications.append((now, topic, subject))
+        dims = {"TopicName": topic}
+        self._metrics.put(SNS_NAMESPACE, "NumberOfMessagesPublished", dims, 1, at=now)
+        self._metrics.put(SNS_NAMESPACE, "NumberOfNotificationsDelivered", dims, 1, at=now)
+        observer = self._resources.observers.get(topic)
+        if observer is not None:
+            self.sent_to_queue(observer, message_key(message), now)
+
+    def sent_to_queue(self, queue: str, key: str, at: float) -> None:
+        self._ledger.sent(queue, key, at)
+        self._activity.touched(queue)
+        self._metrics.put(SQS_NAMESPACE, "NumberOfMessagesSent", {"QueueName": queue}, 1, at=at)
+
+    def _bus_for(self, detail_type: str) -> tuple[str, list[Rule]]:
+        if not self._catalog.buses:
+            raise SandboxError(
+                f"{self._catalog.source_file}: a handler published {detail_type} but the catalog "
+                "has no bus"
+            )
+        for bus in self._catalog.buses:
+            matched = [r for r in bus.rules if detail_type in r.event_types]
+            if matched:
+                return bus.name, matched
+        return self._catalog.buses[0].name, []

@@ -1,0 +1,226 @@
+"""``obskit demo``: run the example services on one workflow, in process, and show their lines.
+
+Until the sandbox lands this is the quickest way to see what the logger gives a team: every line of
+every service carries the same ``correlation_id``, and the ``causation_id`` chain rebuilds the
+workflow's tree — fan-out (one partial signal per strategy, one trade per order) and fan-in (the
+aggregated event hangs under the event that completed its set). The services are the embedded
+Alchemiser example (``examples/alchemiser/services``), wired by an in-process router instead of
+EventBridge, Lambda and SQS; ``--fault`` flips their fault switches to show failures, slowness and
+duplicates.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from logging_config import sink
+
+DEFAULT_EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "alchemiser"
+#: Keys every line has; the rest are the call's own fields, shown compactly.
+COMMON_KEYS = frozenset(
+    {
+        "timestamp", "level", "message", "service", "logger", "location", "correlation_id",
+        "causation_id", "event_id", "event_type", "function_name", "function_request_id",
+        "cold_start", "xray_trace_id", "_aws", "exception", "stack_trace",
+    }
+)  # fmt: skip
+LEVEL_STYLES = {"DEBUG": "dim", "INFO": "green", "WARNING": "yellow", "ERROR": "bold red"}
+
+
+@click.command()
+@click.option(
+    "--strategies",
+    default=None,
+    help="Comma-separated strategies to run (default: all the orchestrator knows).",
+)
+@click.option(
+    "--fault",
+    "fault_specs",
+    multiple=True,
+    metavar="SERVICE=MODE",
+    help="Flip a service's fault switch, e.g. portfolio=fail, execution=duplicate, "
+    "signal-aggregator=slow:0.2 (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the raw JSON lines instead.")
+@click.option(
+    "--example-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_EXAMPLE_DIR,
+    show_default=False,
+    help="Folder holding the example's services/ package (default: the embedded Alchemiser).",
+)
+def demo(
+    strategies: str | None, fault_specs: tuple[str, ...], as_json: bool, example_dir: Path
+) -> None:
+    """Run one trading workflow of the example services in process and show its lines."""
+    _use_example(example_dir)
+    faults = importlib.import_module("services.faults")
+    local_router = importlib.import_module("services.local_router")
+    state = importlib.import_module("services.state")
+
+    state.reset_all()
+    faults.clear_faults()
+    for spec in fault_specs:
+        service, sep, mode = spec.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{spec!r}: expected SERVICE=MODE", param_hint="--fault")
+        try:
+            faults.set_fault(service.strip(), mode)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--fault") from None
+    chosen = [s.strip() for s in strategies.split(",") if s.strip()] if strategies else None
+    try:
+        with _captured() as buffer:
+            router = local_router.run_sample_workflow(chosen)
+    finally:
+        faults.clear_faults()
+    raw = buffer.getvalue().splitlines()
+    if as_json:
+        for line in raw:
+            click.echo(line.decode("utf-8"))
+        return
+    lines = [json.loads(line) for line in raw]
+    events = [p.detail for p in router.published]
+    sources = {str(p.detail.get("event_id")): p.source.rpartition(".")[2] for p in router.published}
+    console = Console(width=max(Console().width, 120), highlight=False)
+    _print_lines(console, lines, list(router.services))
+    console.print(causation_tree(events, sources))
+    _print_summary(console, lines, events, router)
+
+
+def _use_example(example_dir: Path) -> None:
+    if not (example_dir / "services" / "__init__.py").is_file():
+        raise click.BadParameter(
+            f"{example_dir} has no services/ package", param_hint="--example-dir"
+        )
+    path = str(example_dir.resolve())
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+
+@contextmanager
+def _captured() -> Iterator[io.BytesIO]:
+    """Send every line to a buffer for the block, then back to where it went before."""
+    previous = sink.get_stream()
+    buffer = io.BytesIO()
+    sink.set_stream(buffer)
+    try:
+        yield buffer
+    finally:
+        sink.set_stream(previous)
+
+
+def _short(value: Any) -> str:
+    if not isinstance(value, str):
+        return "-"
+    return value.removeprefix("workflow-")[:8]
+
+
+def _fields(line: dict[str, Any]) -> str:
+    own = {k: v for k, v in line.items() if k not in COMMON_KEYS}
+    if "_aws" in line:
+        names = [m["Name"] for d in line["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]]
+        own = {k: v for k, v in own.items() if k in names}
+    return " ".join(f"{k}={json.dumps(v, separators=(',', ':'))}" for k, v in own.items())
+
+
+def _print_lines(console: Console, lines: list[dict[str, Any]], order: list[str]) -> None:
+    """One table per service, in the order of the flow; lines in the order they were written."""
+    services = order + sorted({str(ln.get("service")) for ln in lines} - set(order))
+    for service in services:
+        own = [ln for ln in lines if ln.get("service") == service]
+        if not own:
+            continue
+        table = Table(title=f"{service} — {len(own)} lines", title_justify="left", expand=True)
+        table.add_column("level", no_wrap=True)
+        table.add_column("message", ratio=3)
+        table.add_column("event", no_wrap=True)
+        table.add_column("caused by", no_wrap=True)
+        table.add_column("fields", ratio=4)
+        for line in own:
+            level = str(line.get("level"))
+            event = (
+                f"{line.get('event_type')} {_short(line.get('event_id'))}"
+                if line.get("event_id")
+                else "(workflow start)"
+            )
+            message = "EMF metrics" if "_aws" in line else str(line.get("message"))
+            table.add_row(
+                Text(level, style=LEVEL_STYLES.get(level, "")),
+                message,
+                event,
+                _short(line.get("causation_id")),
+                _fields(line),
+            )
+        console.print(table)
+
+
+def causation_tree(events: list[dict[str, Any]], sources: dict[str, str] | None = None) -> Tree:
+    """The events as a tree: each under the event its ``causation_id`` names (duplicates once).
+
+    ``sources`` maps an event_id to the service that emitted it, shown beside the event.
+    """
+    unique: dict[str, dict[str, Any]] = {}
+    for event in events:
+        unique.setdefault(str(event.get("event_id")), event)
+    children: dict[str, list[dict[str, Any]]] = {}
+    roots: list[dict[str, Any]] = []
+    for event in unique.values():
+        parent = str(event.get("causation_id"))
+        if parent in unique:
+            children.setdefault(parent, []).append(event)
+        else:
+            roots.append(event)
+    correlations = sorted({str(e.get("correlation_id")) for e in roots})
+    tree = Tree(f"[bold]causation tree[/] of {', '.join(correlations) or 'no events'}")
+
+    def add(node: Tree, event: dict[str, Any]) -> None:
+        event_id = str(event.get("event_id"))
+        label = f"[bold]{event.get('event_type')}[/] {_short(event_id)}"
+        extra = event.get("strategy") or event.get("order_id") or event.get("failed_step")
+        if extra:
+            label += f" [cyan]{extra}[/]"
+        if event.get("status") not in (None, "filled", "succeeded"):
+            label += f" [bold red]{event.get('status')}[/]"
+        if sources and event_id in sources:
+            label += f" [dim]← {sources[event_id]}[/]"
+        branch = node.add(label)
+        for child in children.get(str(event.get("event_id")), []):
+            add(branch, child)
+
+    for root in roots:
+        add(tree, root)
+    return tree
+
+
+def _print_summary(
+    console: Console, lines: list[dict[str, Any]], events: list[dict[str, Any]], router: Any
+) -> None:
+    correlations = {ln.get("correlation_id") for ln in lines}
+    outcome = next(
+        (
+            e["event_type"]
+            for e in events
+            if e["event_type"] in {"WorkflowCompleted", "WorkflowFailed"}
+        ),
+        "no end event (see the errors above)",
+    )
+    errors = sum(1 for d in router.deliveries if d.error is not None)
+    console.print(
+        f"{len(lines)} lines from {len({ln.get('service') for ln in lines})} services, "
+        f"{len(correlations)} correlation id(s); {len({e['event_id'] for e in events})} events; "
+        f"{len(router.deliveries)} invocations ({errors} raised); outcome: [bold]{outcome}[/]"
+    )

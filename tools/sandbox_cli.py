@@ -1,0 +1,166 @@
+"""``obskit sandbox``: the catalog's system on a local moto_server (up, run, status, down).
+
+A thin layer over :mod:`runbooks.sandbox`: options, output, exit codes. ``up`` leaves moto_server
+running and records where in a state file; ``run`` re-attaches to it (resources are created
+idempotently, the simulated clock continues), runs workflows and prints the summary; ``down``
+stops the server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from botocore.exceptions import BotoCoreError, ClientError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from catalog import CatalogError
+from runbooks.moto_server import MotoServer
+from runbooks.sandbox import Sandbox, SandboxError, state_file
+
+_catalog_option = click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Catalog YAML file (default: the embedded Alchemiser example).",
+)
+
+
+def _fail(message: str, code: int = 2) -> SystemExit:
+    Console(stderr=True, highlight=False).print(f"[red]{escape(message)}[/red]", soft_wrap=True)
+    return SystemExit(code)
+
+
+@click.group()
+def sandbox() -> None:
+    """Run the catalog's system locally on moto_server, with real alarm evaluation."""
+
+
+@sandbox.command()
+@_catalog_option
+@click.option("--seed", default=0, show_default=True, help="Seed for every random choice.")
+def up(catalog_path: Path | None, seed: int) -> None:
+    """Start moto_server and create the catalog's resources, alarms and dashboards."""
+    server = MotoServer(detach=True).start()
+    try:
+        box = Sandbox.start(catalog_path, endpoint_url=server.endpoint_url, seed=seed)
+    except (CatalogError, SandboxError, ClientError, BotoCoreError) as error:
+        server.stop()
+        raise _fail(f"sandbox up failed: {error}") from None
+    box.stop()
+    state_file.save(
+        state_file.SandboxState(
+            endpoint_url=server.endpoint_url,
+            pid=server.pid,
+            catalog=str(catalog_path) if catalog_path else None,
+            seed=seed,
+            clock=box.clock.now(),
+        )
+    )
+    console = Console(highlight=False)
+    queues = len(box.resources.queues)
+    alarms = len(box.monitoring.specs) if box.monitoring else 0
+    console.print(
+        f"sandbox up: {box.catalog.system} ({box.catalog.stage}), {queues} queues, "
+        f"{len(box.resources.topics)} topics, {alarms} alarms"
+    )
+    console.print(server.endpoint_url)
+    console.print(f"export AWS_ENDPOINT_URL={server.endpoint_url}")
+
+
+@sandbox.command()
+@click.option("--workflows", "-n", default=1, show_default=True, help="Workflows to start.")
+@click.option(
+    "--fault",
+    multiple=True,
+    metavar="SERVICE=KIND",
+    help="Inject a fault first: fail, crash, slow[:S], duplicate or throttle (repeatable).",
+)
+@click.option(
+    "--advance", default=0.0, show_default=True, help="Simulated seconds to run afterwards."
+)
+def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
+    """Start N workflows at the schedule's entry point and print the summary."""
+    try:
+        state = state_file.load()
+        box = Sandbox.start(
+            state.catalog,
+            endpoint_url=state.endpoint_url,
+            seed=state.seed,
+            start_time=state.clock,
+        )
+    except (CatalogError, SandboxError, ClientError, BotoCoreError) as error:
+        raise _fail(f"sandbox run: {error}") from None
+    try:
+        for spec in fault:
+            service, sep, kind = spec.partition("=")
+            if not sep:
+                raise _fail(f"--fault {spec!r}: expected SERVICE=KIND, e.g. portfolio=crash")
+            box.inject_fault(service.strip(), kind.strip())
+        box.run_workflows(workflows)
+        if advance:
+            box.advance(advance)
+        Console().print(box.summary().render())
+        state.clock = box.clock.now()
+        state_file.save(state)
+    except SandboxError as error:
+        raise _fail(f"sandbox run: {error}") from None
+    finally:
+        box.stop()
+
+
+@sandbox.command()
+def status() -> None:
+    """Show the endpoint, queue depths and alarm states (as mirrored into the endpoint)."""
+    try:
+        state = state_file.load()
+    except SandboxError as error:
+        raise _fail(str(error), code=1) from None
+    console = Console(highlight=False)
+    alive = state.pid is not None and state_file.is_moto_process(state.pid)
+    console.print(f"{state.endpoint_url} ({'running' if alive else 'not running'})")
+    if not alive:
+        raise SystemExit(1)
+    import boto3
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    sqs = session.client("sqs", endpoint_url=state.endpoint_url)
+    cloudwatch = session.client("cloudwatch", endpoint_url=state.endpoint_url)
+    queues = Table(title="Queues")
+    queues.add_column("queue")
+    queues.add_column("visible", justify="right")
+    queues.add_column("in flight", justify="right")
+    for url in sqs.list_queues().get("QueueUrls", []):
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        queues.add_row(
+            url.rsplit("/", 1)[-1],
+            attributes.get("ApproximateNumberOfMessages", "0"),
+            attributes.get("ApproximateNumberOfMessagesNotVisible", "0"),
+        )
+    alarms = Table(title="Alarms")
+    alarms.add_column("alarm")
+    alarms.add_column("state")
+    for page in cloudwatch.get_paginator("describe_alarms").paginate():
+        for alarm in page.get("MetricAlarms", []):
+            alarms.add_row(alarm["AlarmName"], alarm["StateValue"])
+    console.print(queues)
+    console.print(alarms)
+
+
+@sandbox.command()
+def down() -> None:
+    """Stop the sandbox's moto_server and forget it."""
+    try:
+        state = state_file.load()
+    except SandboxError as error:
+        raise _fail(str(error), code=1) from None
+    stopped = state_file.stop_server(state)
+    state_file.remove()
+    Console(highlight=False).print(
+        f"sandbox down: {state.endpoint_url} {'stopped' if stopped else 'was not running'}"
+    )
