@@ -28,16 +28,22 @@ from catalog import load_catalog
 from tools.tracing.analysis import analyse
 from tools.tracing.sources import read_files
 
-FLOW = [
-    ("strategy-orchestrator", None, 5),
-    ("strategy-worker", "WorkflowStarted", 120),
-    ("signal-aggregator", "PartialSignalGenerated", 8),
-    ("portfolio", "SignalGenerated", 6),
-    ("execution", "RebalancePlanned", 12),
-    ("trade-aggregator", "TradeExecuted", 10),
-    ("notifications", "AllTradesCompleted", 2),
-    ("metrics", "WorkflowCompleted", 2),
-]
+LINES_PER_HANDLER = {0: 5, 1: 120}  # the fan-out worker is the chatty one, as in the capture
+
+
+def flow() -> list[tuple[str, str | None, int]]:
+    """(service, handled event type, lines) per step of the catalog's first workflow."""
+    catalog = load_catalog()
+    workflow = catalog.workflows[0]
+    starter = catalog.producers_of(workflow.start_event)[0].name
+    steps: list[tuple[str, str | None, int]] = [(starter, None, LINES_PER_HANDLER[0])]
+    for index, event_type in enumerate(workflow.steps, start=1):
+        for consumer in catalog.consumers_of(event_type)[:1]:
+            steps.append((consumer.name, event_type, LINES_PER_HANDLER.get(index, 8)))
+    return steps
+
+
+FLOW = flow()
 TARGET = "workflow-00000000-feed-beef-0000-000000c0ffee"
 
 
@@ -122,7 +128,9 @@ def api_calls() -> dict[str, Any]:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     with MotoServer() as server:
-        client = boto3.client("logs", endpoint_url=server.endpoint_url, region_name="us-east-1")
+        client: Any = boto3.client(
+            "logs", endpoint_url=server.endpoint_url, region_name="us-east-1"
+        )
         now = int(time.time() * 1000)
         lines = workflow_lines(TARGET, now - 60_000, 0)
         by_service: dict[str, list[dict[str, Any]]] = {}
@@ -136,8 +144,9 @@ def api_calls() -> dict[str, Any]:
             client.create_log_group(logGroupName=group)
             client.create_log_stream(logGroupName=group, logStreamName="s")
         for service, events in by_service.items():
-            group = catalog.service(service).log_group
-            client.put_log_events(logGroupName=group, logStreamName="s", logEvents=events)
+            client.put_log_events(
+                logGroupName=catalog.service(service).log_group, logStreamName="s", logEvents=events
+            )
         calls: Counter[str] = Counter()
         client.meta.events.register(
             "provide-client-params.logs.*", lambda model, **_: calls.update([model.name])

@@ -2,6 +2,8 @@
 
 Layout of the output folder:
   template.yaml                       CloudFormation: dashboards, alarms, composites, queries
+  template-2.yaml, ...                further stacks, only when one template would pass
+                                      CloudFormation's limits (500 resources, 1 MB)
   dashboards/<name>.json              DashboardBody of each dashboard (put_dashboard)
   alarms/<name>.json                  put_metric_alarm kwargs of each alarm
   composite-alarms/<name>.json        put_composite_alarm kwargs of each composite alarm
@@ -25,11 +27,12 @@ import orjson
 from catalog.models import Catalog
 from dashboards.aws_shapes import put_composite_alarm_kwargs, put_metric_alarm_kwargs
 from dashboards.build import Monitoring, build_monitoring
-from dashboards.cfn_template import render_template
+from dashboards.cfn_template import render_templates, template_file_names
 from dashboards.queries_bridge import bundle, saved_queries
 
 MANAGED_DIRS = ("dashboards", "alarms", "composite-alarms", "queries")
 MANAGED_FILES = ("template.yaml", "queries.md")
+_MORE_TEMPLATES = re.compile(r"template-\d+\.yaml")
 _UNSAFE_PART = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -76,12 +79,15 @@ def render_output(catalog: Catalog) -> GeneratedOutput:
                 raise ValueError(f"two queries map to the same file {path!r} (query {name!r})")
             files[path] = _json(kwargs)
         files["queries.md"] = queries.markdown.encode()
-    files["template.yaml"] = render_template(monitoring, extra).encode()
+    templates = render_templates(monitoring, extra)
+    for name, text in zip(template_file_names(len(templates)), templates, strict=True):
+        files[name] = text.encode()
     return GeneratedOutput(dict(sorted(files.items())), monitoring, notes)
 
 
 def _existing(out_dir: Path) -> set[str]:
     found = {name for name in MANAGED_FILES if (out_dir / name).is_file()}
+    found |= {p.name for p in out_dir.glob("template-*.yaml") if _MORE_TEMPLATES.fullmatch(p.name)}
     for sub in MANAGED_DIRS:
         base = out_dir / sub
         if base.is_dir():

@@ -10,7 +10,10 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
 - without ``fields``/``display``/``stats`` the columns are ``@timestamp`` and ``@message``;
 - ``stats`` columns are the ``by`` expressions then the aggregates, each named by its alias or
   its text as AWS names it (``count(*)``, ``avg(duration)``, ``bin(5m)``);
-- ``sort`` is the natural sort of :mod:`insights_queries.values`; missing values sort last.
+- ``sort`` is the natural sort of :mod:`insights_queries.values`; missing values sort last;
+- ``dedup`` keeps the first event of each combination in sort order, by ``@timestamp`` newest
+  first when nothing sorted before it, and keeps events missing a field
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Dedup.html).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from insights_queries.ast import (
     Query,
     Regex,
     Sort,
+    SortKey,
     Stats,
 )
 from insights_queries.evaluate import (
@@ -55,7 +59,7 @@ from insights_queries.evaluate import (
 from insights_queries.lexer import to_python_regex
 from insights_queries.params import bind, transform
 from insights_queries.parser import parse
-from insights_queries.values import SortKey, is_true, to_text
+from insights_queries.values import NaturalOrder, is_true, to_text
 
 DEFAULT_LIMIT = 10_000
 DEFAULT_COLUMNS = ["@timestamp", "@message"]
@@ -157,6 +161,7 @@ class Plan:
         columns: list[str] | None = None
         parsed_names: list[str] = []
         pending: list[MapStep] = []
+        sorted_yet = False
         commands = query.commands
         for command in commands:
             if isinstance(command, Filter):
@@ -187,10 +192,13 @@ class Plan:
                     parsed_names = []
                     self.stages.append(stage)
                 elif isinstance(command, Sort):
+                    sorted_yet = True
                     self.stages.append(_sort_stage(command))
                 elif isinstance(command, Limit):
                     self.stages.append(_limit_stage(command.count))
                 elif isinstance(command, Dedup):
+                    if not sorted_yet:  # AWS: unsorted results dedup by @timestamp, newest first
+                        self.stages.append(_sort_stage(Sort((SortKey(Field("@timestamp"), True),))))
                     self.stages.append(_dedup_stage(command))
                 else:
                     raise QueryError(f"unsupported command {command!r}")
@@ -494,19 +502,19 @@ def _sort_stage(command: Sort) -> Stage:
     return stage
 
 
-def _row_key(getter: Evaluator, descending: bool) -> Callable[[Event], tuple[bool, SortKey]]:
+def _row_key(getter: Evaluator, descending: bool) -> Callable[[Event], tuple[bool, NaturalOrder]]:
     if descending:
         return lambda row: _descending_key(getter(row))
     return lambda row: _ascending_key(getter(row))
 
 
-def _ascending_key(value: Any) -> tuple[bool, SortKey]:
-    return (value is None, SortKey(value))
+def _ascending_key(value: Any) -> tuple[bool, NaturalOrder]:
+    return (value is None, NaturalOrder(value))
 
 
-def _descending_key(value: Any) -> tuple[bool, SortKey]:
+def _descending_key(value: Any) -> tuple[bool, NaturalOrder]:
     """Reversed, this puts missing values last too."""
-    return (value is not None, SortKey(value))
+    return (value is not None, NaturalOrder(value))
 
 
 def _limit_stage(count: int) -> Stage:

@@ -31,34 +31,23 @@ from insights_queries.ast import (
 from insights_queries.functions import SCALAR_IMPLEMENTATIONS
 from insights_queries.lexer import to_python_regex
 from insights_queries.render import render_expr
-from insights_queries.timestamps import ceil_to, floor_to, parse_timestamp
+from insights_queries.timestamps import (
+    TIMESTAMP,
+    ceil_to,
+    event_timestamp,
+    floor_to,
+    parse_timestamp,
+)
 from insights_queries.values import compare, equals, is_true, to_number, to_text
 
 Event = dict[str, Any]
 Evaluator = Callable[[Event], Any]
 
-TIMESTAMP = "@timestamp"
+__all__ = ["Evaluator", "Event", "QueryError", "compile_expr", "event_timestamp", "field_getter"]
 
 
 class QueryError(ValueError):
     """A query that parses but cannot run (for example an unbound parameter)."""
-
-
-def event_timestamp(event: Event) -> Any:
-    """``@timestamp`` of an event, derived once from its own time field when a reader left it out.
-
-    JSON-lines readers leave it out to save the parse on events no query asks the time of.
-    """
-    value = event.get(TIMESTAMP)
-    if value is None:
-        for key in ("timestamp", "time", "@t", "_timestamp_ms"):
-            raw = event.get(key)
-            if raw is not None:
-                value = parse_timestamp(raw)
-                if value is not None:
-                    event[TIMESTAMP] = value
-                    break
-    return value
 
 
 def field_getter(name: str) -> Evaluator:

@@ -30,6 +30,7 @@ def query_files(
         log_group=log_group,
         want_message=uses_field(model, "@message"),
         want_log=uses_field(model, "@log"),
+        want_timestamp=False,  # the engine derives it when the query reads it
     )
     return run(model, files)
 

@@ -161,6 +161,16 @@ class _Parser:
             token = self.peek()
             if token.kind == "eof":
                 return Query(tuple(commands))
+            if isinstance(commands[-1], Dedup | Limit) and any(
+                isinstance(c, Dedup) for c in commands
+            ):
+                after = next_token(self.text, token.end, regex_ok=False)
+                if not self.is_word(after, "limit") or isinstance(commands[-1], Limit):
+                    raise self.error(
+                        "only limit may follow dedup (CWL_QuerySyntax-Dedup)",
+                        after,
+                        "limit, or the end of the query",
+                    )
             if token.kind != "pipe":
                 raise self.error(
                     f"found {self.describe(token)} after a complete command",

@@ -33,7 +33,7 @@ import orjson
 
 from insights_queries.lambda_lines import platform_fields, text_format_fields
 from insights_queries.prefilter import ESCAPE
-from insights_queries.timestamps import Millis, parse_timestamp
+from insights_queries.timestamps import Millis, event_timestamp, parse_timestamp
 
 Event = dict[str, Any]
 BLOCK_SIZE = 8 * 1024 * 1024
@@ -77,9 +77,10 @@ class LogFiles:
 
     Iterate it once (or again: counts restart). With needles, a plain file is searched through
     ``mmap`` and only candidate lines are read: ``records_scanned`` then counts those lines (the
-    ones skipped unread are not counted; ``bytes_scanned`` still covers the whole file). ``want_message=False`` / ``want_log=False``
-    leave ``@message`` / ``@log`` out of JSON-line events, for queries that never read them
-    (setting them costs time on every line). ``needles``: when given, a line is read only if
+    ones skipped unread are not counted; ``bytes_scanned`` still covers the whole file). ``want_message=False`` / ``want_log=False`` /
+    ``want_timestamp=False`` leave ``@message`` / ``@log`` / ``@timestamp`` out of JSON-line
+    events, for queries that never read them (setting them costs time on every line; the engine
+    derives ``@timestamp`` itself when a query asks for it). ``needles``: when given, a line is read only if
     it contains at least one of these byte strings; the caller guarantees that a line without
     them cannot match (see :func:`insights_queries.prefilter.required_needles`).
     """
@@ -92,9 +93,11 @@ class LogFiles:
         log_group: str | None = None,
         want_message: bool = True,
         want_log: bool = True,
+        want_timestamp: bool = True,
     ) -> None:
         self.want_message = want_message
         self.want_log = want_log
+        self.want_timestamp = want_timestamp
         self.paths = [Path(p) for p in paths]
         self.needles = list(needles) if needles else None
         self.log_group = log_group
@@ -117,6 +120,7 @@ class LogFiles:
         decode_error = orjson.JSONDecodeError
         want_message = self.want_message
         want_log = self.want_log
+        want_timestamp = self.want_timestamp
         for path in self.paths:
             log = self.log_group or default_log_name(path)
             for lines in self._chunks(path, log):
@@ -137,6 +141,8 @@ class LogFiles:
                                 parsed["@message"] = raw.rstrip(b"\r").decode()
                             if want_log:
                                 parsed["@log"] = log
+                            if want_timestamp:
+                                event_timestamp(parsed)
                             yield parsed
                             continue
                     yield self._raw_line(raw, log)

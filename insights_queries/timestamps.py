@@ -10,6 +10,7 @@ does (``2025-12-17 20:38:58.084``) while arithmetic and comparisons stay plain i
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from insights_queries.ast import TimePeriod
 
@@ -22,6 +23,11 @@ UNIT_MS: dict[str, int] = {
     "w": 7 * 86_400_000,
 }
 _CALENDAR_MONTHS = {"mo": 1, "q": 3, "y": 12}
+
+
+TIMESTAMP = "@timestamp"
+# the keys a JSON log line may carry its own time under, in order of preference
+TIME_KEYS = ("timestamp", "time", "@t", "_timestamp_ms")
 
 
 class Millis(int):
@@ -93,3 +99,20 @@ def ceil_to(ms: int, period: TimePeriod) -> Millis:
     index = moment.year * 12 + moment.month - 1 + months
     end = datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
     return Millis(int(end.timestamp()) * 1000)
+
+
+def event_timestamp(event: dict[str, Any]) -> Any:
+    """``@timestamp`` of an event, derived once from its own time field when a reader left it out.
+
+    Readers may leave it out to save the parse on events no query asks the time of.
+    """
+    value = event.get(TIMESTAMP)
+    if value is None:
+        for key in TIME_KEYS:
+            raw = event.get(key)
+            if raw is not None:
+                value = parse_timestamp(raw)
+                if value is not None:
+                    event[TIMESTAMP] = value
+                    break
+    return value

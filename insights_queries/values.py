@@ -122,7 +122,7 @@ def _compare_chunks(a: str, b: str) -> int:
 
 
 @functools.total_ordering
-class SortKey:
+class NaturalOrder:
     """Orders values as Logs Insights ``sort ... asc`` does (missing values kept apart)."""
 
     __slots__ = ("number", "text")
@@ -135,12 +135,12 @@ class SortKey:
         self.text = None if number is not None else to_text(value)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, SortKey) and (self.number, self.text) == (
+        return isinstance(other, NaturalOrder) and (self.number, self.text) == (
             other.number,
             other.text,
         )
 
-    def __lt__(self, other: SortKey) -> bool:
+    def __lt__(self, other: NaturalOrder) -> bool:
         if self.number is not None or other.number is not None:
             if self.number is None:
                 return True  # non-numbers come before numbers

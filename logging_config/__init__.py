@@ -15,6 +15,11 @@ caller, no line exceeds CloudWatch's 256 KB event limit::
             log.info("order placed", symbol="AAPL", qty=10)
             return ctx.child_event("TradeExecuted", {"symbol": "AAPL"})
 
+Settings come from :func:`configure` and, overriding it, the environment: ``OBSKIT_SERVICE`` /
+``POWERTOOLS_SERVICE_NAME``, ``OBSKIT_LOG_LEVEL`` / ``POWERTOOLS_LOG_LEVEL``, ``OBSKIT_STRICT``,
+``OBSKIT_DEBUG_SAMPLE_RATE``, ``OBSKIT_REDACT_KEYS``, ``OBSKIT_DEBUG_BUFFER_BYTES`` (see
+:mod:`logging_config.config`).
+
 Public API: :func:`configure`, :func:`get_logger`, :func:`event_context`, :func:`start_workflow`,
 :func:`inject_lambda_context`, :func:`invocation`, :class:`MissingCorrelationError`,
 :func:`current_ids`, :func:`stats`, and the ``metrics`` submodule (EMF). Fronts for code already

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import IO, Any
 
 from logging_config import redaction, sink
@@ -39,19 +38,26 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-@dataclass
 class Settings:
-    """The live settings; read on every logging call, so plain attributes only."""
+    """The live settings; read on every logging call, so plain attributes only.
 
-    service: str | None = None
-    level: int = INFO
-    strict: bool = False
-    debug_sample_rate: float = 0.0
-    extra_redact_keys: frozenset[str] = field(default_factory=frozenset)
-    debug_buffer_bytes: int = DEFAULT_DEBUG_BUFFER_BYTES
-    # True when a debug() call may produce anything: level is DEBUG or an invocation is buffering.
-    debug_possible: bool = False
-    active_invocations: int = 0
+    ``debug_possible`` is True when a ``debug()`` call may produce anything (the level is DEBUG,
+    or an invocation is open that buffers or samples DEBUG lines): the one flag a disabled
+    ``debug()`` reads.
+    """
+
+    def __init__(self) -> None:
+        self.service: str | None = None
+        self.level = INFO
+        self.strict = False
+        self.debug_sample_rate = 0.0
+        self.extra_redact_keys: frozenset[str] = frozenset()
+        self.debug_buffer_bytes = DEFAULT_DEBUG_BUFFER_BYTES
+        self.debug_possible = False
+        self.active_invocations = 0
+
+    def __repr__(self) -> str:
+        return f"Settings({vars(self)!r})"
 
     def refresh_gates(self) -> None:
         """Recompute the cheap flags the hot path reads."""

@@ -17,7 +17,6 @@ directly. Works the same outside Lambda and without X-Ray::
 
 from __future__ import annotations
 
-import random
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -101,6 +100,12 @@ def dispatch(levelno: int, line: bytes, held_by: Invocation | bool = True) -> No
         held_by.hold(line)
 
 
+def _draw() -> float:
+    import random  # only when sampling is on
+
+    return random.random()
+
+
 def _adjust_active(delta: int) -> None:
     with _gate_lock:
         STATE.active_invocations += delta
@@ -114,7 +119,7 @@ def invocation(*, sample_rate: float | None = None) -> Iterator[Invocation]:
     An exception escaping the block is logged at ERROR (after the held DEBUG lines) and re-raised.
     """
     rate = STATE.debug_sample_rate if sample_rate is None else sample_rate
-    state = Invocation(STATE.debug_buffer_bytes, rate > 0 and random.random() < rate)
+    state = Invocation(STATE.debug_buffer_bytes, rate > 0 and _draw() < rate)
     token = CURRENT.set(state)
     _adjust_active(1)
     try:

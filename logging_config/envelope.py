@@ -18,8 +18,9 @@ Accepted shapes (nested as AWS delivers them):
 
 from __future__ import annotations
 
-import json
 from typing import Any, NamedTuple
+
+import orjson
 
 _MAX_NESTING = 5
 
@@ -38,8 +39,8 @@ def _parse_json(text: Any) -> Any:
     if not isinstance(text, str | bytes | bytearray):
         return None
     try:
-        return json.loads(text)
-    except (ValueError, TypeError):
+        return orjson.loads(text)
+    except (orjson.JSONDecodeError, TypeError):
         return None
 
 

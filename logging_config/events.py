@@ -24,7 +24,7 @@ are restored on exit; they live in contextvars, so threads and asyncio tasks nev
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -45,13 +45,17 @@ ENVELOPE_KEYS = (
 
 
 def new_id() -> str:
-    """A fresh event ID (UUID4 text)."""
-    return str(uuid.uuid4())
+    """A fresh event ID: a random (version 4) UUID as text, without importing :mod:`uuid`."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def new_correlation_id() -> str:
     """A fresh workflow correlation ID: ``workflow-<uuid4>``."""
-    return f"workflow-{uuid.uuid4()}"
+    return f"workflow-{new_id()}"
 
 
 def _id_text(value: Any) -> str | None:

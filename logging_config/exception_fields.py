@@ -15,7 +15,6 @@ and every statement are scanned by :func:`~logging_config.redaction.redact_text`
 from __future__ import annotations
 
 import sys
-import traceback
 from types import TracebackType
 from typing import Any
 
@@ -45,6 +44,8 @@ def _safe_text(error: BaseException) -> str:
 
 def exception_fields(error: BaseException) -> dict[str, Any]:
     """The ``exception``, ``exception_name`` and ``stack_trace`` values for ``error``."""
+    import traceback  # only when an exception is logged: it is not free at import time
+
     try:
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     except Exception:

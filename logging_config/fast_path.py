@@ -18,7 +18,7 @@ produces the same bytes; a property test checks that::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from time import gmtime, strftime
 from types import FrameType
 from typing import Any
 
@@ -124,7 +124,7 @@ def _keys_are_plain(keys: tuple[str, ...]) -> bool:
 def _second_prefix_for(second: int) -> bytes | None:
     global _second_state
     try:
-        text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        text = strftime("%Y-%m-%dT%H:%M:%S.", gmtime(second))
     except (OverflowError, OSError, ValueError):
         return None
     prefix = b'{"timestamp":"' + text.encode()

@@ -30,7 +30,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from typing import Any, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 from logging_config.context import (
     EVENT_IDS,
@@ -184,19 +184,27 @@ def _decorate(handler: Handler, per_record: bool) -> Handler:
 
 
 @overload
-def inject_lambda_context(handler: Handler, *, per_record: bool = False) -> Handler: ...
+def inject_lambda_context(handler: Handler, *, per_record: Literal[False] = False) -> Handler: ...
 
 
 @overload
 def inject_lambda_context(
-    handler: None = None, *, per_record: bool = False
+    handler: None = None, *, per_record: Literal[False] = False
 ) -> Callable[[Handler], Handler]: ...
 
 
+@overload
 def inject_lambda_context(
-    handler: Handler | None = None, *, per_record: bool = False
-) -> Handler | Callable[[Handler], Handler]:
+    handler: None = None, *, per_record: Literal[True]
+) -> Callable[[Callable[..., Any]], Callable[..., dict[str, Any]]]: ...
+
+
+def inject_lambda_context(handler: Handler | None = None, *, per_record: bool = False) -> Any:
     """Decorate a Lambda handler (bare, or with ``per_record=True`` for SQS/SNS batches)."""
     if handler is None:
         return functools.partial(_decorate, per_record=per_record)
+    if not callable(handler):
+        raise TypeError(
+            f"inject_lambda_context: expected a handler function, got {type(handler).__name__}"
+        )
     return _decorate(handler, per_record)

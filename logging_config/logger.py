@@ -56,8 +56,9 @@ def admit(levelno: int, message: Any, internal: bool = False) -> Any:
     held: Any = True if levelno >= STATE.level else wants(levelno)
     if held is not False and EVENT_IDS.get() is None:
         if STATE.strict and not internal:
+            shown = _safe_repr(message)[:200]
             raise MissingCorrelationError(
-                f"logged {message!r} outside any correlation context; wrap the work in "
+                f"logged {shown!r} outside any correlation context; wrap the work in "
                 "event_context(event), start_workflow() or a handler decorated with "
                 "inject_lambda_context (strict=True)"
             )
@@ -268,6 +269,8 @@ def get_logger(name: str | None = None) -> Logger:
             name = sys._getframe(1).f_globals.get("__name__")
         except Exception:
             name = None
+    elif not isinstance(name, str):
+        raise TypeError(f"get_logger: name must be a string or None, got {type(name).__name__}")
     return Logger(name)
 
 

@@ -18,11 +18,8 @@ exceptions → ``"Type: message"``; anything else → ``str(obj)``, or ``repr``,
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as _dt
 import enum
-import uuid
-from decimal import Decimal
+import sys
 from typing import Any
 
 from logging_config.redaction import (
@@ -62,6 +59,13 @@ def _sorted_items(items: Any) -> list[Any]:
         return sorted(values, key=_text_of)
 
 
+def _instance_of(obj: Any, module: str, name: str) -> bool:
+    """``isinstance(obj, module.name)`` without importing ``module`` (if it is not imported, no
+    object of its types can exist): keeps ``import logging_config`` light."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(obj, getattr(loaded, name))
+
+
 def convert_object(obj: Any) -> Any:
     """One step of conversion of a type orjson does not serialize (see the module docstring)."""
     dump = getattr(obj, "model_dump", None)
@@ -70,11 +74,16 @@ def convert_object(obj: Any) -> Any:
             return dump(mode="json")
         except TypeError:
             return dump()
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: getattr(obj, f.name, None) for f in dataclasses.fields(obj)}
+    fields = getattr(type(obj), "__dataclass_fields__", None)
+    if isinstance(fields, dict) and not isinstance(obj, type):
+        return {
+            name: getattr(obj, name, None)
+            for name, spec in fields.items()
+            if repr(getattr(spec, "_field_type", "_FIELD")) in ("_FIELD", "'_FIELD'")
+        }
     if isinstance(obj, set | frozenset):
         return _sorted_items(obj)
-    if isinstance(obj, Decimal):
+    if _instance_of(obj, "decimal", "Decimal"):
         return str(obj)
     if isinstance(obj, bytes | bytearray | memoryview):
         return bytes(obj).decode("utf-8", "backslashreplace")
@@ -103,8 +112,8 @@ def _key_text(key: Any) -> str:
         return _clean_str(key)
     if isinstance(key, enum.Enum):
         key = key.value
-    if isinstance(key, _dt.datetime | _dt.date | _dt.time):
-        return key.isoformat()
+    if _instance_of(key, "datetime", "date") or _instance_of(key, "datetime", "time"):
+        return str(key.isoformat())
     return _clean_str(_text_of(key))
 
 
@@ -149,9 +158,9 @@ def _sanitize(value: Any, depth: int, path: frozenset[int]) -> Any:
             return TOO_DEEP
         inner = path | {marker}
         return [sanitize(item, depth + 1, inner) for item in list(value)]
-    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
+    if _instance_of(value, "datetime", "date") or _instance_of(value, "datetime", "time"):
+        return str(value.isoformat())
+    if _instance_of(value, "uuid", "UUID"):
         return str(value)
     if isinstance(value, enum.Enum):
         return sanitize(value.value, depth + 1, path)

@@ -57,8 +57,12 @@ def _is_binary(stream: Any) -> bool:
     return "b" in str(getattr(stream, "mode", ""))
 
 
-# (stream, is_binary) of the last stream written to, in one tuple (read atomically by threads).
-_target: tuple[Any, bool] = (None, False)
+# Streams whose write() of one whole line is already atomic: the C buffered writer holds its
+# own lock for the whole call, BytesIO never releases the GIL. No need for ours.
+_SELF_LOCKING = (io.BufferedWriter, io.BytesIO)
+
+# (stream, is_binary, self_locking) of the last stream written to, in one tuple (read atomically).
+_target: tuple[Any, bool, bool] = (None, False, False)
 
 
 def write_line(line: bytes) -> None:
@@ -74,18 +78,20 @@ def write_terminated(data: bytes) -> None:
         if stream is None:
             stream = _stream if _stream is not None else sys.stdout
         target = _target
-        if stream is target[0]:
-            binary = target[1]
-        else:
-            binary = _is_binary(stream)
-            _target = (stream, binary)
+        if stream is not target[0]:
+            target = _target = (stream, _is_binary(stream), type(stream) in _SELF_LOCKING)
+        if target[2]:
+            stream.write(data)
+            stream.flush()
+            return
+        binary = target[1]
         payload: Any = data if binary else data.decode("utf-8", "replace")
         _lock.acquire()
         try:
             try:
                 stream.write(payload)
             except TypeError:  # a stream that lied about its mode: use the other kind
-                _target = (stream, not binary)
+                _target = (stream, not binary, False)
                 stream.write(data.decode("utf-8", "replace") if binary else data)
             stream.flush()
         finally:

@@ -11,7 +11,6 @@ precomputed, so a timestamp costs one clock read and one concatenation::
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 _SUFFIXES = tuple(f"{millis:03d}Z" for millis in range(1000))
 _clock = time.time
@@ -27,6 +26,6 @@ def iso_timestamp(now: float | None = None) -> str:
     cached = _cached
     if cached[0] == second:
         return cached[1] + _SUFFIXES[millis - second * 1000]
-    prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+    prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second))
     _cached = (second, prefix)
     return prefix + _SUFFIXES[millis - second * 1000]

@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from logging_config import sink
+from logging_config import config, sink
 
 DEFAULT_EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "alchemiser"
 #: Keys every line has; the rest are the call's own fields, shown compactly.
@@ -67,6 +67,7 @@ def demo(
 ) -> None:
     """Run one trading workflow of the example services in process and show its lines."""
     _use_example(example_dir)
+    service_before = config.STATE.service  # importing a service names an unnamed process
     faults = importlib.import_module("services.faults")
     local_router = importlib.import_module("services.local_router")
     state = importlib.import_module("services.state")
@@ -87,6 +88,7 @@ def demo(
             router = local_router.run_sample_workflow(chosen)
     finally:
         faults.clear_faults()
+        config.STATE.service = service_before
     raw = buffer.getvalue().splitlines()
     if as_json:
         for line in raw:

@@ -102,7 +102,7 @@ def trace(
 ) -> None:
     """Trace one workflow by CORRELATION_ID across every log group, from FILES or CloudWatch.
 
-    With FILES (any format `obskit query` reads) they are searched; without, the catalog's log
+    With FILES (any format the local Logs Insights engine reads) they are searched; without, the catalog's log
     groups are searched in CloudWatch. Exit code 0: completed; 1: failed or incomplete; 2: not
     found or bad input.
     """
@@ -179,11 +179,15 @@ def _cloudwatch(
 ) -> tuple[CloudWatchSource, Status]:
     """A source over the catalog's log groups, reporting progress on a spinner (stderr)."""
     import boto3
+    from botocore.exceptions import BotoCoreError
 
     from tools.tracing.cloudwatch import CloudWatchSource
 
-    session = boto3.session.Session(profile_name=profile, region_name=region or catalog.region)
-    client = session.client("logs", endpoint_url=endpoint_url)
+    try:
+        session = boto3.session.Session(profile_name=profile, region_name=region or catalog.region)
+        client = session.client("logs", endpoint_url=endpoint_url)
+    except (BotoCoreError, ValueError) as error:
+        raise TraceInputError(f"cannot reach CloudWatch: {error}") from None
     status = Console(stderr=True).status("Searching CloudWatch…")
     return CloudWatchSource(client, catalog.log_groups(), progress=status.update), status
 

@@ -51,6 +51,7 @@ class Invocation:
     request_id: str
     trigger: str
     started: float
+    event: Any = None
     duration_ms: float = 0.0
     cold_start: bool = False
     throttled: bool = False
@@ -205,7 +206,9 @@ class FunctionRunner:
             self._clock.advance(init_ms / 1000.0)
         environment = self._environments[service_name]
         started = self._clock.now()
-        invocation = Invocation(service_name, request_id, trigger, started, cold_start=cold)
+        invocation = Invocation(
+            service_name, request_id, trigger, started, event=event, cold_start=cold
+        )
         deadline = started + fn.timeout_s
         context = LambdaContext(
             function_name=str(fn.function_name),

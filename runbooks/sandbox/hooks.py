@@ -4,7 +4,8 @@ package's pluggable runtime.
 The logger (layer 0) stamps lines with ``time.time`` and EMF objects with ``time.time_ns``; in the
 sandbox both must read the simulated clock, or log timestamps, EMF datapoints and alarm periods
 would disagree. The logger has no public clock hook yet, so :func:`install_clock` swaps the two
-module-level time sources and returns a function that puts them back. Lines are captured per
+module-level time sources and returns a function that puts them back; :func:`install_ids` does
+the same for the source of new event IDs (``os.urandom``), so a seed reproduces a run. Lines are captured per
 invocation by pointing the logger's sink at a :class:`LineCapture`.
 
 A handler package (the catalog's ``handler: pkg.module:function``) may offer, by convention, the
@@ -18,13 +19,14 @@ same hooks the example services do; each is optional:
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 from logging_config import config as log_config
-from logging_config import lambda_context, metrics, sink, timestamps
+from logging_config import events, lambda_context, metrics, sink, timestamps
 from runbooks.sandbox.clock import SimClock
 
 
@@ -54,6 +56,31 @@ def install_clock(clock: SimClock) -> Callable[[], None]:
     def undo() -> None:
         timestamps._clock = saved_clock
         metrics.time = saved_time
+
+    return undo
+
+
+class _SeededOs:
+    """``os`` for ``logging_config.events``: ``urandom`` from the sandbox's seeded generator, so
+    event and correlation IDs repeat from run to run with the same seed."""
+
+    def __init__(self, draw: Callable[[int], bytes]) -> None:
+        self._draw = draw
+
+    def urandom(self, size: int) -> bytes:
+        return self._draw(size)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+
+def install_ids(draw: Callable[[int], bytes]) -> Callable[[], None]:
+    """Make the logger's new event / correlation IDs come from ``draw``; returns the undo."""
+    saved: Any = events.os
+    events.os = _SeededOs(draw)  # type: ignore[assignment]
+
+    def undo() -> None:
+        events.os = saved
 
     return undo
 

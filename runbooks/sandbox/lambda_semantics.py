@@ -120,6 +120,9 @@ class Randomness:
     def request_id(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
+    def random_bytes(self, size: int) -> bytes:
+        return self._rng.randbytes(size)
+
     def container_id(self) -> str:
         return f"{self._rng.getrandbits(128):032x}"
 

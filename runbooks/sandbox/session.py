@@ -36,7 +36,7 @@ from runbooks.sandbox.aws import Clients
 from runbooks.sandbox.clock import SimClock, default_start
 from runbooks.sandbox.errors import SandboxError
 from runbooks.sandbox.function_runner import FunctionRunner
-from runbooks.sandbox.hooks import HandlerPackage, install_clock
+from runbooks.sandbox.hooks import HandlerPackage, install_clock, install_ids
 from runbooks.sandbox.lambda_semantics import Randomness
 from runbooks.sandbox.ledger import QueueLedger, message_key
 from runbooks.sandbox.log_writer import LogRecord, LogWriter
@@ -136,6 +136,7 @@ class Sandbox:
         )
         self._next_sample = (self.clock.now() // SAMPLE_PERIOD_S + 1) * SAMPLE_PERIOD_S
         self._undo_clock = install_clock(self.clock)
+        self._undo_ids = install_ids(self.random.random_bytes)
         package = _handler_package(catalog)
         if package is not None:
             for service in catalog.services:  # import now: a bad handler fails at start, not later
@@ -189,6 +190,7 @@ class Sandbox:
             if self.package is not None:
                 self.package.uninstall()
             self._undo_clock()
+            self._undo_ids()
             if self._server is not None:
                 self._server.stop()
 

@@ -120,3 +120,30 @@ def test_generation_is_byte_deterministic_and_catalog_specific(
     prod = render_output(load_catalog(example_catalog_path, stage="prod")).files
     assert "alarms/alchemiser-prod-execution-errors.json" in prod
     assert "dashboards/alchemiser-prod.json" in prod
+
+
+def test_large_output_is_split_into_templates_within_cloudformation_limits() -> None:
+    import yaml
+
+    from dashboards.cfn_template import MAX_RESOURCES, MAX_TEMPLATE_BYTES
+
+    catalog = synthetic_catalog(services=300, event_types=1000)
+    files = render_output(catalog).files
+    names = sorted(n for n in files if n.startswith("template"))
+    assert names[0] == "template-2.yaml" and "template.yaml" in names and len(names) > 2
+    seen: dict[str, str] = {}
+    for name in names:
+        assert len(files[name]) <= MAX_TEMPLATE_BYTES, name
+        resources = yaml.safe_load(files[name])["Resources"]
+        assert len(resources) <= MAX_RESOURCES, name
+        for key, resource in resources.items():
+            assert key not in seen, f"{key} in {seen.get(key)} and {name}"
+            seen[key] = name
+            for child in resource.get("DependsOn", []):
+                assert child in resources, f"{key} depends on {child} in another stack"
+    monitoring = build_monitoring(catalog)
+    expected = (
+        len(monitoring.alarms) + len(monitoring.composite_alarms) + len(monitoring.dashboards)
+    )
+    queries = [p for p in files if p.startswith("queries/")]
+    assert len(seen) == expected + len(queries)

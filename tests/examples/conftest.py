@@ -19,6 +19,9 @@ def clean_services(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No remembered events, no fault switches, no transport, real clock — before and after."""
     from services import faults, runtime, state
 
+    from logging_config import config
+
+    service_before = config.STATE.service  # importing a service names an unnamed process
     for name in list(os.environ):
         if name.startswith(faults.ENV_PREFIX):
             monkeypatch.delenv(name)
@@ -30,3 +33,4 @@ def clean_services(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     faults.set_sleeper(None)
     runtime.set_transport(None)
     runtime.set_clock(None)
+    config.STATE.service = service_before

@@ -60,9 +60,7 @@ def test_names_the_services_use_are_the_catalog_names(
         assert runtime.function_name(service.name) == service.function_name
     (execution,) = [s for s in catalog.services if s.trigger == "sqs"]
     router = local_router.LocalRouter()
-    record = router._sqs_record(
-        execution.name, {"detail": {"event_id": "e", "correlation_id": "c"}}
-    )
+    record = router.sqs_record(execution.name, {"detail": {"event_id": "e", "correlation_id": "c"}})
     assert record["eventSourceARN"].endswith(f":{execution.queue}")
 
 

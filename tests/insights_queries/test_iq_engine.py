@@ -335,11 +335,24 @@ def test_default_columns_fields_and_display() -> None:
 
 
 def test_dedup_keeps_first_of_each_combination() -> None:
-    result = run("sort @timestamp desc | dedup service | display service, duration", events())
+    result = run("fields service, duration | sort duration asc | dedup service", events())
     assert result.rows == [
-        {"service": "svc1", "duration": 190},
-        {"service": "svc0", "duration": 180},
-        {"service": "svc2", "duration": 170},
+        {"service": "svc0", "duration": 0},
+        {"service": "svc1", "duration": 10},
+        {"service": "svc2", "duration": 20},
+    ]
+
+
+def test_dedup_without_sort_keeps_the_newest_and_events_missing_the_field() -> None:
+    evs = events(6) + [{"@timestamp": Millis(T0), "@message": "no service"}]
+    result = run("fields service, duration, @message | dedup service | limit 10", evs)
+    # CWL_QuerySyntax-Dedup: unsorted results dedup in @timestamp order, newest first;
+    # events with a null field are never duplicates
+    assert result.rows == [
+        {"service": "svc2", "duration": 50, "@message": "line 5 user=u2 took 50 ms"},
+        {"service": "svc1", "duration": 40, "@message": "line 4 user=u1 took 40 ms"},
+        {"service": "svc0", "duration": 30, "@message": "line 3 user=u0 took 30 ms"},
+        {"service": None, "duration": None, "@message": "no service"},
     ]
 
 

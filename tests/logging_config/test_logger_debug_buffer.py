@@ -121,3 +121,31 @@ def test_sampling_is_decided_per_invocation() -> None:
         with logging_config.invocation() as state:
             decisions.append(state.sampled)
     assert 100 < sum(decisions) < 300
+
+
+def test_concurrent_invocations_keep_their_own_buffers(capture_logs: Any) -> None:
+    import threading
+
+    log = logging_config.get_logger("x")
+    barrier = threading.Barrier(8)
+
+    def invocation(n: int) -> None:
+        with logging_config.start_workflow(f"wf-{n}"), logging_config.invocation():
+            barrier.wait()
+            for i in range(20):
+                log.debug("held", worker=n, i=i)
+            if n % 2 == 0:
+                log.error("failed", worker=n)
+
+    threads = [threading.Thread(target=invocation, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    debug_lines = [line for line in capture_logs if line["level"] == "DEBUG"]
+    assert {line["worker"] for line in debug_lines} == {0, 2, 4, 6}
+    assert all(line["correlation_id"] == f"wf-{line['worker']}" for line in debug_lines)
+    for worker in (0, 2, 4, 6):
+        lines = [line for line in capture_logs if line.get("worker") == worker]
+        assert [line.get("i") for line in lines] == [*range(20), None]
+    assert logging_config.stats()["debug_discarded"] == 4 * 20

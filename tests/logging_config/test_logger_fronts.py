@@ -46,7 +46,7 @@ def _without_location(line: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in line.items() if key != "location"}
 
 
-CASES = {
+CASES: dict[str, dict[str, Any]] = {
     "plain": ({"qty": 3, "symbol": "AAPL", "price": 187.25, "ok": True, "none": None}),
     "nested_and_secret": ({"order": {"id": "o-1", "token": "t"}, "password": "p", "tags": ["a"]}),
     "reserved_names": ({"level": "spoof", "timestamp": "spoof", "service": "spoof"}),
@@ -100,26 +100,27 @@ def test_stdlib_bridge_merges_args_and_respects_levels(
     assert capture_logs[0]["correlation_id"] == "wf-s"
 
 
-def test_botocore_lines_come_out_correlated(capture_logs: Any) -> None:
-    botocore_logger = logging.getLogger("botocore.test")
+def test_real_botocore_lines_come_out_correlated(capture_logs: Any, aws_endpoint: str) -> None:
+    import boto3
+
+    botocore_logger = logging.getLogger("botocore")
+    previous = (botocore_logger.level, botocore_logger.propagate)
     botocore_logger.propagate = False
     install(botocore_logger, level=logging.DEBUG)
     logging_config.configure("svc", level="DEBUG", env={})
     try:
         with logging_config.start_workflow("wf-boto"):
-            import boto3
-
-            boto3.session.Session(
-                aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-                aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                region_name="us-east-1",
-            )
-            botocore_logger.debug("Making request for %s", "OperationModel(name=ListQueues)")
+            sqs = boto3.client("sqs", endpoint_url=aws_endpoint, region_name="us-east-1")
+            sqs.create_queue(QueueName="bridge-test")
     finally:
         uninstall(botocore_logger)
-    assert capture_logs[-1]["logger"] == "botocore.test"
-    assert capture_logs[-1]["correlation_id"] == "wf-boto"
-    assert capture_logs[-1]["level"] == "DEBUG"
+        botocore_logger.setLevel(previous[0])
+        botocore_logger.propagate = previous[1]
+    bridged = [line for line in capture_logs if str(line.get("logger", "")).startswith("botocore")]
+    assert len(bridged) > 5
+    assert all(line["correlation_id"] == "wf-boto" for line in bridged)
+    assert any("CreateQueue" in str(line["message"]) for line in bridged)
+    assert all(line["level"] in ("DEBUG", "INFO", "WARNING") for line in bridged)
 
 
 def test_structlog_front_filters_levels_and_buffers_debug(

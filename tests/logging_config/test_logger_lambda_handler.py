@@ -103,7 +103,7 @@ def _sqs_event_from_a_real_queue(endpoint: str, bodies: list[Any]) -> dict[str, 
     url = sqs.create_queue(QueueName="portfolio-events")["QueueUrl"]
     for body in bodies:
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
-    received: list[dict[str, Any]] = []
+    received: list[Any] = []
     while len(received) < len(bodies):
         batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
         received.extend(batch.get("Messages", []))

@@ -175,6 +175,21 @@ def test_get_logger_defaults_to_the_calling_module_name() -> None:
     assert logging_config.get_logger().name == __name__
 
 
+def test_bad_arguments_are_named() -> None:
+    with pytest.raises(TypeError, match="get_logger: name must be a string"):
+        logging_config.get_logger(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="inject_lambda_context: expected a handler"):
+        logging_config.inject_lambda_context("handler")  # type: ignore[call-overload]
+
+
+def test_logger_key_is_left_out_when_it_repeats_the_service(capture_logs: Any) -> None:
+    with logging_config.start_workflow():
+        logging_config.get_logger("test-service").info("same as service")
+        logging_config.get_logger("other").info("differs")
+    assert "logger" not in capture_logs[0]
+    assert capture_logs[1]["logger"] == "other"
+
+
 def test_generated_correlation_is_marked_on_every_line(capture_logs: Any) -> None:
     with logging_config.event_context({"detail-type": "Ping", "source": "s", "detail": {}}):
         logging_config.get_logger("x").info("no ids came in")

@@ -100,7 +100,9 @@ def test_emf_extraction_follows_every_dimension_set_and_array_value() -> None:
         (("service", "portfolio"), ("workflow", "trading")),
     }
     assert sorted(p.value for p in found.datapoints) == [5, 5, 7, 7]
-    assert all(p.timestamp == 1_700_000_000.5 and p.unit == "Milliseconds" for p in found.datapoints)
+    assert all(
+        p.timestamp == 1_700_000_000.5 and p.unit == "Milliseconds" for p in found.datapoints
+    )
 
 
 def test_emf_with_a_missing_metric_member_is_not_extracted_and_says_why() -> None:

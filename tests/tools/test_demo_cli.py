@@ -8,7 +8,7 @@ import re
 from click.testing import CliRunner
 from rich.console import Console
 
-from logging_config import sink
+from logging_config import config, sink
 from tools.cli import cli
 from tools.demo_cli import causation_tree
 
@@ -26,8 +26,10 @@ SERVICES = [
 
 def _run(*args: str) -> str:
     before = sink.get_stream()
+    service_before = config.current_service()
     result = CliRunner().invoke(cli, ["demo", *args])
     assert sink.get_stream() is before  # the demo gives the stream back
+    assert config.current_service() == service_before  # and the process's service name
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -292,3 +292,28 @@ def test_windows_split_into_adjacent_parts() -> None:
     assert parts[0].start == window.start and parts[-1].end == window.end
     assert all(a.end + 1 == b.start for a, b in zip(parts, parts[1:], strict=False))
     assert Window(5, 5).split(4) == [Window(5, 5)]
+
+
+def test_rows_shaped_as_real_logs_insights_returns_them() -> None:
+    """AWS (unlike moto) returns stats rows, ``@timestamp`` as text and ``@log`` as
+    ``account:group``; the span and the lines are read from that shape."""
+    from tools.tracing.cloudwatch import _row_event, _span_of
+
+    window = Window(1_766_000_000_000, 1_766_010_000_000)
+    stats = [{"first_at": "2025-12-17 20:38:58.084", "last_at": "2025-12-17 20:39:55.174",
+              "lines": "8193"}]  # fmt: skip
+    span, count = _span_of(stats, window)
+    assert (span.start, span.end, count) == (1_766_003_938_084, 1_766_003_995_174, 8193)
+    assert _span_of([], window) == (window, 0)  # nothing matched: no stats row at all
+    event = _row_event(
+        {
+            "@timestamp": "2025-12-17 20:38:58.084",
+            "@message": '{"correlation_id": "wf-1", "message": "hi"}',
+            "@log": "123456789012:/aws/lambda/alchemiser-dev-portfolio",
+            "@logStream": "2025/12/17/[$LATEST]abc",
+        }
+    )
+    assert event["@timestamp"] == 1_766_003_938_084
+    assert event["@log"] == "/aws/lambda/alchemiser-dev-portfolio"
+    line = Matcher("wf-1", load_catalog()).line(event)
+    assert line is not None and line.service == "portfolio" and line.message == "hi"

@@ -46,7 +46,7 @@ def analyse(found: Found, catalog: Catalog | None, workflow_name: str | None = N
     status = decide_status(events, errors, missing, workflow)
     started = lines[0].at if lines else None
     ended = lines[-1].at if lines else None
-    known = {e.event_id for e in events}
+    known = {e.event_id for e in events} | {cid}
     return Trace(
         correlation_id=cid,
         workflow=workflow.name if workflow else None,
@@ -61,7 +61,7 @@ def analyse(found: Found, catalog: Catalog | None, workflow_name: str | None = N
         warnings=[ln for ln in lines if ln.is_warning],
         missing=missing,
         duplicates=[(e.event_id, e.handled_count) for e in events if e.handled_count > 1],
-        orphans=[e for e in events if e.causation_id and e.causation_id not in known | {cid}],
+        orphans=[e for e in events if e.causation_id and e.causation_id not in known],
         cycles=find_cycles(events),
         sla_breaches=sla_breaches(events, catalog, workflow, started, ended),
         malformed_lines=found.malformed_lines,

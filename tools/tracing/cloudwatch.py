@@ -30,6 +30,7 @@ from tools.tracing.model import Found, Line, iso
 
 GROUPS_PER_QUERY = 50  # StartQuery accepts at most 50 log groups
 ROW_LIMIT = 10_000  # the most rows one Logs Insights query returns
+MAX_POLL_INTERVAL_S = 5.0
 DONE = frozenset({"Complete", "Failed", "Cancelled", "Timeout", "Unknown"})
 
 Progress = Callable[[str], None]
@@ -64,7 +65,7 @@ class CloudWatchSource:
 
     client: Any
     groups: list[str]
-    poll_interval_s: float = 1.0
+    poll_interval_s: float = 0.5
     timeout_s: float = 600.0
     workers: int = 8
     progress: Progress = field(default=lambda _msg: None)
@@ -171,6 +172,7 @@ class CloudWatchSource:
             raise CloudWatchError(f"StartQuery on {len(groups)} group(s): {error}") from None
         query_id = started["queryId"]
         deadline = time.monotonic() + self.timeout_s
+        wait = self.poll_interval_s
         while True:
             try:
                 result = self.client.get_query_results(queryId=query_id)
@@ -188,7 +190,8 @@ class CloudWatchSource:
             if time.monotonic() > deadline:
                 self._stop(query_id)
                 raise CloudWatchError(f"query {query_id} still {status} after {self.timeout_s} s")
-            time.sleep(self.poll_interval_s)
+            time.sleep(wait)
+            wait = min(wait * 1.5, MAX_POLL_INTERVAL_S)  # long queries: fewer polls
         if status != "Complete":
             raise CloudWatchError(f"query {query_id} ended {status}")
         return [{c["field"]: c.get("value", "") for c in row} for row in result.get("results", [])]

@@ -13,9 +13,14 @@ The flow of one ``trading`` workflow::
     trade-aggregator --AllTradesCompleted | WorkflowFailed--> notifications --WorkflowCompleted-->
     metrics (EMF business metrics; it also counts WorkflowFailed)
 
-Supporting modules: ``runtime`` (publishing and invoking through a pluggable transport), ``faults``
-(the per-service fail / crash / slow / duplicate switches), ``state`` (idempotency and per-workflow
-aggregation state), ``local_router`` (runs the whole flow in one process).
+Supporting modules: ``runtime`` (publishing and invoking through a pluggable transport, and the
+service name of the process), ``faults`` (the per-service fail / crash / slow / duplicate
+switches), ``state`` (idempotency and per-workflow aggregation state), ``common`` (the shared
+handler helpers), ``local_router`` (runs the whole flow in one process).
+
+The services never call ``logging_config.configure``: a deployed function is named by
+``OBSKIT_SERVICE`` (or, failing that, by ``runtime.name_process`` at import), and in one process
+``runtime.as_service`` names each handler's lines while it runs.
 """
 
 from __future__ import annotations

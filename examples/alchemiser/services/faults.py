@@ -11,8 +11,9 @@ reads its switch at the start of every invocation, so flipping it takes effect o
 Modes (comma-separated, combinable):
 
 ``fail``       the service's designed business failure. portfolio, trade-aggregator: emit
-               ``WorkflowFailed``; execution: the broker rejects the orders (``TradeExecuted``
-               with status ``rejected``, which makes trade-aggregator emit ``WorkflowFailed``);
+               ``WorkflowFailed``; execution: the broker rejects the plan's first order
+               (``TradeExecuted`` with status ``rejected``, so trade-aggregator emits
+               ``WorkflowFailed``);
                every other service raises :class:`InjectedFault` (Lambda then retries).
 ``crash``      raise :class:`InjectedFault` before doing any work (retries, DLQs, Errors alarms).
 ``slow[:S]``   sleep S seconds (default 5) before working, through :func:`sleep` so a simulated

@@ -108,14 +108,14 @@ class LocalRouter:
     def put_event(self, *, source: str, detail_type: str, detail: dict[str, Any]) -> None:
         detail = json.loads(json.dumps(detail, default=str))  # what goes over the wire
         self.published.append(Published(source, detail_type, detail))
-        envelope = self._eventbridge_event(source, detail_type, detail)
+        envelope = self.eventbridge_event(source, detail_type, detail)
         for name, module in self.services.items():
             if detail_type not in module.CONSUMES:
                 continue
             if module.TRIGGER == "eventbridge":
                 self._enqueue(name, "eventbridge", envelope)
             elif module.TRIGGER == "sqs":
-                self._enqueue(name, "sqs", {"Records": [self._sqs_record(name, envelope)]})
+                self._enqueue(name, "sqs", {"Records": [self.sqs_record(name, envelope)]})
 
     def invoke_async(self, *, function_name: str, payload: dict[str, Any]) -> None:
         service = runtime.service_of_function(function_name)
@@ -226,9 +226,10 @@ class LocalRouter:
         self._counter += 1
         return str(uuid.UUID(int=self._counter))
 
-    def _eventbridge_event(
+    def eventbridge_event(
         self, source: str, detail_type: str, detail: dict[str, Any]
     ) -> dict[str, Any]:
+        """The event as EventBridge hands it to a Lambda target."""
         return {
             "version": "0",
             "id": self._next_id(),
@@ -241,7 +242,8 @@ class LocalRouter:
             "detail": detail,
         }
 
-    def _sqs_record(self, service: str, envelope: dict[str, Any]) -> dict[str, Any]:
+    def sqs_record(self, service: str, envelope: dict[str, Any]) -> dict[str, Any]:
+        """The SQS record Lambda hands ``service`` when a rule put ``envelope`` on its FIFO queue."""
         body = json.dumps(envelope, separators=(",", ":"))
         queue = f"{runtime.SYSTEM}-{runtime.stage()}-{service}.fifo"
         sent_ms = str(int(runtime.now() * 1000))

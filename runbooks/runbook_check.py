@@ -1,0 +1,230 @@
+"""``obskit runbook check``: the runbook is consistent with what is generated and what exists.
+
+Rules, each reported with the scenario, part and step it concerns:
+1. every generated alarm (metric and composite) is detected by at least one scenario, and every
+   alarm a scenario or drill names is generated;
+2. every scenario has a drill whose fault targets a resource of the catalog;
+3. every query and dashboard a step names is generated;
+4. every command parses against the real CLI: ``aws`` against botocore's service model
+   (:mod:`runbooks.runbook_aws`), ``obskit`` against the real click commands (the parser is
+   passed in by the tools layer, which owns the CLI); and the catalog names they pass (functions,
+   queues, rules, buses, alarms, topics, workflows, saved queries) exist.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.models import Catalog
+from dashboards.build import Monitoring
+from insights_queries.library_model import SavedQuery
+from runbooks.runbook_aws import AwsCommandError, parse_aws_command
+from runbooks.scenarios.context import ACCOUNT_VAR
+from runbooks.scenarios.model import Scenario, Step
+
+SERVICE_FAULTS = ("fail", "crash", "slow", "duplicate", "throttle")
+
+
+@dataclass(frozen=True)
+class ParsedObskit:
+    """What the obskit parser found: the subcommand path and click's parameter values."""
+
+    path: tuple[str, ...]
+    params: Mapping[str, Any]
+
+
+ObskitParser = Callable[[list[str]], ParsedObskit]
+"""Parses the words after ``obskit``; raises ValueError with click's message when they do not."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass(frozen=True)
+class _Names:
+    alarms: frozenset[str]
+    dashboards: frozenset[str]
+    queries: tuple[SavedQuery, ...]
+    functions: frozenset[str]
+    queues: frozenset[str]
+    rules: frozenset[str]
+    buses: frozenset[str]
+    topics: frozenset[str]
+    workflows: frozenset[str]
+    services: frozenset[str]
+
+    def query_exists(self, name: str) -> bool:
+        return any(q.name == name or q.name.split("/", 1)[-1] == name for q in self.queries)
+
+
+def _names(catalog: Catalog, monitoring: Monitoring, queries: Sequence[SavedQuery]) -> _Names:
+    return _Names(
+        alarms=frozenset(
+            [a.name for a in monitoring.alarms] + [c.name for c in monitoring.composite_alarms]
+        ),
+        dashboards=frozenset(d.name for d in monitoring.dashboards),
+        queries=tuple(queries),
+        functions=frozenset(
+            s.function_name or f"{catalog.system}-{catalog.stage}-{s.name}"
+            for s in catalog.services
+        ),
+        queues=frozenset(q.name for q in catalog.queues),
+        rules=frozenset(r.name for _b, r in catalog.rules()),
+        buses=frozenset(b.name for b in catalog.buses),
+        topics=frozenset(t.name for t in catalog.topics),
+        workflows=frozenset(w.name for w in catalog.workflows),
+        services=frozenset(s.name for s in catalog.services),
+    )
+
+
+def check_runbook(
+    catalog: Catalog,
+    scenarios: Sequence[Scenario],
+    monitoring: Monitoring,
+    queries: Sequence[SavedQuery],
+    obskit_parser: ObskitParser,
+) -> list[Problem]:
+    """Every problem, in scenario order then alarm order; empty when the runbook is sound."""
+    names = _names(catalog, monitoring, queries)
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for scenario in scenarios:
+        if scenario.id in seen:
+            problems.append(Problem(f"scenario {scenario.id}", "id used by two scenarios"))
+        seen.add(scenario.id)
+        problems.extend(_check_scenario(scenario, names, obskit_parser))
+    covered = {alarm for s in scenarios for alarm in s.alarms}
+    for alarm in sorted(names.alarms - covered):
+        problems.append(Problem(f"alarm {alarm}", "no scenario is detected by this alarm"))
+    return problems
+
+
+def _check_scenario(scenario: Scenario, names: _Names, parse: ObskitParser) -> list[Problem]:
+    out: list[Problem] = []
+    where = f"scenario {scenario.id}"
+    for alarm in scenario.alarms:
+        if alarm not in names.alarms:
+            out.append(Problem(where, f"names alarm '{alarm}', which is not generated"))
+    drill = scenario.drill
+    if drill is None:
+        out.append(Problem(where, "has no drill"))
+    else:
+        for alarm in drill.expected_alarms:
+            if alarm not in names.alarms:
+                out.append(Problem(f"{where} drill", f"expects alarm '{alarm}', not generated"))
+        fault = drill.fault
+        known = {"service": names.services, "rule": names.rules, "topic": names.topics}
+        if fault.name not in known[fault.target]:
+            out.append(Problem(f"{where} drill", f"fault targets unknown {fault.target} "
+                                                 f"'{fault.name}'"))
+        if fault.target == "service" and fault.kind.partition(":")[0] not in SERVICE_FAULTS:
+            out.append(Problem(f"{where} drill", f"unknown service fault kind '{fault.kind}'"))
+        if drill.detection_budget_s <= 0 and drill.expected_alarms:
+            out.append(Problem(f"{where} drill", "detection budget must be positive"))
+        if drill.workflow is not None and drill.workflow not in names.workflows:
+            out.append(Problem(f"{where} drill", f"unknown workflow '{drill.workflow}'"))
+    counters: dict[str, int] = {}
+    for part, step in scenario.steps():
+        counters[part] = counters.get(part, 0) + 1
+        out.extend(_check_step(f"{where} {part} step {counters[part]}", step, names, parse))
+    return out
+
+
+def _check_step(where: str, step: Step, names: _Names, parse: ObskitParser) -> list[Problem]:
+    out: list[Problem] = []
+    if step.query is not None and not names.query_exists(step.query):
+        out.append(Problem(where, f"names query '{step.query}', which is not generated"))
+    if step.dashboard is not None and step.dashboard not in names.dashboards:
+        out.append(Problem(where, f"names dashboard '{step.dashboard}', which is not generated"))
+    if step.command is None:
+        return out
+    try:
+        words = shlex.split(step.command)
+    except ValueError as error:
+        return [*out, Problem(where, f"command is not valid shell: {error}")]
+    if not words:
+        return [*out, Problem(where, "empty command")]
+    if words[0] == "aws":
+        out.extend(Problem(where, what) for what in _check_aws(step.command, names))
+    elif words[0] == "obskit":
+        out.extend(Problem(where, what) for what in _check_obskit(words[1:], names, parse))
+    else:
+        out.append(Problem(where, f"command must start with 'aws' or 'obskit', not {words[0]!r}"))
+    return out
+
+
+def _is_placeholder(value: str) -> bool:
+    return value.startswith("<") and value.endswith(">")
+
+
+def _check_aws(command: str, names: _Names) -> list[str]:
+    try:
+        parsed = parse_aws_command(command)
+    except AwsCommandError as error:
+        return [f"`{command}`: {error}"]
+    found: list[str] = []
+    lookups: dict[str, tuple[str, frozenset[str]]] = {
+        "FunctionName": ("function", names.functions),
+        "QueueName": ("queue", names.queues),
+        "AlarmNames": ("alarm", names.alarms),
+        "EventBusName": ("bus", names.buses),
+    }
+    if parsed.service == "events":
+        lookups["Rule"] = ("rule", names.rules)
+        if parsed.operation in {"DescribeRule", "DisableRule", "EnableRule"}:
+            lookups["Name"] = ("rule", names.rules)
+    for member, (kind, known) in lookups.items():
+        for value in parsed.params.get(member, []):
+            if not _is_placeholder(value) and value not in known:
+                found.append(f"`{command}`: unknown {kind} '{value}'")
+    for value in parsed.params.get("TopicArn", []):
+        topic = value.rsplit(":", 1)[-1]
+        if ACCOUNT_VAR not in value or topic not in names.topics:
+            found.append(f"`{command}`: topic ARN '{value}' names no topic of the catalog")
+    return found
+
+
+def _check_obskit(words: list[str], names: _Names, parse: ObskitParser) -> list[str]:
+    command = " ".join(["obskit", *words])
+    try:
+        parsed = parse(words)
+    except ValueError as error:
+        return [f"`{command}`: {error}"]
+    found: list[str] = []
+    params = parsed.params
+    query_name = params.get("query_name")
+    if parsed.path == ("query",) and isinstance(query_name, str):
+        if not names.query_exists(query_name):
+            found.append(f"`{command}`: no generated query named '{query_name}'")
+    last = params.get("last")
+    if parsed.path == ("trace",) and isinstance(last, str) and last not in names.workflows:
+        found.append(f"`{command}`: unknown workflow '{last}'")
+    if parsed.path[:1] == ("dlq",):
+        for key in ("queue", "park_poison"):
+            value = params.get(key)
+            if isinstance(value, str) and not _is_placeholder(value):
+                if value not in names.queues:
+                    found.append(f"`{command}`: unknown queue '{value}'")
+        target = params.get("to")
+        if isinstance(target, str):
+            kind, _, name = target.partition(":")
+            known = {"sqs": names.queues, "events": names.buses, "lambda": names.functions}
+            if kind in known and not _is_placeholder(name) and name not in known[kind]:
+                found.append(f"`{command}`: --to names unknown {kind} target '{name}'")
+    if parsed.path[:1] == ("replay",):
+        bus = params.get("bus")
+        if isinstance(bus, str) and bus not in names.buses:
+            found.append(f"`{command}`: unknown bus '{bus}'")
+        for rule in params.get("rules") or ():
+            if rule not in names.rules:
+                found.append(f"`{command}`: unknown rule '{rule}'")
+    return found

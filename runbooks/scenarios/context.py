@@ -1,0 +1,106 @@
+"""What every scenario template needs: the catalog, the generated names, and command builders.
+
+Alarm, dashboard and query names are derived with the same functions the generators use
+(``dashboards.naming``, the query library's ``<system>/<category>/<name>``), never typed by hand,
+so a renamed resource renames its runbook entry too. ``obskit runbook check`` then proves each
+name really is generated.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from catalog.models import Catalog, Service
+from dashboards.naming import alarm_name, prefix
+
+ACCOUNT_VAR = "${AWS_ACCOUNT_ID}"
+"""Shell variable the operator (or the drill runner) sets to the account id, for ARNs."""
+
+
+@dataclass(frozen=True)
+class CatalogArgs:
+    """How ``obskit`` commands in the runbook name the catalog: ``--catalog`` / ``--stage``.
+
+    Empty for the embedded example at its own stage, so the rendered commands stay short.
+    """
+
+    catalog: str | None = None
+    stage: str | None = None
+
+    def options(self) -> list[str]:
+        out: list[str] = []
+        if self.catalog:
+            out += ["--catalog", self.catalog]
+        if self.stage:
+            out += ["--stage", self.stage]
+        return out
+
+
+@dataclass(frozen=True)
+class ScenarioContext:
+    catalog: Catalog
+    args: CatalogArgs = CatalogArgs()
+
+    # ---- names -------------------------------------------------------------------------------
+    def alarm(self, resource: str, what: str) -> str:
+        return alarm_name(self.catalog.system, self.catalog.stage, resource, what)
+
+    @property
+    def dashboard(self) -> str:
+        return prefix(self.catalog.system, self.catalog.stage)
+
+    def query(self, tail: str) -> str:
+        """The full saved-query name for ``<category>/<name>``."""
+        return f"{self.catalog.system}/{tail}"
+
+    def function(self, service: Service) -> str:
+        return service.function_name or f"{self.catalog.system}-{self.catalog.stage}-{service.name}"
+
+    def topic_arn(self, topic: str) -> str:
+        return f"arn:aws:sns:{self.catalog.region}:{ACCOUNT_VAR}:{topic}"
+
+    # ---- commands ----------------------------------------------------------------------------
+    def aws(self, service: str, operation: str, *args: str) -> str:
+        """``aws <service> <operation> ARGS --region <catalog region>``, shell-quoted."""
+        words = ["aws", service, operation, *args, "--region", self.catalog.region]
+        return _join(words)
+
+    def obskit(self, *words: str, catalog: bool = True, region: bool = False) -> str:
+        """``obskit WORDS`` plus ``--catalog/--stage`` (for commands that read the catalog)."""
+        out = ["obskit", *words]
+        if catalog:
+            out += self.args.options()
+        if region:
+            out += ["--region", self.catalog.region]
+        return _join(out)
+
+    def query_command(self, tail: str, since: str = "1h") -> str:
+        return self.obskit("query", "--query-name", tail, "--since", since, region=True)
+
+    def dlq_inspect(self, queue: str) -> str:
+        return self.obskit("dlq", "inspect", queue, catalog=False, region=True)
+
+    def escalation(self) -> tuple[str, ...]:
+        """Who to call and when, from the catalog's notifications (never invented)."""
+        notes = self.catalog.notifications
+        lines = [f"Alarms notify SNS topic `{notes.alerts_topic}`."]
+        if notes.on_call:
+            lines.append(f"On call: {notes.on_call}.")
+        for step in notes.escalation:
+            when = "immediately" if step.after_minutes == 0 else f"after {step.after_minutes} min"
+            lines.append(f"Unresolved {when}: call {step.contact}.")
+        return tuple(lines)
+
+
+def _join(words: list[str]) -> str:
+    """Shell-quote each word, but leave ``${VAR}`` and ``<placeholder>`` readable."""
+    out = []
+    for word in words:
+        if ACCOUNT_VAR in word and all(c not in word for c in " '\"\\"):
+            out.append(f'"{word}"')
+        elif word.startswith("<") and word.endswith(">") and " " not in word:
+            out.append(word)
+        else:
+            out.append(shlex.quote(word))
+    return " ".join(out)

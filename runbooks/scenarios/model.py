@@ -1,0 +1,90 @@
+"""Incident scenarios as data: what an operator sees, checks, does and undoes, and how to drill it.
+
+A scenario is plain, immutable data so that the same object feeds the rendered RUNBOOK.md, the
+consistency check (``obskit runbook check``) and the drill runner. Nothing here runs anything: a
+step's ``command`` is the exact text an operator types, kept as text because the check parses it
+against the real CLIs and the drill runner executes it literally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITY_ORDER: dict[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+ResourceKind = Literal["lambda", "queue", "dlq", "rule", "topic", "workflow", "schedule"]
+FaultTarget = Literal["service", "rule", "topic"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do or look at.
+
+    ``command`` is a shell command (``aws ...`` or ``obskit ...``); ``runnable`` is False when it
+    needs a value only the operator can know (written as ``<placeholder>``), so a drill skips it.
+    ``query`` and ``dashboard`` name a generated saved query / dashboard the step relies on.
+    """
+
+    text: str
+    command: str | None = None
+    runnable: bool = True
+    query: str | None = None
+    dashboard: str | None = None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What a drill breaks: a service (sandbox fault kinds), a rule's delivery or a topic's."""
+
+    target: FaultTarget
+    name: str
+    kind: str
+    """Service: fail, crash, slow:S, duplicate, throttle. Rule: deliver-fail. Topic: deliver-fail."""
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A drill definition for one scenario; the runner (``obskit drill run``) executes it."""
+
+    fault: Fault
+    expected_alarms: tuple[str, ...]
+    detection_budget_s: int
+    """Simulated seconds within which every expected alarm must be in ALARM."""
+    workflow: str | None = None
+    workflows: int = 1
+    """Workflows to start after the fault is injected."""
+    clear_after_s: int | None = None
+    """Simulated seconds after which the fault is cleared by itself (None: the runbook clears it)."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One incident: how it is detected, diagnosed, mitigated, verified, rolled back, escalated."""
+
+    id: str
+    title: str
+    severity: Severity
+    kind: ResourceKind
+    resource: str
+    summary: str
+    alarms: tuple[str, ...]
+    symptoms: tuple[str, ...]
+    diagnosis: tuple[Step, ...]
+    mitigation: tuple[Step, ...]
+    verification: tuple[Step, ...]
+    rollback: tuple[Step, ...]
+    escalation: tuple[str, ...]
+    drill: Drill | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def steps(self) -> tuple[tuple[str, Step], ...]:
+        """Every step with the part it belongs to, in reading order."""
+        parts = (
+            ("diagnosis", self.diagnosis),
+            ("mitigation", self.mitigation),
+            ("verification", self.verification),
+            ("rollback", self.rollback),
+        )
+        return tuple((part, step) for part, steps in parts for step in steps)

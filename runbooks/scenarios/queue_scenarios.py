@@ -1,0 +1,307 @@
+"""Scenario templates for SQS queues: a source queue's backlog, a poison message, a DLQ holding events.
+
+SQS facts they rest on (SQS Developer Guide, "Using dead-letter queues"): a message received
+``maxReceiveCount`` times without being deleted moves to the DLQ; in a FIFO queue a failing message
+blocks the rest of its message group until it moves. A DLQ of another SQS queue can be redriven
+with ``StartMessageMoveTask`` (what ``obskit dlq replay`` uses when the endpoint supports it); a
+DLQ fed by EventBridge or Lambda cannot, and is replayed message by message.
+"""
+
+from __future__ import annotations
+
+from catalog.models import Catalog, Queue, Service
+from dashboards.naming import resource_slug
+from runbooks.scenarios.context import ScenarioContext
+from runbooks.scenarios.model import Drill, Fault, Scenario, Step
+from runbooks.scenarios.recovery import ASYNC_RETRY_DELAY_S, replay_steps, workflow_of
+
+AGE_WINDOW_S = 15 * 60
+DLQ_WINDOW_S = 60
+SLACK_S = 5 * 60
+
+
+def consumer_of(catalog: Catalog, queue: Queue) -> Service | None:
+    for service in catalog.services:
+        if service.queue == queue.name or service.name == queue.consumer:
+            return service
+    return None
+
+
+def queue_scenarios(ctx: ScenarioContext, queue: Queue, dlq_sources: dict[str, str]) -> list[Scenario]:
+    out: list[Scenario] = []
+    if queue.name in dlq_sources:
+        out.append(_dlq_holds_events(ctx, queue, dlq_sources[queue.name]))
+        return out
+    out.append(_backlog(ctx, queue))
+    consumer = consumer_of(ctx.catalog, queue)
+    if queue.dlq and consumer is not None:
+        out.append(_poison(ctx, queue, consumer))
+    return out
+
+
+def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
+    alarm = ctx.alarm(queue.name, "age-of-oldest")
+    consumer = consumer_of(ctx.catalog, queue)
+    threshold = max(300, queue.visibility_timeout_s)
+    diagnosis = [
+        Step(
+            "Get the queue URL (the other `aws sqs` commands take it).",
+            ctx.aws("sqs", "get-queue-url", "--queue-name", queue.name),
+        ),
+        Step(
+            "How many messages wait, how many are in flight?",
+            ctx.aws(
+                "sqs",
+                "get-queue-attributes",
+                "--queue-url",
+                "<queue-url>",
+                "--attribute-names",
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+            ),
+            runnable=False,
+            dashboard=ctx.dashboard,
+        ),
+    ]
+    mitigation: list[Step] = []
+    if consumer is not None:
+        fn = ctx.function(consumer)
+        diagnosis.append(
+            Step(
+                f"Is `{fn}` still reading (event source mapping State `Enabled`)?",
+                ctx.aws("lambda", "list-event-source-mappings", "--function-name", fn),
+            )
+        )
+        diagnosis.append(
+            Step(
+                f"Is `{fn}` failing or throttled? See scenarios `lambda-{consumer.name}-failing` "
+                f"and `lambda-{consumer.name}-throttled`.",
+                ctx.aws("lambda", "get-function-concurrency", "--function-name", fn),
+            )
+        )
+        mitigation.append(
+            Step(
+                "If the mapping is disabled, enable it.",
+                ctx.aws("lambda", "update-event-source-mapping", "--uuid", "<uuid>", "--enabled"),
+                runnable=False,
+            )
+        )
+        mitigation.append(
+            Step(
+                "If the consumer fails or is throttled, follow that scenario; the backlog drains "
+                "by itself once it reads again."
+            )
+        )
+    return Scenario(
+        id=f"queue-{_slug(ctx, queue.name)}-backlog",
+        title=f"{queue.name}: backlog growing (oldest message > {threshold} s)",
+        severity="high",
+        kind="queue",
+        resource=queue.name,
+        summary=f"Messages wait in `{queue.name}` longer than one visibility timeout: the consumer "
+        "is failing, throttled or not reading.",
+        alarms=(alarm,),
+        symptoms=(
+            f"ApproximateAgeOfOldestMessage >= {threshold} s for 15 minutes.",
+            "Workflows that pass through the queue stall at that step.",
+        ),
+        diagnosis=tuple(diagnosis),
+        mitigation=tuple(mitigation),
+        verification=(
+            Step(
+                "The alarm is back to OK.",
+                ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+            ),
+        ),
+        rollback=(Step("Nothing to undo: enabling a mapping or restoring concurrency is safe."),),
+        escalation=ctx.escalation(),
+        drill=(
+            Drill(
+                fault=Fault("service", consumer.name, "throttle"),
+                expected_alarms=(alarm, ctx.alarm(consumer.name, "throttles")),
+                detection_budget_s=threshold + AGE_WINDOW_S + SLACK_S,
+                workflow=workflow_of(ctx.catalog, consumer),
+            )
+            if consumer is not None
+            else None
+        ),
+    )
+
+
+def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
+    assert queue.dlq is not None
+    dlq = queue.dlq
+    fn = ctx.function(consumer)
+    receives = queue.max_receive_count or 1
+    alarms = (ctx.alarm(dlq, "not-empty"), ctx.alarm(consumer.name, "errors"))
+    fifo_note = (
+        f" `{queue.name}` is FIFO: until the message moves to the DLQ it blocks every later "
+        "message of its message group."
+        if queue.fifo
+        else ""
+    )
+    return Scenario(
+        id=f"queue-{_slug(ctx, queue.name)}-poison-message",
+        title=f"{queue.name}: a poison message (one event fails every time)",
+        severity="high",
+        kind="queue",
+        resource=queue.name,
+        summary=f"One message makes `{fn}` fail on every receive; after {receives} receives SQS "
+        f"moves it to `{dlq}`.{fifo_note}",
+        alarms=alarms,
+        symptoms=(
+            f"DLQ `{dlq}` holds a few messages while `{fn}` succeeds on the others.",
+            "The same event_id appears in error lines several times.",
+        ),
+        diagnosis=(
+            Step(
+                "Which events were dead-lettered, and their last error?",
+                ctx.query_command(f"events/dead-lettered-{consumer.name}"),
+                query=ctx.query(f"events/dead-lettered-{consumer.name}"),
+            ),
+            Step(
+                "Read the message(s) without deleting them: event type, error, sample IDs.",
+                ctx.dlq_inspect(dlq),
+            ),
+            Step(
+                "Trace the workflow of a sample message's correlation_id.",
+                ctx.obskit("trace", "<correlation-id>", region=True),
+                runnable=False,
+            ),
+        ),
+        mitigation=(
+            Step(
+                "Decide: a bug (fix and deploy it, then replay) or bad data (leave the message "
+                "in the DLQ, fix the data upstream, and start the workflow again)."
+            ),
+            *replay_steps(ctx, dlq),
+            Step(
+                "If the replay reports the message as poison again, park it for the owning team "
+                "so the DLQ alarm can clear (the park queue is created by the team, not obskit).",
+                ctx.obskit("dlq", "replay", dlq, "--park-poison", "<park-queue>", catalog=False,
+                           region=True),
+                runnable=False,
+            ),
+        ),
+        verification=(
+            Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),
+            Step(
+                "No event handled more than once by mistake.",
+                ctx.query_command("events/handled-more-than-once"),
+                query=ctx.query("events/handled-more-than-once"),
+            ),
+        ),
+        rollback=(
+            Step(
+                "A parked message can be replayed later from the park queue the same way.",
+                ctx.obskit("dlq", "replay", "<park-queue>", "--to", f"sqs:{queue.name}",
+                           catalog=False, region=True),
+                runnable=False,
+            ),
+        ),
+        escalation=ctx.escalation(),
+        drill=Drill(
+            fault=Fault("service", consumer.name, "crash"),
+            expected_alarms=alarms,
+            detection_budget_s=receives * queue.visibility_timeout_s + DLQ_WINDOW_S + SLACK_S,
+            workflow=workflow_of(ctx.catalog, consumer),
+            workflows=1,
+        ),
+    )
+
+
+def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario:
+    alarm = ctx.alarm(dlq.name, "not-empty")
+    to = _replay_target(ctx, dlq)
+    fault, budget, workflow = _dlq_fault(ctx, dlq)
+    return Scenario(
+        id=f"dlq-{_slug(ctx, dlq.name)}-not-empty",
+        title=f"{dlq.name}: dead-letter queue holds events",
+        severity="critical",
+        kind="dlq",
+        resource=dlq.name,
+        summary=f"Events from {source} failed every retry and wait in `{dlq.name}` "
+        f"(kept {dlq.retention_s // 86400} days). Each one is a workflow step that did not happen.",
+        alarms=(alarm,),
+        symptoms=(
+            f"ApproximateNumberOfMessagesVisible of `{dlq.name}` > 0.",
+            "Workflows stop at the step whose event is in the DLQ.",
+        ),
+        diagnosis=(
+            Step(
+                "What is in it: event types, error codes and messages (EventBridge's "
+                "ERROR_CODE/ERROR_MESSAGE/RULE_ARN/TARGET_ARN, Lambda's ErrorCode/ErrorMessage), "
+                "oldest age, sample IDs.",
+                ctx.dlq_inspect(dlq.name),
+            ),
+            Step(
+                "Which events failed in their handlers, by type?",
+                ctx.query_command("events/failed-by-type"),
+                query=ctx.query("events/failed-by-type"),
+                dashboard=ctx.dashboard,
+            ),
+        ),
+        mitigation=(
+            Step(
+                "Fix the cause the errors name first (see the failing function's or rule's "
+                "scenario); replaying into a still-broken consumer only refills the DLQ."
+            ),
+            *replay_steps(ctx, dlq.name, to=to),
+        ),
+        verification=(
+            Step(f"`{dlq.name}` is empty.", ctx.dlq_inspect(dlq.name)),
+            Step(
+                "The alarm is back to OK.",
+                ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+            ),
+        ),
+        rollback=(
+            Step(
+                "Stop a replay with Ctrl-C at any time: in-flight messages are made visible "
+                "again and the journal remembers what was sent, so a re-run neither loses nor "
+                "re-sends anything."
+            ),
+        ),
+        escalation=ctx.escalation(),
+        drill=(
+            Drill(fault=fault, expected_alarms=(alarm,), detection_budget_s=budget,
+                  workflow=workflow)
+            if fault is not None
+            else None
+        ),
+    )
+
+
+def _replay_target(ctx: ScenarioContext, dlq: Queue) -> str | None:
+    """``--to`` for a DLQ fed by a function's async failures (re-invoke it); else automatic."""
+    for service in ctx.catalog.services:
+        if service.on_failure_dlq == dlq.name:
+            fed_by_rules = any(
+                t.dlq == dlq.name for _b, r in ctx.catalog.rules() for t in r.targets
+            )
+            if not fed_by_rules:
+                return f"lambda:{ctx.function(service)}"
+    return None
+
+
+def _dlq_fault(ctx: ScenarioContext, dlq: Queue) -> tuple[Fault | None, int, str | None]:
+    """The simplest fault that fills this DLQ: a crashing consumer of its source, or a rule."""
+    catalog = ctx.catalog
+    for queue in catalog.queues:
+        consumer = consumer_of(catalog, queue)
+        if queue.dlq == dlq.name and consumer is not None:
+            budget = (queue.max_receive_count or 1) * queue.visibility_timeout_s
+            return (Fault("service", consumer.name, "crash"), budget + DLQ_WINDOW_S + SLACK_S,
+                    workflow_of(catalog, consumer))
+    for service in catalog.services:
+        if service.on_failure_dlq == dlq.name:
+            return (Fault("service", service.name, "crash"),
+                    ASYNC_RETRY_DELAY_S + DLQ_WINDOW_S + SLACK_S, workflow_of(catalog, service))
+    for _bus, rule in catalog.rules():
+        if any(t.dlq == dlq.name for t in rule.targets):
+            return Fault("rule", rule.name, "deliver-fail"), DLQ_WINDOW_S + SLACK_S, None
+    return None, 0, None
+
+
+def _slug(ctx: ScenarioContext, name: str) -> str:
+    return resource_slug(ctx.catalog.system, ctx.catalog.stage, name)

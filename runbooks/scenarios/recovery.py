@@ -1,0 +1,203 @@
+"""Where a function's failed events end up, and the steps that pause, replay and undo for it.
+
+One place decides this for every template, from the catalog alone:
+- SQS trigger → the queue's redrive DLQ (after ``max_receive_count`` receives);
+- asynchronous invocation with an on-failure DLQ → that DLQ (after Lambda's two retries);
+- asynchronous invocation without one → the event is dropped; recovery is the bus archive replay
+  (EventBridge ``StartReplay``) when the bus keeps an archive, else re-running the workflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from catalog.models import Bus, Catalog, Rule, Service
+from runbooks.scenarios.context import ScenarioContext
+from runbooks.scenarios.model import Step
+
+ASYNC_RETRY_DELAY_S = 60 + 120
+"""Lambda's two asynchronous retries wait about 1 and then 2 minutes."""
+
+
+@dataclass(frozen=True)
+class FailureSink:
+    label: str
+    summary: str
+    alarms: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+    pause: tuple[Step, ...] = ()
+    resume: tuple[Step, ...] = ()
+    replay: tuple[Step, ...] = ()
+    verify: tuple[Step, ...] = ()
+    undo: tuple[Step, ...] = ()
+    extra_delay_s: int = 0
+    dlq: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def workflow_of(catalog: Catalog, service: Service) -> str | None:
+    """The first workflow whose events the service consumes or emits (for ``trace --last``)."""
+    mine = set(service.consumes) | set(service.emits)
+    for workflow in catalog.workflows:
+        events = {workflow.start_event, workflow.success_event, *workflow.failure_events}
+        if mine & (events | set(workflow.steps)):
+            return workflow.name
+    return None
+
+
+def rules_to(catalog: Catalog, service: Service) -> list[tuple[Bus, Rule]]:
+    return [
+        (bus, rule)
+        for bus, rule in catalog.rules()
+        if any(t.service == service.name for t in rule.targets)
+    ]
+
+
+def replay_steps(ctx: ScenarioContext, dlq: str, to: str | None = None) -> tuple[Step, ...]:
+    """Inspect, preview, then replay a DLQ with ``obskit dlq`` (journal makes reruns safe)."""
+    extra = ["--to", to] if to else []
+    return (
+        Step(
+            f"See what waits in `{dlq}`: event types, errors, oldest age, sample IDs (nothing is "
+            "deleted).",
+            ctx.dlq_inspect(dlq),
+        ),
+        Step(
+            "Preview the replay (changes nothing).",
+            ctx.obskit("dlq", "replay", dlq, *extra, "--dry-run", catalog=False, region=True),
+        ),
+        Step(
+            "Once the cause is fixed, replay at a gentle rate. Safe to stop and run again: the "
+            "journal skips what was already sent; an event that comes back is reported as poison.",
+            ctx.obskit("dlq", "replay", dlq, *extra, "--rate", "5", catalog=False, region=True),
+        ),
+    )
+
+
+def archive_replay_step(ctx: ScenarioContext, bus: Bus, rules: list[Rule]) -> Step:
+    rule_args: list[str] = []
+    for rule in rules:
+        rule_args += ["--rule", rule.name]
+    return Step(
+        f"Replay the lost events from bus `{bus.name}`'s archive, for the incident window, to "
+        "the affected rule(s) only.",
+        ctx.obskit(
+            "replay",
+            "archive",
+            "--bus",
+            bus.name,
+            "--since",
+            "<incident-start>",
+            "--until",
+            "<fix-time>",
+            *rule_args,
+            catalog=False,
+            region=True,
+        ),
+        runnable=False,
+    )
+
+
+def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
+    catalog = ctx.catalog
+    fn = ctx.function(service)
+    if service.trigger == "sqs" and service.queue:
+        queue = catalog.queue(service.queue)
+        if queue.dlq:
+            return _redrive_sink(ctx, fn, service.queue, queue.dlq, queue.max_receive_count or 1,
+                                 queue.visibility_timeout_s)
+        return FailureSink(
+            label="",
+            summary=f"Queue `{queue.name}` has no DLQ: messages are retried until their retention "
+            "period ends, then lost.",
+            alarms=(ctx.alarm(queue.name, "age-of-oldest"),),
+        )
+    if service.on_failure_dlq:
+        dlq = service.on_failure_dlq
+        return FailureSink(
+            label=f"on-failure DLQ `{dlq}`",
+            summary=f"Lambda retries each asynchronous event twice, then sends it to the "
+            f"function's on-failure DLQ `{dlq}` (attributes RequestID, ErrorCode, ErrorMessage).",
+            alarms=(ctx.alarm(dlq, "not-empty"),),
+            symptoms=(f"DLQ `{dlq}` holds messages.",),
+            replay=replay_steps(ctx, dlq, to=f"lambda:{fn}"),
+            verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),),
+            extra_delay_s=ASYNC_RETRY_DELAY_S,
+            dlq=dlq,
+        )
+    routes = rules_to(catalog, service)
+    archived = [(bus, rule) for bus, rule in routes if bus.archive]
+    if archived:
+        bus = archived[0][0]
+        rules = [rule for b, rule in archived if b.name == bus.name]
+        return FailureSink(
+            label="",
+            summary="Lambda retries each event twice, then drops it (the function has no "
+            "on-failure DLQ; the rule's DLQ only holds events EventBridge could not hand to "
+            f"Lambda). Recover the dropped events from bus `{bus.name}`'s archive.",
+            replay=(archive_replay_step(ctx, bus, rules),),
+            extra_delay_s=ASYNC_RETRY_DELAY_S,
+        )
+    how = (
+        "the caller gets the error"
+        if service.trigger == "direct"
+        else "Lambda retries twice, then drops the event"
+    )
+    return FailureSink(
+        label="",
+        summary=f"There is no DLQ for this function: {how}. Start the affected workflow again "
+        "once fixed.",
+        extra_delay_s=ASYNC_RETRY_DELAY_S,
+    )
+
+
+def _redrive_sink(
+    ctx: ScenarioContext,
+    fn: str,
+    queue: str,
+    dlq: str,
+    max_receives: int,
+    visibility_s: int,
+) -> FailureSink:
+    list_esm = Step(
+        f"Find the event source mapping (UUID) that feeds `{fn}` from `{queue}`.",
+        ctx.aws("lambda", "list-event-source-mappings", "--function-name", fn),
+    )
+    return FailureSink(
+        label=f"DLQ `{dlq}`",
+        summary=f"Each message is received {max_receives} time(s) from `{queue}`, then SQS "
+        f"moves it to `{dlq}` (the queue's redrive policy).",
+        alarms=(ctx.alarm(dlq, "not-empty"),),
+        symptoms=(
+            f"DLQ `{dlq}` holds messages; `{queue}` messages are received repeatedly.",
+        ),
+        pause=(
+            list_esm,
+            Step(
+                "Pause consumption so messages stop burning their receives into the DLQ while "
+                "you fix the cause (they wait in the queue).",
+                ctx.aws("lambda", "update-event-source-mapping", "--uuid", "<uuid>",
+                        "--no-enabled"),
+                runnable=False,
+            ),
+        ),
+        resume=(
+            Step(
+                "Resume consumption once fixed.",
+                ctx.aws("lambda", "update-event-source-mapping", "--uuid", "<uuid>", "--enabled"),
+                runnable=False,
+            ),
+        ),
+        replay=replay_steps(ctx, dlq),
+        verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),),
+        undo=(
+            Step(
+                "If you paused the mapping and must give up the fix, re-enable it anyway: "
+                "messages left paused expire with the queue's retention.",
+                ctx.aws("lambda", "update-event-source-mapping", "--uuid", "<uuid>", "--enabled"),
+                runnable=False,
+            ),
+        ),
+        extra_delay_s=max_receives * visibility_s,
+        dlq=dlq,
+    )

@@ -1,0 +1,99 @@
+"""Scenario template for an SNS topic whose notifications fail to reach subscribers.
+
+SNS retries each delivery under the subscription's delivery policy; what still fails is counted in
+NumberOfNotificationsFailed and, only when the *subscription* has a redrive policy, kept in that
+subscription's DLQ (SNS Developer Guide, "Amazon SNS dead-letter queues"). A redrive policy is a
+subscription attribute, never a topic's. For the alerts topic a failure is a page nobody got.
+"""
+
+from __future__ import annotations
+
+from catalog.models import Topic
+from dashboards.naming import resource_slug
+from runbooks.scenarios.context import ScenarioContext
+from runbooks.scenarios.model import Drill, Fault, Scenario, Step
+
+SNS_WINDOW_S = 5 * 60
+SLACK_S = 5 * 60
+
+
+def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
+    alarm = ctx.alarm(topic.name, "notifications-failed")
+    arn = ctx.topic_arn(topic.name)
+    is_alerts = topic.name == ctx.catalog.notifications.alerts_topic
+    resubscribe = [
+        Step(
+            f"Subscribe `{s.endpoint}` ({s.protocol}) again, as the catalog lists it "
+            "(email and https subscriptions must then be confirmed).",
+            ctx.aws("sns", "subscribe", "--topic-arn", arn, "--protocol", s.protocol,
+                    "--notification-endpoint", s.endpoint),
+        )
+        for s in topic.subscriptions
+    ]
+    consequence = (
+        "Alarm notifications are not reaching the on-call: other incidents may be going "
+        "unnoticed. Tell the on-call by phone now."
+        if is_alerts
+        else "People are not told about outcomes; the workflows themselves are unaffected."
+    )
+    return Scenario(
+        id=f"topic-{resource_slug(ctx.catalog.system, ctx.catalog.stage, topic.name)}"
+        "-notifications-failing",
+        title=f"topic {topic.name}: notifications failing",
+        severity="critical" if is_alerts else "medium",
+        kind="topic",
+        resource=topic.name,
+        summary=f"SNS cannot deliver messages of `{topic.name}` ({topic.purpose}). {consequence}",
+        alarms=(alarm,),
+        symptoms=(
+            f"NumberOfNotificationsFailed > 0 on `{topic.name}` for five minutes.",
+            "Subscribers report missing e-mails or webhook calls.",
+        ),
+        diagnosis=(
+            Step(
+                "Which subscriptions exist, and is any still PendingConfirmation or deleted?",
+                ctx.aws("sns", "list-subscriptions-by-topic", "--topic-arn", arn),
+                dashboard=ctx.dashboard,
+            ),
+            Step(
+                "Topic attributes: delivery policy, KMS key, subscription counts.",
+                ctx.aws("sns", "get-topic-attributes", "--topic-arn", arn),
+            ),
+        ),
+        mitigation=(
+            *resubscribe,
+            Step(
+                "For an https subscriber that is down: fix the endpoint; SNS retries per its "
+                "delivery policy. To keep what still fails, give the *subscription* (not the "
+                "topic) a redrive policy to an SQS queue.",
+                ctx.aws("sns", "set-subscription-attributes", "--subscription-arn",
+                        "<subscription-arn>", "--attribute-name", "RedrivePolicy",
+                        "--attribute-value", '{"deadLetterTargetArn":"<queue-arn>"}'),
+                runnable=False,
+            ),
+        ),
+        verification=(
+            Step(
+                "Send a test message and confirm every subscriber received it.",
+                ctx.aws("sns", "publish", "--topic-arn", arn, "--subject", "obskit runbook test",
+                        "--message", f"Test of {topic.name} after an incident; no action needed."),
+            ),
+            Step(
+                "The alarm is back to OK.",
+                ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+            ),
+        ),
+        rollback=(
+            Step(
+                "Remove a subscription added by mistake.",
+                ctx.aws("sns", "unsubscribe", "--subscription-arn", "<subscription-arn>"),
+                runnable=False,
+            ),
+        ),
+        escalation=ctx.escalation(),
+        drill=Drill(
+            fault=Fault("topic", topic.name, "deliver-fail"),
+            expected_alarms=(alarm,),
+            detection_budget_s=SNS_WINDOW_S + SLACK_S,
+        ),
+    )
