@@ -169,8 +169,9 @@ def run() -> dict[str, Any]:
         {
             "step": "output",
             "seconds": "",
-            "result": f"{len(output.files)} files, {size / 1e6:.2f} MB "
-            f"(template {len(output.files['template.yaml']) / 1e6:.2f} MB)",
+            "result": f"{len(output.files)} files, {size / 1e6:.2f} MB, "
+            f"{sum(1 for n in output.files if n.startswith('template'))} CloudFormation "
+            "templates (500 resources / 1 MB each at most)",
         },
         {
             "step": "dashboards (split by AWS limits)",

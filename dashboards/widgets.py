@@ -49,9 +49,13 @@ class MetricLine:
 
 @dataclass(frozen=True)
 class HorizontalAnnotation:
+    """A threshold line; with ``alarm`` set, the line follows that alarm's final threshold
+    (``build`` re-reads it after the catalog's overrides)."""
+
     label: str
     value: float
     color: str = "#d62728"
+    alarm: str | None = None
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,8 @@ def invocation(*, sample_rate: float | None = None) -> Iterator[Invocation]:
     An exception escaping the block is logged at ERROR (after the held DEBUG lines) and re-raised.
     """
     rate = STATE.debug_sample_rate if sample_rate is None else sample_rate
+    if not isinstance(rate, int | float) or not 0.0 <= rate <= 1.0:
+        raise ValueError(f"invocation: sample_rate must be between 0 and 1, got {rate!r}")
     state = Invocation(STATE.debug_buffer_bytes, rate > 0 and _draw() < rate)
     token = CURRENT.set(state)
     _adjust_active(1)

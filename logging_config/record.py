@@ -10,6 +10,10 @@ service name (or unset): it would repeat ``service`` on every line::
 
     build_record("INFO", "hi", {"level": "x"}, None, "app", "main:1", None)["field_level"]   # 'x'
 
+The record is built by a pipeline of small processors (:data:`PROCESSORS`), structlog-style, each
+``(record, call) -> record`` with one job: :func:`add_base`, :func:`add_ids`,
+:func:`add_lambda_fields`, :func:`add_exception`, :func:`add_call_fields`.
+
 A call field named like a reserved key (:data:`RESERVED_KEYS`) never replaces the real key: it is
 kept under ``field_<name>`` (``field_field_<name>`` if that is taken too). Field values are
 redacted here (sensitive key names, secret-looking strings); objects are converted later by the
@@ -18,7 +22,7 @@ serializer's ``default`` hook, which redacts what it produces.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from logging_config.config import STATE
@@ -110,6 +114,110 @@ def message_value(message: Any) -> Any:
     return redact_text(_text_of(message))
 
 
+class Call:
+    """What one logging call asked for: the input every record processor reads."""
+
+    __slots__ = (
+        "level_name",
+        "message",
+        "fields",
+        "bound",
+        "logger_name",
+        "location",
+        "error",
+        "now",
+    )
+
+    def __init__(
+        self,
+        level_name: str,
+        message: Any,
+        fields: Mapping[str, Any] | None,
+        bound: Mapping[str, Any] | None,
+        logger_name: str | None,
+        location: str | None,
+        error: BaseException | None,
+        now: float | None = None,
+    ) -> None:
+        self.level_name = level_name
+        self.message = message
+        self.fields = fields
+        self.bound = bound
+        self.logger_name = logger_name
+        self.location = location
+        self.error = error
+        self.now = now
+
+
+RecordProcessor = Callable[[dict[str, Any], Call], dict[str, Any]]
+
+
+def add_base(record: dict[str, Any], call: Call) -> dict[str, Any]:
+    """``timestamp``, ``level``, ``message`` (redacted), ``service``, ``logger``, ``location``."""
+    message = call.message
+    if type(message) is not str or len(message) >= MIN_SECRET_LENGTH:
+        message = message_value(message)
+    service = STATE.service
+    record["timestamp"] = iso_timestamp(call.now)
+    record["level"] = call.level_name
+    record["message"] = message
+    record["service"] = service
+    if call.logger_name is not None and call.logger_name != service:
+        record["logger"] = call.logger_name
+    record["location"] = call.location
+    return record
+
+
+def add_ids(record: dict[str, Any], call: Call) -> dict[str, Any]:
+    """The four IDs of the current context (``null`` outside one), and the generated mark."""
+    ids = EVENT_IDS.get() or _NO_IDS
+    record["correlation_id"] = ids.correlation_id
+    record["causation_id"] = ids.causation_id
+    record["event_id"] = ids.event_id
+    record["event_type"] = ids.event_type
+    if ids.generated:
+        record["correlation_generated"] = True
+    return record
+
+
+def add_lambda_fields(record: dict[str, Any], call: Call) -> dict[str, Any]:
+    """Powertools' Lambda keys, inside a handler decorated with ``inject_lambda_context``."""
+    lam = LAMBDA_FIELDS.get()
+    if lam is not None:
+        record["function_name"] = lam.function_name
+        record["function_request_id"] = lam.function_request_id
+        record["cold_start"] = lam.cold_start
+        record["xray_trace_id"] = lam.xray_trace_id
+    return record
+
+
+def add_exception(record: dict[str, Any], call: Call) -> dict[str, Any]:
+    """``exception``, ``exception_name``, ``stack_trace`` (redacted) when the call has one."""
+    if call.error is not None:
+        record.update(exception_fields(call.error))
+    return record
+
+
+def add_call_fields(record: dict[str, Any], call: Call) -> dict[str, Any]:
+    """The bound fields, then the call's own: reserved names moved aside, secrets redacted."""
+    if call.bound:
+        add_fields(record, call.bound)
+    if call.fields:
+        add_fields(record, call.fields)
+    return record
+
+
+#: The record pipeline, structlog-style: each processor does one job, in the line's key order.
+#: (Serializing, sanitizing and truncating follow in :mod:`logging_config.render`.)
+PROCESSORS: tuple[RecordProcessor, ...] = (
+    add_base,
+    add_ids,
+    add_lambda_fields,
+    add_exception,
+    add_call_fields,
+)
+
+
 def build_record(
     level_name: str,
     message: Any,
@@ -120,36 +228,9 @@ def build_record(
     error: BaseException | None,
     now: float | None = None,
 ) -> dict[str, Any]:
-    """The record of one call, in the line's key order."""
-    ids = EVENT_IDS.get() or _NO_IDS
-    if type(message) is not str or len(message) >= MIN_SECRET_LENGTH:
-        message = message_value(message)
-    service = STATE.service
-    record: dict[str, Any] = {
-        "timestamp": iso_timestamp(now),
-        "level": level_name,
-        "message": message,
-        "service": service,
-    }
-    if logger_name is not None and logger_name != service:
-        record["logger"] = logger_name
-    record["location"] = location
-    record["correlation_id"] = ids.correlation_id
-    record["causation_id"] = ids.causation_id
-    record["event_id"] = ids.event_id
-    record["event_type"] = ids.event_type
-    if ids.generated:
-        record["correlation_generated"] = True
-    lam = LAMBDA_FIELDS.get()
-    if lam is not None:
-        record["function_name"] = lam.function_name
-        record["function_request_id"] = lam.function_request_id
-        record["cold_start"] = lam.cold_start
-        record["xray_trace_id"] = lam.xray_trace_id
-    if error is not None:
-        record.update(exception_fields(error))
-    if bound:
-        add_fields(record, bound)
-    if fields:
-        add_fields(record, fields)
+    """The record of one call, in the line's key order: :data:`PROCESSORS` applied in turn."""
+    call = Call(level_name, message, fields, bound, logger_name, location, error, now)
+    record: dict[str, Any] = {}
+    for processor in PROCESSORS:
+        record = processor(record, call)
     return record

@@ -76,8 +76,11 @@ def up(catalog_path: Path | None, seed: int) -> None:
 @click.option(
     "--fault",
     multiple=True,
-    metavar="SERVICE=KIND",
-    help="Inject a fault first: fail, crash, slow[:S], duplicate or throttle (repeatable).",
+    metavar="[rule:|topic:]NAME=KIND",
+    help=(
+        "Inject a fault first (repeatable): SERVICE=fail|crash|slow[:S]|duplicate|throttle, "
+        "rule:NAME=deliver-fail or topic:NAME=deliver-fail."
+    ),
 )
 @click.option(
     "--advance", default=0.0, show_default=True, help="Simulated seconds to run afterwards."
@@ -96,10 +99,14 @@ def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
         raise _fail(f"sandbox run: {error}") from None
     try:
         for spec in fault:
-            service, sep, kind = spec.partition("=")
+            name, sep, kind = spec.partition("=")
             if not sep:
                 raise _fail(f"--fault {spec!r}: expected SERVICE=KIND, e.g. portfolio=crash")
-            box.inject_fault(service.strip(), kind.strip())
+            target, colon, rest = name.partition(":")
+            if colon and target in ("rule", "topic"):
+                box.inject_fault(rest.strip(), kind.strip(), target=target)
+            else:
+                box.inject_fault(name.strip(), kind.strip())
         box.run_workflows(workflows)
         if advance:
             box.advance(advance)
@@ -126,8 +133,11 @@ def status() -> None:
         raise SystemExit(1)
     import boto3
 
+    from catalog import load_catalog
+
+    region = load_catalog(state.catalog).region
     session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
     )
     sqs = session.client("sqs", endpoint_url=state.endpoint_url)
     cloudwatch = session.client("cloudwatch", endpoint_url=state.endpoint_url)

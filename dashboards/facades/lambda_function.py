@@ -111,7 +111,10 @@ class LambdaFunctionMonitoring:
                 annotations=(
                     HorizontalAnnotation(f"timeout {self.service.timeout_s} s", timeout_ms),
                     HorizontalAnnotation(
-                        "alarm (80% of timeout)", self.duration_threshold_ms, "#ff7f0e"
+                        "duration alarm",
+                        self.duration_threshold_ms,
+                        "#ff7f0e",
+                        alarm=self.ctx.name(self.service.name, "duration"),
                     ),
                 ),
                 y_label="ms",

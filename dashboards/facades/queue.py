@@ -102,7 +102,14 @@ class QueueMonitoring:
             annotations=(
                 ()
                 if self.is_dlq
-                else (HorizontalAnnotation("alarm", self.age_threshold_s, "#ff7f0e"),)
+                else (
+                    HorizontalAnnotation(
+                        "alarm",
+                        self.age_threshold_s,
+                        "#ff7f0e",
+                        alarm=self.ctx.name(self.queue.name, "age-of-oldest"),
+                    ),
+                )
             ),
             y_label="seconds",
         )

@@ -7,6 +7,7 @@ time is simulated, so the whole run takes well under a minute of wall time.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,14 +53,28 @@ def trace_table(box: Sandbox, correlation_id: str) -> Table:
     return table
 
 
+#: Prints one workflow's trace: (the running sandbox, the correlation id, the console).
+Tracer = Callable[[Sandbox, str, Console], None]
+
+
+def print_lines(box: Sandbox, correlation_id: str, console: Console) -> None:
+    """The default tracer: the workflow's lines from every log group, in time order."""
+    console.print(trace_table(box, correlation_id))
+
+
 def run_demo(
     console: Console | None = None,
     *,
     catalog: str | Path | None = None,
     workflows: int = DEMO_WORKFLOWS,
     seed: int = 0,
+    trace: Tracer | None = None,
 ) -> DemoResult:
-    """Sandbox up, run ``workflows`` workflows, print the summary and one trace, sandbox down."""
+    """Sandbox up, run ``workflows`` workflows, print the summary and one trace, sandbox down.
+
+    ``trace`` replaces the default tracer (e.g. ``obskit trace`` pointed at ``box.endpoint_url``:
+    the workflow's lines are in the endpoint's CloudWatch Logs).
+    """
     out = console or Console()
     began = time.monotonic()
     with out.status("starting moto_server and creating the catalog's resources..."):
@@ -71,14 +86,14 @@ def run_demo(
         )
         with out.status(f"running {workflows} workflows..."):
             # Started together (a burst), so each poll carries a batch: fewer calls to moto_server.
-            box.run_workflows(workflows, spacing_s=0.0)
+            box.run_workflows(workflows, spacing_s=0.0, flush=False)
             box.advance(DEMO_TAIL_S)
         summary = box.summary()
         out.print(summary.render())
         ids = box.correlation_ids()
         traced = ids[0] if ids else None
         if traced is not None:
-            out.print(trace_table(box, traced))
+            (trace or print_lines)(box, traced, out)
     wall = time.monotonic() - began
     out.print(f"sandbox down; {wall:.1f} s of wall time")
     return DemoResult(summary, traced, wall)

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from catalog.models import Catalog, Queue, Service
+from catalog.models import Catalog, Queue, Rule, RuleTarget, Service
 from runbooks.sandbox import naming
 from runbooks.sandbox.aws import Clients
 
@@ -194,28 +194,36 @@ def _ensure_buses(catalog: Catalog, clients: Clients, found: Resources) -> None:
                 State="ENABLED",
                 Description=rule.description or f"sandbox: {', '.join(rule.event_types)}",
             )
-            targets: list[dict[str, Any]] = []
-            for target in rule.targets:
-                if target.service is not None:
-                    queue = found.queue(found.delivery[target.service])
-                    target_id = naming.rule_target_id(target.service)
-                else:
-                    queue = found.queue(str(target.queue))
-                    target_id = naming.rule_target_id(str(target.queue))
-                entry: dict[str, Any] = {
-                    "Id": target_id,
-                    "Arn": queue.arn,
-                    "RetryPolicy": {
-                        "MaximumRetryAttempts": target.retry_policy.maximum_retry_attempts,
-                        "MaximumEventAgeInSeconds": target.retry_policy.maximum_event_age_s,
-                    },
-                }
-                if queue.fifo:
-                    entry["SqsParameters"] = {"MessageGroupId": rule.name}
-                if target.dlq:
-                    entry["DeadLetterConfig"] = {"Arn": found.queue(target.dlq).arn}
-                targets.append(entry)
+            targets = rule_target_entries(rule, found)
             clients.events.put_targets(Rule=rule.name, EventBusName=bus.name, Targets=targets)
+
+
+def rule_target_entries(rule: Rule, found: Resources) -> list[dict[str, Any]]:
+    """PutTargets entries for ``rule``: a service target is the function's delivery queue."""
+    targets: list[dict[str, Any]] = []
+    for target in rule.targets:
+        queue = target_queue(target, found)
+        entry: dict[str, Any] = {
+            "Id": naming.rule_target_id(target.service or str(target.queue)),
+            "Arn": queue.arn,
+            "RetryPolicy": {
+                "MaximumRetryAttempts": target.retry_policy.maximum_retry_attempts,
+                "MaximumEventAgeInSeconds": target.retry_policy.maximum_event_age_s,
+            },
+        }
+        if queue.fifo:
+            entry["SqsParameters"] = {"MessageGroupId": rule.name}
+        if target.dlq:
+            entry["DeadLetterConfig"] = {"Arn": found.queue(target.dlq).arn}
+        targets.append(entry)
+    return targets
+
+
+def target_queue(target: RuleTarget, found: Resources) -> QueueInfo:
+    """The queue a rule target delivers to (a service's delivery queue, or the named queue)."""
+    if target.service is not None:
+        return found.queue(found.delivery[target.service])
+    return found.queue(str(target.queue))
 
 
 def _ensure_log_groups(catalog: Catalog, clients: Clients, found: Resources) -> None:

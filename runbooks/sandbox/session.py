@@ -35,7 +35,8 @@ from runbooks.sandbox.alarms import AlarmRunner, deploy_monitoring
 from runbooks.sandbox.aws import Clients
 from runbooks.sandbox.clock import SimClock, default_start
 from runbooks.sandbox.errors import SandboxError
-from runbooks.sandbox.function_runner import FunctionRunner
+from runbooks.sandbox.eventbridge_delivery import RuleDeliveries
+from runbooks.sandbox.function_runner import FunctionRunner, load_handler
 from runbooks.sandbox.hooks import HandlerPackage, install_clock, install_ids
 from runbooks.sandbox.lambda_semantics import Randomness
 from runbooks.sandbox.ledger import QueueLedger, message_key
@@ -51,8 +52,10 @@ MAX_DRAIN_ROUNDS = 100_000
 DEFAULT_SPACING_S = 5.0
 DEFAULT_SETTLE_S = 1800.0
 FAULT_KINDS = ("fail", "crash", "slow", "duplicate", "throttle", "none")
+DELIVERY_FAULT_KINDS = ("deliver-fail", "none")
 
 _Poller = AsyncInvokePoller | EventSourcePoller
+_active: Sandbox | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ class Sandbox:
         start_time: float | None = None,
         deploy: bool = True,
     ) -> None:
+        for service in catalog.services:  # import first: a bad handler fails before any AWS call
+            if service.handler:
+                load_handler(catalog, service)
         self.catalog = catalog
         self.endpoint_url = endpoint_url
         self.seed = seed
@@ -125,6 +131,14 @@ class Sandbox:
             runner=self.runner,
             activity=self.activity,
         )
+        self.deliveries = RuleDeliveries(
+            catalog,
+            clients=self.clients,
+            resources=self.resources,
+            clock=self.clock,
+            metrics=self.metrics,
+        )
+        self.transport.deliveries = self.deliveries
         self.pollers: list[_Poller] = self._make_pollers()
         self.alarms = AlarmRunner(
             self.monitoring.specs if self.monitoring else [],
@@ -135,13 +149,17 @@ class Sandbox:
             publish=self._publish_action,
         )
         self._next_sample = (self.clock.now() // SAMPLE_PERIOD_S + 1) * SAMPLE_PERIOD_S
+        package = _handler_package(catalog)
+        self.package = HandlerPackage(package) if package else None
+        global _active
+        if _active is not None and not _active._stopped:
+            raise SandboxError(
+                "another sandbox is running in this process (the handlers, the logger's clock "
+                "and its ID source are process-wide): stop it first"
+            )
+        _active = self
         self._undo_clock = install_clock(self.clock)
         self._undo_ids = install_ids(self.random.random_bytes)
-        package = _handler_package(catalog)
-        if package is not None:
-            for service in catalog.services:  # import now: a bad handler fails at start, not later
-                self.runner.handler(service)
-        self.package = HandlerPackage(package) if package else None
         if self.package is not None:
             self.package.install(self.transport, self.clock, self.runner.sleep)
             self.package.reset_state()
@@ -214,8 +232,12 @@ class Sandbox:
         spacing_s: float = DEFAULT_SPACING_S,
         settle_s: float = DEFAULT_SETTLE_S,
         workflow: str | None = None,
+        flush: bool = True,
     ) -> WorkflowCounts:
-        """Start ``n`` workflows ``spacing_s`` apart, then run until idle (at most ``settle_s``)."""
+        """Start ``n`` workflows ``spacing_s`` apart, then run until idle (at most ``settle_s``).
+
+        ``flush``: as for :meth:`advance` (a caller that advances right after may skip it).
+        """
         if n < 0:
             raise SandboxError(f"run_workflows: n must be >= 0, got {n}")
         schedule = workload.entry_schedule(self.catalog, workflow)
@@ -230,23 +252,25 @@ class Sandbox:
             )
             if index < n - 1 and spacing_s > 0:
                 self.advance(spacing_s, flush=False)
-        self.settle(settle_s)
+        self.settle(settle_s, flush=flush)
         return self.workflow_counts()
 
-    def settle(self, max_seconds: float = DEFAULT_SETTLE_S) -> float:
+    def settle(self, max_seconds: float = DEFAULT_SETTLE_S, *, flush: bool = True) -> float:
         """Run until nothing is held for a retry (or ``max_seconds`` pass); returns seconds run."""
         began = self.clock.now()
         self._drain()
         while not self.idle() and self.clock.now() - began < max_seconds:
-            due = [p.next_release() for p in self.pollers]
+            due = [p.next_release() for p in self.pollers] + [self.deliveries.next_due()]
             upcoming = min((d for d in due if d is not None), default=self.clock.now())
             step = max(0.0, min(upcoming, began + max_seconds) - self.clock.now()) + 0.001
             self.advance(step, flush=False)
-        self.flush()
+        if flush:
+            self.flush()
         return self.clock.now() - began
 
     def idle(self) -> bool:
-        return all(p.held == 0 for p in self.pollers)
+        """Nothing held for a retry: no message, no failing rule's event."""
+        return all(p.held == 0 for p in self.pollers) and self.deliveries.pending == 0
 
     def advance(self, seconds: float, *, flush: bool = True) -> None:
         """Move the simulated clock ``seconds`` forward, running whatever falls due.
@@ -262,45 +286,88 @@ class Sandbox:
             self._catch_up()
             if self.clock.now() >= target:
                 break
-            due = [p.next_release() for p in self.pollers]
+            due = [p.next_release() for p in self.pollers] + [self.deliveries.next_due()]
             candidates = [d for d in due if d is not None] + [self._next_sample, target]
             self.clock.advance_to(min(max(c, self.clock.now()) for c in candidates))
             for poller in self.pollers:
                 poller.release_due(self.clock.now())
+            if self.deliveries.run_due():
+                self.transport.collect_deliveries()
         if flush:
             self.flush()
 
-    def inject_fault(self, service: str, kind: str) -> None:
-        """Make ``service`` misbehave: fail, crash, slow[:S], duplicate, throttle, or none."""
-        self.runner.service(service)
+    def inject_fault(self, name: str, kind: str, *, target: str = "service") -> None:
+        """Break something until :meth:`clear_faults` (or kind ``none``).
+
+        ``target="service"``: fail, crash, slow[:S], duplicate (the handlers' fault switch) or
+        throttle (reserved concurrency 0). ``target="rule"`` or ``"topic"``: ``deliver-fail``
+        (EventBridge cannot deliver to the rule's targets; SNS cannot deliver to the topic's
+        subscribers).
+        """
+        if target == "rule":
+            self._delivery_fault(kind)
+            self.deliveries.rule(name)
+            if kind == "none":
+                self.deliveries.restore(name)
+            else:
+                self.deliveries.fail(name)
+            return
+        if target == "topic":
+            self._delivery_fault(kind)
+            try:
+                self.catalog.topic(name)
+            except KeyError as error:
+                raise SandboxError(str(error.args[0])) from None
+            if kind == "none":
+                self.transport.failing_topics.discard(name)
+            else:
+                self.transport.failing_topics.add(name)
+            return
+        if target != "service":
+            raise SandboxError(
+                f"inject_fault: target must be service, rule or topic, got {target!r}"
+            )
+        self.runner.service(name)
         mode = kind.partition(":")[0].strip().lower()
         if mode not in FAULT_KINDS:
             raise SandboxError(
                 f"inject_fault: unknown kind {kind!r}; expected one of {FAULT_KINDS}"
             )
-        original = next(s for s in self.catalog.services if s.name == service)
+        original = next(s for s in self.catalog.services if s.name == name)
         if mode == "throttle":
-            self.runner.set_reserved_concurrency(service, 0)
+            self.runner.set_reserved_concurrency(name, 0)
             return
-        self.runner.set_reserved_concurrency(service, original.reserved_concurrency)
+        self.runner.set_reserved_concurrency(name, original.reserved_concurrency)
         if self.package is None:
             raise SandboxError("inject_fault: the catalog's handlers offer no fault switch")
         try:
-            self.package.set_fault(service, "none" if mode == "none" else kind)
+            self.package.set_fault(name, "none" if mode == "none" else kind)
         except ValueError as error:
             raise SandboxError(str(error)) from None
+
+    @staticmethod
+    def _delivery_fault(kind: str) -> None:
+        if kind not in DELIVERY_FAULT_KINDS:
+            raise SandboxError(
+                f"inject_fault: unknown kind {kind!r} for a rule or topic; "
+                f"expected one of {DELIVERY_FAULT_KINDS}"
+            )
 
     def clear_faults(self) -> None:
         for service in self.catalog.services:
             self.runner.set_reserved_concurrency(service.name, service.reserved_concurrency)
         if self.package is not None:
             self.package.clear_faults()
+        self.deliveries.restore_all()
+        self.transport.failing_topics.clear()
 
     def drain_queue(self, name: str) -> int:
         """Receive and delete every message in queue ``name`` (e.g. a DLQ after triage)."""
         return len(self.read_queue(name, delete=True))
 
     def read_queue(self, name: str, *, delete: bool) -> list[dict[str, Any]]:
+        """``delete``: receive and delete everything; else peek at up to 10 messages (they stay
+        visible). Either way the sandbox's bookkeeping (ledger, SQS metrics) follows."""
         queue = self.resources.queue(name)
         self.activity.touched(name)
         got: list[dict[str, Any]] = []
@@ -412,6 +479,7 @@ class Sandbox:
             queues=self.queue_depths(),
             alarms=self.alarm_states(),
             notifications=len(self.alarms.notifications),
+            dlqs=frozenset(q.name for q in self.catalog.dlqs()),
         )
 
     # --- internals ------------------------------------------------------------------------------

@@ -282,13 +282,12 @@ class EventSourcePoller(_Poller):
         return len(messages)
 
     def _poll_throttled(self) -> int:
+        """Lambda keeps trying a throttled event source: one Throttles per poll interval while
+        the queue holds messages (counted from the ledger, without a call to the endpoint)."""
         now = self._clock.now()
         if now < self._next_throttle:
             return 0
-        attributes = self._clients.sqs.get_queue_attributes(
-            QueueUrl=self.queue.url, AttributeNames=["ApproximateNumberOfMessages"]
-        )["Attributes"]
-        if int(attributes.get("ApproximateNumberOfMessages", "0")) > 0:
+        if self._ledger.count(self.queue.name) > self.held:
             self._runner.throttle(self.service.name, "sqs")
         self._next_throttle = now + THROTTLE_POLL_INTERVAL_S
         return 0

@@ -32,6 +32,8 @@ class Summary:
     queues: dict[str, QueueDepth]
     alarms: dict[str, str]
     notifications: int
+    dlqs: frozenset[str] = frozenset()
+    """Dead-letter queues: shown in red when they hold messages."""
 
     def alarm_counts(self) -> dict[str, int]:
         counts = {"OK": 0, "ALARM": 0, "INSUFFICIENT_DATA": 0}
@@ -64,7 +66,7 @@ class Summary:
         queues.add_column("visible", justify="right")
         queues.add_column("in flight", justify="right")
         for name, depth in sorted(self.queues.items()):
-            style = "red" if depth.visible and "dlq" in name else None
+            style = "red" if depth.visible and name in self.dlqs else None
             queues.add_row(name, str(depth.visible), str(depth.not_visible), style=style)
         counts = self.alarm_counts()
         alarms = Table(

@@ -10,7 +10,9 @@ per queue — since moto counts nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ from runbooks.sandbox.activity import Activity
 from runbooks.sandbox.aws import Clients
 from runbooks.sandbox.clock import SimClock
 from runbooks.sandbox.errors import SandboxError
+from runbooks.sandbox.eventbridge_delivery import RuleDeliveries
 from runbooks.sandbox.function_runner import FunctionRunner
 from runbooks.sandbox.ledger import QueueLedger, message_key
 from runbooks.sandbox.metrics_publisher import MetricsPublisher
@@ -68,6 +71,9 @@ class SandboxTransport:
         self._pending_events: list[dict[str, Any]] = []
         self._pending_sends: dict[str, list[str]] = {}
         self.published: list[PublishedEvent] = []
+        self.deliveries: RuleDeliveries | None = None
+        """Rules whose delivery is failing (set by the sandbox)."""
+        self.failing_topics: set[str] = set()
         self.notifications: list[tuple[float, str, str]] = []
 
     # --- the handlers' Transport protocol ----------------------------------------------------
@@ -85,12 +91,17 @@ class SandboxTransport:
                 "Time": self._clock.datetime(),
             }
         )
-        self.published.append(PublishedEvent(now, bus, source, detail_type, json.loads(body)))
+        event = PublishedEvent(now, bus, source, detail_type, json.loads(body))
+        self.published.append(event)
         key = message_key(body)
         for rule in rules:
             dims = {"EventBusName": bus, "RuleName": rule.name}
             self._metrics.put(EVENTS_NAMESPACE, "MatchedEvents", dims, 1, at=now)
             for target in rule.targets:
+                if self.deliveries is not None and rule.name in self.deliveries.failing:
+                    self.deliveries.attempt_failed(bus, rule, target, self._envelope(event))
+                    continue
+                self._metrics.put(EVENTS_NAMESPACE, "InvocationAttempts", dims, 1, at=now)
                 self._metrics.put(EVENTS_NAMESPACE, "Invocations", dims, 1, at=now)
                 queue = (
                     self._resources.delivery[target.service]
@@ -116,6 +127,7 @@ class SandboxTransport:
         Batching the calls of one invocation keeps the sandbox fast; nothing can read them before
         the invocation ends anyway, since invocations run one at a time.
         """
+        self.collect_deliveries()
         events, self._pending_events = self._pending_events, []
         sends, self._pending_sends = self._pending_sends, {}
         for start in range(0, len(events), BATCH):
@@ -153,11 +165,17 @@ class SandboxTransport:
             arn = self._resources.topic_arn(topic)
         except KeyError as error:
             raise SandboxError(str(error.args[0])) from None
-        self._clients.sns.publish(TopicArn=arn, Subject=subject, Message=message)
         now = self._clock.now()
-        self.notifications.append((now, topic, subject))
         dims = {"TopicName": topic}
         self._metrics.put(SNS_NAMESPACE, "NumberOfMessagesPublished", dims, 1, at=now)
+        if topic in self.failing_topics:
+            # Delivery to every subscription fails (the observer queue included).
+            subscribers = len(self._catalog.topic(topic).subscriptions) + 1
+            failed = float(subscribers)
+            self._metrics.put(SNS_NAMESPACE, "NumberOfNotificationsFailed", dims, failed, at=now)
+            return
+        self._clients.sns.publish(TopicArn=arn, Subject=subject, Message=message)
+        self.notifications.append((now, topic, subject))
         self._metrics.put(SNS_NAMESPACE, "NumberOfNotificationsDelivered", dims, 1, at=now)
         observer = self._resources.observers.get(topic)
         if observer is not None:
@@ -167,6 +185,30 @@ class SandboxTransport:
         self._ledger.sent(queue, key, at)
         self._activity.touched(queue)
         self._metrics.put(SQS_NAMESPACE, "NumberOfMessagesSent", {"QueueName": queue}, 1, at=at)
+
+    def collect_deliveries(self) -> None:
+        """Account for what the failing rules' retries delivered (ledger, metrics, activity)."""
+        if self.deliveries is not None:
+            for queue, _body, key in self.deliveries.take_sent():
+                self.sent_to_queue(queue, key, self._clock.now())
+
+    def _envelope(self, event: PublishedEvent) -> dict[str, Any]:
+        """The event as EventBridge hands it to a target."""
+        digest = hashlib.md5(
+            f"{event.at}:{event.detail_type}:{_dumps(event.detail)}".encode(),
+            usedforsecurity=False,
+        ).hexdigest()
+        return {
+            "version": "0",
+            "id": str(uuid.UUID(digest)),
+            "detail-type": event.detail_type,
+            "source": event.source,
+            "account": self._resources.account_id,
+            "time": self._clock.datetime().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": self._resources.region,
+            "resources": [],
+            "detail": event.detail,
+        }
 
     def _bus_for(self, detail_type: str) -> tuple[str, list[Rule]]:
         if not self._catalog.buses:

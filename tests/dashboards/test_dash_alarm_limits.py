@@ -154,3 +154,10 @@ def test_composite_rule_syntax_error() -> None:
     issues = validate_composite(_composite('ALARM("a") AND'), ["a"])
     assert [i.field for i in issues] == ["rule"]
     assert "found 'end of rule' at character 15" in issues[0].message
+
+
+def test_duplicate_alarm_names_are_reported_once_each() -> None:
+    from dashboards.build import validate_monitoring
+
+    issues = validate_monitoring([_alarm(), _alarm(), _alarm(name="other")], [], [])
+    assert [str(i) for i in issues] == ["alarm 'sys-dev-fn-errors': name: generated more than once"]

@@ -147,3 +147,22 @@ def test_large_output_is_split_into_templates_within_cloudformation_limits() -> 
     )
     queries = [p for p in files if p.startswith("queries/")]
     assert len(seen) == expected + len(queries)
+
+
+def test_foreign_dollar_braces_survive_fn_sub(alchemiser: Catalog) -> None:
+    from dashboards.cfn_template import monitoring_resources
+    from dashboards.naming import resolve_placeholders
+
+    catalog = alchemiser.model_copy(update={"description": "costs ${HOME} per run"})
+    monitoring = build_monitoring(catalog)
+    (body_sub,) = [
+        r["Properties"]["DashboardBody"]["Fn::Sub"]
+        for r in monitoring_resources(monitoring).values()
+        if r["Type"] == "AWS::CloudWatch::Dashboard"
+    ]
+    assert "costs ${!HOME} per run" in body_sub  # CloudFormation renders ${!X} as ${X}
+    assert "${AWS::Region}" in body_sub
+    resolved = resolve_placeholders(
+        monitoring.dashboards[0].body_json(), "123456789012", "eu-west-1"
+    )
+    assert "costs ${HOME} per run" in resolved and "${AWS::" not in resolved

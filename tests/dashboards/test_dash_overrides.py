@@ -92,3 +92,17 @@ def test_override_that_breaks_an_aws_limit_is_reported(alchemiser: Catalog) -> N
         f"alarm '{name}': period: 45 is not 10, 20, 30 or a multiple of 60",
         f"alarm '{name}': datapoints_to_alarm: 5 must be between 1 and evaluation_periods (3)",
     ]
+
+
+def test_threshold_lines_on_graphs_follow_overridden_alarms(alchemiser: Catalog) -> None:
+    name = "alchemiser-dev-portfolio-duration"
+    monitoring = build_monitoring(_with(alchemiser, {name: {"threshold": 12345}}))
+    (widget,) = [
+        p.widget
+        for d in monitoring.dashboards
+        for p in d.widgets
+        if p.widget.title == "portfolio: duration p95 vs timeout"
+    ]
+    lines = widget.properties()["annotations"]["horizontal"]
+    timeout_ms = alchemiser.service("portfolio").timeout_s * 1000
+    assert [line["value"] for line in lines] == [timeout_ms, 12345]

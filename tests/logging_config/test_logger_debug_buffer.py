@@ -114,6 +114,11 @@ def test_sampled_invocation_writes_debug_lines_directly(capture_logs: Any) -> No
     assert capture_logs.messages() == ["sampled in"]
 
 
+def test_a_bad_sample_rate_is_named() -> None:
+    with pytest.raises(ValueError, match="sample_rate"), logging_config.invocation(sample_rate=1.5):
+        pass
+
+
 def test_sampling_is_decided_per_invocation() -> None:
     logging_config.configure("svc", debug_sample_rate=0.5, env={})
     decisions = []

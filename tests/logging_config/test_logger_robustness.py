@@ -245,3 +245,27 @@ def test_if_building_the_record_fails_an_emergency_line_still_carries_the_ids(
     assert line["level"] == "ERROR"
     assert "logging_error" in line
     assert logging_config.stats()["emergency"] == 1
+
+
+@pytest.mark.parametrize("mode", ["wb", "w"])
+def test_threads_writing_to_a_real_file_never_interleave_lines(tmp_path: Any, mode: str) -> None:
+    import threading
+
+    path = tmp_path / "lines.jsonl"
+    with open(path, mode) as stream:
+        logging_config.configure("svc", stream=stream, env={})
+        log = logging_config.get_logger("x")
+
+        def work(n: int) -> None:
+            with logging_config.start_workflow(f"wf-{n}"):
+                for i in range(200):
+                    log.info("line", worker=n, i=i, pad="p" * (n * 300))
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    lines = [orjson.loads(raw) for raw in path.read_bytes().splitlines()]
+    assert len(lines) == 8 * 200
+    assert all(line["correlation_id"] == f"wf-{line['worker']}" for line in lines)

@@ -199,3 +199,46 @@ def test_same_seed_same_run(aws_endpoint: str, moto_server: MotoServer) -> None:
     second = one_run()
     assert first == second
     assert len(first[1]) > 50
+
+
+def test_rule_delivery_failure_retries_then_dead_letters_then_recovers(sandbox: Sandbox) -> None:
+    rule = "alchemiser-dev-to-portfolio"
+    dims = {"EventBusName": "alchemiser-trading-events-dev", "RuleName": rule}
+    sandbox.inject_fault(rule, "deliver-fail", target="rule")
+    assert sandbox.run_workflows(1).completed == 0
+    assert sandbox.runner.stats["portfolio"].invocations == 0
+    # 1 attempt + 4 retries (the target's RetryPolicy), then the target's DLQ.
+    assert sandbox.metrics.total("AWS/Events", "InvocationAttempts", dims) == 5
+    assert sandbox.metrics.total("AWS/Events", "FailedInvocations", dims) == 1
+    assert sandbox.metrics.total("AWS/Events", "InvocationsSentToDlq", dims) == 1
+    dead = sandbox.read_queue(EVENT_DLQ, delete=False)
+    assert len(dead) == 1
+    attributes = {k: v["StringValue"] for k, v in dead[0]["MessageAttributes"].items()}
+    assert attributes["RETRY_ATTEMPTS"] == "4"
+    assert attributes["RULE_ARN"].endswith(f"rule/alchemiser-trading-events-dev/{rule}")
+    assert json.loads(dead[0]["Body"])["detail-type"] == "SignalGenerated"
+    sandbox.advance(120)
+    states = sandbox.alarm_states()
+    assert states[f"{rule}-sent-to-dlq"] == "ALARM"
+    assert states[EVENT_DLQ_ALARM] == "ALARM"
+
+    # Fixed before the retries run out: the next retry delivers and the workflow completes.
+    sandbox.inject_fault(rule, "deliver-fail", target="rule")
+    sandbox.run_workflows(1, settle_s=0)
+    sandbox.advance(2)
+    sandbox.clear_faults()
+    sandbox.settle(600)
+    assert sandbox.workflow_counts().completed == 1
+    assert sandbox.metrics.total("AWS/Events", "InvocationsSentToDlq", dims) == 1
+
+
+def test_topic_delivery_failure_counts_failed_notifications(sandbox: Sandbox) -> None:
+    topic = "alchemiser-dev-trade-notifications"
+    sandbox.inject_fault(topic, "deliver-fail", target="topic")
+    assert sandbox.run_workflows(1).completed == 1
+    failed = sandbox.metrics.total("AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": topic})
+    assert failed == 2  # the e-mail subscription and the observer queue
+    assert sandbox.notifications(topic) == []
+    sandbox.clear_faults()
+    sandbox.run_workflows(1)
+    assert len(sandbox.notifications(topic)) == 1

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
-from runbooks.sandbox import emf, lambda_semantics
+from catalog import load_catalog
+from runbooks.sandbox import Sandbox, SandboxError, emf, lambda_semantics
 from runbooks.sandbox.activity import FULL_SAMPLE_EVERY, Activity
 from runbooks.sandbox.clock import SimClock, default_start, iso
 from runbooks.sandbox.function_runner import Invocation
 from runbooks.sandbox.ledger import QueueLedger, message_key
 from runbooks.sandbox.sqs_poller import EventSourcePoller
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "alchemiser" / "catalog.yaml"
 
 # What CloudWatch Logs Insights parses REPORT lines with (its documented discovered fields).
 REPORT = re.compile(
@@ -194,3 +198,18 @@ def test_clock_moves_forward_only_and_starts_in_the_past() -> None:
     assert wall - 4 * 3600 < start < wall - 2 * 3600
     assert (start + 300) % 3600 == 0
     assert iso(0.25) == "1970-01-01T00:00:00.250Z"
+
+
+def test_a_handler_that_cannot_be_imported_is_named_with_its_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(EXAMPLE.parent))  # the example's `services` package
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "services.portfolio:handler", "services.no_such_module:handler"
+    )
+    broken = tmp_path / "catalog.yaml"
+    broken.write_text(text, encoding="utf-8")
+    catalog = load_catalog(broken)
+    with pytest.raises(SandboxError, match=r"catalog\.yaml: service 'portfolio'.*no_such_module"):
+        # Fails before any call to the endpoint (nothing listens on this one).
+        Sandbox(catalog, endpoint_url="http://127.0.0.1:9")

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import boto3
+import pytest
 from click.testing import CliRunner, Result
 
 from tools.cli import cli
@@ -77,3 +78,13 @@ def test_deploy_reports_a_bad_endpoint_without_a_traceback(tmp_path: Path) -> No
     )
     assert result.exit_code == 3
     assert "AWS call failed" in result.output
+
+
+def test_endpoint_comes_from_aws_endpoint_url_when_not_given(
+    aws_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws_endpoint)
+    result = _run("deploy", "--catalog", str(PAYMENTS))
+    assert result.exit_code == 0, result.output
+    cw = boto3.client("cloudwatch", endpoint_url=aws_endpoint, region_name="eu-west-1")
+    assert cw.describe_alarms(AlarmNames=["payments-test-ledger-errors"])["MetricAlarms"]

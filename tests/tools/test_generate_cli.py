@@ -60,16 +60,18 @@ def test_check_passes_when_current_and_lists_every_difference(
     (out / "dashboards" / "payments-test.json").unlink()
     (out / "alarms" / "payments-test-renamed-errors.json").write_text("{}\n")
     (out / "notes.txt").write_text("not ours\n")
+    (out / "template-2.yaml").write_text("{}\n")  # a stack split no longer needed
     stale = _run("generate", "--catalog", str(PAYMENTS), "--out", str(out), "--check")
     assert stale.exit_code == 1
     lines = stale.output.splitlines()
     assert "missing: dashboards/payments-test.json" in lines
     assert "stale:   alarms/payments-test-ledger-errors.json" in lines
     assert "extra:   alarms/payments-test-renamed-errors.json" in lines
+    assert "extra:   template-2.yaml" in lines
     assert not any("notes.txt" in line for line in lines)
 
     rewrite = _run("generate", "--catalog", str(PAYMENTS), "--out", str(out))
-    assert rewrite.exit_code == 0 and "(3 changed)" in rewrite.output
+    assert rewrite.exit_code == 0 and "(4 changed)" in rewrite.output
     assert not (out / "alarms" / "payments-test-renamed-errors.json").exists()
     assert (out / "notes.txt").exists()
     assert _snapshot(out) == {**_snapshot(generated), "notes.txt": b"not ours\n"}

@@ -36,19 +36,33 @@ def _report(*args: str) -> dict[str, Any]:
 
 def test_debug_buffering_writes_only_lines_before_an_error(tmp_path: Path) -> None:
     ok = [
-        _line("DEBUG", f"step {i}", service="svc", correlation_id="wf-1",
-              function_request_id="req-ok")
+        _line(
+            "DEBUG", f"step {i}", service="svc", correlation_id="wf-1", function_request_id="req-ok"
+        )
         for i in range(5)
     ]
     before = [
-        _line("DEBUG", f"step {i}", service="svc", correlation_id="wf-2",
-              function_request_id="req-bad")
+        _line(
+            "DEBUG",
+            f"step {i}",
+            service="svc",
+            correlation_id="wf-2",
+            function_request_id="req-bad",
+        )
         for i in range(3)
     ]
-    error = _line("ERROR", "order rejected", service="svc", correlation_id="wf-2",
-                  function_request_id="req-bad")
-    after = [_line("DEBUG", "cleanup", service="svc", correlation_id="wf-2",
-                   function_request_id="req-bad")]
+    error = _line(
+        "ERROR",
+        "order rejected",
+        service="svc",
+        correlation_id="wf-2",
+        function_request_id="req-bad",
+    )
+    after = [
+        _line(
+            "DEBUG", "cleanup", service="svc", correlation_id="wf-2", function_request_id="req-bad"
+        )
+    ]
     lines = ok + before + [error] + after
     report = _report(str(_write(tmp_path / "svc.jsonl", lines)))
     model = report["debug_buffering"]
@@ -86,8 +100,10 @@ def test_levels_that_look_wrong(tmp_path: Path) -> None:
     lines = [
         _line("ERROR", "Nightly job completed", correlation_id="wf-1"),
         _line("ERROR", "Payment failed for order 17", correlation_id="wf-1"),
-        *[_line("WARNING", f"retrying price fetch for AAPL attempt {i}", correlation_id="wf-1")
-          for i in range(12)],
+        *[
+            _line("WARNING", f"retrying price fetch for AAPL attempt {i}", correlation_id="wf-1")
+            for i in range(12)
+        ],
         _line("WARNING", "cache cold", correlation_id="wf-1"),
         _line("INFO", "upload failed, will retry", correlation_id="wf-1"),
     ]
@@ -113,8 +129,9 @@ def test_budget_from_option_and_catalog(tmp_path: Path, example_catalog_path: Pa
     assert over["budget"]["over"] is True
     item = next(a for a in over["advice"] if a["kind"] == "over_budget")
     assert item["saving_bytes_per_workflow"] == pytest.approx(per_workflow - 100, abs=0.1)
-    result = CliRunner().invoke(cli, ["logs", "report", str(path), "--budget-bytes", "100",
-                                      "--check", "--format", "json"])
+    result = CliRunner().invoke(
+        cli, ["logs", "report", str(path), "--budget-bytes", "100", "--check", "--format", "json"]
+    )
     assert result.exit_code == 1
     # without the option the catalog's budget applies
     default = _report(str(path), "--catalog", str(example_catalog_path))
@@ -157,3 +174,30 @@ def test_lambda_stdout_lines(tmp_path: Path) -> None:
     templates = {row["template"] for row in report["call_sites"]}
     assert "START RequestId: <uuid> Version: $LATEST" in templates
     assert report["debug_buffering"]["written_bytes"] == 0  # END closed a clean invocation
+
+
+def test_time_span_from_the_lines_own_timestamps(tmp_path: Path) -> None:
+    lines = [
+        {**_line("INFO", "a"), "timestamp": "2026-01-05T10:00:00.000Z"},
+        {**_line("INFO", "b"), "timestamp": "2026-01-05T10:00:57.500Z"},
+    ]
+    totals = _report(str(_write(tmp_path / "t.jsonl", lines)))["totals"]
+    assert totals["last_timestamp_ms"] - totals["first_timestamp_ms"] == 57_500
+
+
+def test_invocations_from_start_and_end_lines(tmp_path: Path) -> None:
+    """Lines without a request id belong to the invocation open in their stream."""
+    first, second = (f"3f1e2d4c-1111-2222-3333-44445555666{i}" for i in (1, 2))
+    debug = json.dumps({"level": "debug", "event": "held", "correlation_id": "wf"})
+    error = json.dumps({"level": "error", "event": "boom", "correlation_id": "wf"})
+    text = (
+        f"START RequestId: {first} Version: $LATEST\n{debug}\n{debug}\nEND RequestId: {first}\n"
+        f"START RequestId: {second} Version: $LATEST\n{debug}\n{error}\nEND RequestId: {second}\n"
+    )
+    path = tmp_path / "stdout.log"
+    path.write_text(text, encoding="utf-8")
+    model = _report(str(path))["debug_buffering"]
+    assert model["invocations_from"] == "request_id"
+    assert model["debug_bytes"] == 3 * len(debug)
+    # the first invocation ended cleanly: only the second's DEBUG line is written
+    assert model["written_bytes"] == len(debug)

@@ -30,8 +30,15 @@ def records(alchemiser_capture: Path) -> list[dict[str, Any]]:
 def report(alchemiser_capture: Path, example_catalog_path: Path) -> dict[str, Any]:
     result = CliRunner().invoke(
         cli,
-        ["logs", "report", str(alchemiser_capture), "--format", "json",
-         "--catalog", str(example_catalog_path)],
+        [
+            "logs",
+            "report",
+            str(alchemiser_capture),
+            "--format",
+            "json",
+            "--catalog",
+            str(example_catalog_path),
+        ],
     )
     assert result.exit_code == 0, result.output
     parsed: dict[str, Any] = json.loads(result.stdout)
@@ -104,7 +111,8 @@ def test_bytes_workflows_and_correlation(
     nested = sum(
         1
         for r in records
-        if "correlation_id" not in r and isinstance((r.get("extra") or {}).get("correlation_id"), str)
+        if "correlation_id" not in r
+        and isinstance((r.get("extra") or {}).get("correlation_id"), str)
     )
     ids = {r.get("correlation_id") or (r.get("extra") or {}).get("correlation_id") for r in records}
     ids.discard(None)
@@ -122,9 +130,12 @@ def test_bytes_workflows_and_correlation(
     assert corr["share_without_field"] == pytest.approx(without / len(records), abs=1e-6)
     # every line without a field names the workflow in its text (a message or a session id)
     (workflow,) = ids
-    in_text = [r for r in records if "correlation_id" not in r
-               and "correlation_id" not in (r.get("extra") or {})]
-    assert all(workflow in json.dumps(r) for r in in_text)
+    in_text = [
+        r
+        for r in records
+        if "correlation_id" not in r and "correlation_id" not in (r.get("extra") or {})
+    ]
+    assert all(str(workflow) in json.dumps(r) for r in in_text)
     assert corr["found_in_text"] == len(in_text)
     assert corr["lines_without_any"] == 0
 
@@ -149,10 +160,24 @@ def test_budget_and_levels_that_look_wrong(
     assert report["budget"]["over"] is (total > budget)
     kinds = {a["kind"]: a for a in report["advice"]}
     assert "over_budget" in kinds
-    assert kinds["over_budget"]["saving_bytes_per_workflow"] == pytest.approx(total - budget, abs=0.1)
+    assert kinds["over_budget"]["saving_bytes_per_workflow"] == pytest.approx(
+        total - budget, abs=0.1
+    )
     errors_that_are_not = [
         r["event"] for r in records if r["level"] == "error" and "completed" in r["event"]
     ]
     flagged = [a["template"] for a in report["advice"] if a["kind"] == "error_that_is_not"]
     assert flagged == errors_that_are_not
     assert "missing_correlation_id" in kinds
+
+
+def test_library_call_matches_the_command(
+    report: dict[str, Any], alchemiser_capture: Path, example_catalog_path: Path
+) -> None:
+    """`obskit ready` calls the library: same numbers as the command."""
+    from tools.logreport import analyse_files
+
+    direct = analyse_files([alchemiser_capture], catalog=load_catalog(example_catalog_path))
+    assert direct["totals"] == report["totals"]
+    assert direct["budget"] == report["budget"]
+    assert direct["cost"]["per_month"] == report["cost"]["per_month"]

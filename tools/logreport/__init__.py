@@ -11,7 +11,8 @@ templates, :mod:`~tools.logreport.lines` reads one event, :mod:`~tools.logreport
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from catalog import Catalog
@@ -50,4 +51,17 @@ def analyse(
     return build(volume, prices, budget=budget, source=source or {})
 
 
-__all__ = ["SCHEMA", "Prices", "Report", "analyse", "service_names"]
+def analyse_files(
+    paths: Sequence[Path | str], *, catalog: Catalog | None = None, **options: Any
+) -> Report:
+    """:func:`analyse` of log files in any format the query engine reads.
+
+    Raises ``insights_queries.sources.SourceError`` for a file that is missing or unreadable.
+    """
+    from insights_queries.sources import LogFiles
+
+    source = {"files": [str(p) for p in paths]}
+    return analyse(LogFiles(paths), catalog=catalog, source=source, **options)
+
+
+__all__ = ["SCHEMA", "Prices", "Report", "analyse", "analyse_files", "service_names"]

@@ -56,7 +56,7 @@ def _item(
         "template": template,
         "lines": lines,
         "saving_bytes_per_workflow": round(saving, 1),
-        "saving_usd_per_month": round(pricer(saving), 6),
+        "saving_usd_per_month": float(f"{pricer(saving):.10g}"),
         "saving_with_buffering_bytes_per_workflow": (
             None if saving_buffered is None else round(saving_buffered, 1)
         ),

@@ -84,8 +84,16 @@ def _short(log_group: str) -> str:
     return log_group.rsplit("/", 1)[-1] or log_group or "unknown"
 
 
+_NUMERIC_LEVELS = {10: "DEBUG", 20: "INFO", 30: "WARNING", 40: "ERROR", 50: "CRITICAL"}
+
+
 def normalise_level(value: Any) -> str:
-    """``DEBUG``/``INFO``/``WARNING``/``ERROR``/``CRITICAL`` (others upper-cased as written)."""
+    """``DEBUG``/``INFO``/``WARNING``/``ERROR``/``CRITICAL`` (others upper-cased as written).
+
+    Python's numeric levels (``levelno`` 10-50) are read too; other numbers round down.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 10:
+        return _NUMERIC_LEVELS[min(value // 10 * 10, 50)]
     if not isinstance(value, str) or not value:
         return "NONE"
     return _LEVELS.get(value.lower(), value.upper())

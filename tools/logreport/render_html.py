@@ -74,7 +74,7 @@ def _chart(report: Report) -> str:
             x += length
         parts.append(
             f'<text x="{x + 6:.2f}" y="{y + 15}">{human_bytes(row["bytes"])} · '
-            f"{percent(row['share_bytes'])}</text>"
+            f"{percent(row['share_bytes'])} of bytes, {row['lines']:,} lines</text>"
         )
     legend_y = len(services) * ROW_HEIGHT + 10
     x = float(LABEL_WIDTH)

@@ -1,4 +1,8 @@
-"""The default rendering: rich tables for a terminal (volume, call sites, cost, advice)."""
+"""The default rendering: rich tables for a terminal (volume, call sites, cost, advice).
+
+Text from the logs goes into ``Text`` cells, never as markup: a message such as
+``[workflow-...] rejected`` would otherwise be read as a rich style tag and vanish.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +59,7 @@ def _by_service(report: Report) -> Table:
     for row in report["by_service"]:
         counts = [f"{cells.get((row['service'], lvl), 0):,}" for lvl in levels]
         table.add_row(
-            row["service"], *counts, human_bytes(row["bytes"]), percent(row["share_lines"])
+            Text(row["service"]), *counts, human_bytes(row["bytes"]), percent(row["share_lines"])
         )
     totals = [f"{row['lines']:,} ({percent(row['share_lines'])})" for row in report["by_level"]]
     table.add_row(Text("all", style="bold"), *totals, human_bytes(report["totals"]["bytes"]), "")
@@ -75,9 +79,9 @@ def _call_sites(report: Report) -> Table:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in report["call_sites"][:TABLE_CALL_SITES]:
         table.add_row(
-            row["service"],
-            row["level"],
-            row["template"][:70],
+            Text(row["service"]),
+            Text(row["level"]),
+            Text(row["template"][:70]),
             f"{row['lines']:,}",
             human_bytes(row["bytes"]),
             percent(row["share_bytes"]),
@@ -117,7 +121,7 @@ def _advice(report: Report) -> Table:
         saving = item["saving_bytes_per_workflow"]
         table.add_row(
             Text(item["severity"].upper(), style=_SEVERITY_STYLE.get(item["severity"], "")),
-            item["text"],
+            Text(item["text"]),
             human_bytes(saving) if saving else "",
             usd(item["saving_usd_per_month"]) if saving else "",
         )

@@ -38,7 +38,7 @@ def _level_rank(level: str) -> int:
 
 def _money(cost: Cost) -> dict[str, Any]:
     def rounded(values: dict[str, float]) -> dict[str, float]:
-        return {key: round(value, 8) for key, value in values.items()}
+        return {key: float(f"{value:.10g}") for key, value in values.items()}
 
     return {
         "per_workflow": rounded(cost.per_workflow.as_dict()),

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from insights_queries.timestamps import parse_timestamp
 from tools.logreport.buffering import BufferModel, SiteKey
 from tools.logreport.lines import ERROR_LEVELS, Line, ServiceNames, to_line
 from tools.logreport.templates import fold
@@ -93,9 +94,14 @@ def _bump(table: dict[Any, Tally], key: Any, size: int) -> None:
 
 
 def _stamp(event: Mapping[str, Any]) -> int | None:
+    """Epoch ms of the line: ``@timestamp`` from the reader, else the line's own ``timestamp``."""
     value = event.get("@timestamp")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return int(value)
+    own = event.get("timestamp")
+    if isinstance(own, str):
+        parsed = parse_timestamp(own)
+        return None if parsed is None else int(parsed)
     return None
 
 
@@ -121,6 +127,7 @@ class VolumeCounter:
         self._samples: dict[int, tuple[int, str]] = {}
         self._pending: dict[tuple[str, ...], Tally] = {}
         self._pending_sites: dict[tuple[str, ...], dict[SiteKey, int]] = {}
+        self._open: dict[object, str] = {}
         self._zip = zlib.compressobj(6)
         self._zipped = 0
 
@@ -130,7 +137,7 @@ class VolumeCounter:
         return self
 
     def add(self, event: Mapping[str, Any]) -> None:
-        line = to_line(event, self.services)
+        line = self._in_invocation(to_line(event, self.services), event)
         volume = self.volume
         size = line.size
         site: SiteKey = (line.service, line.level, fold(line.message))
@@ -155,6 +162,22 @@ class VolumeCounter:
                 line = _with_correlation(line, candidates[0])
         volume.buffer.add(line, site)
         volume.demoted.add(line, site)
+
+    def _in_invocation(self, line: Line, event: Mapping[str, Any]) -> Line:
+        """Give a line without a request id the one of the invocation open in its log stream.
+
+        Lambda writes START before and END after an invocation's lines in one log stream, so
+        lines of a logger that does not write the request id (structlog's defaults) still fall
+        into the right invocation for the DEBUG-buffer model.
+        """
+        stream = event.get("@logStream") or event.get("@log") or ""
+        if line.platform == "START" and line.request_id is not None:
+            self._open[stream] = line.request_id
+        elif line.platform in ("END", "REPORT"):
+            self._open.pop(stream, None)
+        elif line.request_id is None and stream in self._open:
+            return replace(line, request_id=self._open[stream])
+        return line
 
     def _correlate(self, line: Line, site: SiteKey, entry: Site) -> None:
         volume = self.volume
@@ -217,17 +240,7 @@ class VolumeCounter:
 
 
 def _with_correlation(line: Line, correlation_id: str) -> Line:
-    return Line(
-        service=line.service,
-        level=line.level,
-        message=line.message,
-        size=line.size,
-        text=line.text,
-        correlation_id=correlation_id,
-        nested=False,
-        request_id=None,
-        platform=line.platform,
-    )
+    return replace(line, correlation_id=correlation_id, nested=False)
 
 
 def count(

@@ -1,0 +1,166 @@
+"""Where a replayed message goes, and how it is sent so the consumer sees what it would have.
+
+- ``sqs:<queue>``: SendMessage with the original body and message attributes; for a FIFO queue the
+  original MessageGroupId (else the correlation_id) and a MessageDeduplicationId derived from the
+  event_id, so SQS itself drops a second copy sent within its 5-minute deduplication interval.
+- ``events:<bus>``: PutEvents with the original ``source``, ``detail-type``, ``detail`` and
+  ``resources``: every rule of the bus matches it again as it did the first time. The detail (and
+  its event_id) is unchanged, so idempotent consumers skip what they already handled.
+- ``lambda:<function>``: an asynchronous Invoke with the original payload, as Lambda would have
+  retried it (for a function's on-failure DLQ).
+``--to bus`` / ``--to target`` (or no ``--to``) choose per message from its attributes: RULE_ARN's
+bus, TARGET_ARN, or the DeadLetterQueueSourceArn of an SQS redrive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from tools.dlq.aws import queue_url
+from tools.dlq.messages import DlqMessage, bus_of_rule_arn, queue_name_of_arn
+
+
+class ReplayError(RuntimeError):
+    """A message could not be sent or routed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # sqs | events | lambda
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+AUTO_MODES = ("auto", "bus", "target")
+
+
+def parse_target(spec: str | None) -> Target | str:
+    """``sqs:Q`` / ``events:B`` / ``lambda:F`` → Target; None/auto/bus/target → the mode."""
+    if spec is None or spec in AUTO_MODES:
+        return spec or "auto"
+    kind, sep, name = spec.partition(":")
+    if not sep or not name or kind not in {"sqs", "events", "lambda"}:
+        raise ValueError(
+            f"--to {spec!r}: expected sqs:<queue>, events:<bus>, lambda:<function>, bus or target"
+        )
+    return Target(kind, name)
+
+
+def _arn_target(arn: str) -> Target | None:
+    parts = arn.split(":")
+    if len(parts) < 6:
+        return None
+    service = parts[2]
+    if service == "sqs":
+        return Target("sqs", parts[5])
+    if service == "lambda":
+        return Target("lambda", parts[6] if len(parts) > 6 and parts[5] == "function" else parts[5])
+    if service == "events" and parts[5].startswith("event-bus/"):
+        return Target("events", parts[5].split("/", 1)[1])
+    return None
+
+
+def resolve(message: DlqMessage, mode: Target | str, sources: list[str]) -> Target:
+    """The target for ``message``; ``sources`` are the DLQ's SQS source queue names."""
+    if isinstance(mode, Target):
+        return mode
+    if mode in ("auto", "bus") and message.rule_arn:
+        if message.envelope is None:
+            raise ReplayError(f"message {message.message_id}: RULE_ARN set but the body is not "
+                              "an EventBridge event")
+        return Target("events", bus_of_rule_arn(message.rule_arn))
+    if mode == "target" and message.target_arn:
+        found = _arn_target(message.target_arn)
+        if found is not None:
+            return found
+        raise ReplayError(f"message {message.message_id}: cannot send to target "
+                          f"{message.target_arn} (only SQS, Lambda and event buses)")
+    if message.source_queue_arn:
+        return Target("sqs", queue_name_of_arn(message.source_queue_arn))
+    if len(sources) == 1:
+        return Target("sqs", sources[0])
+    raise ReplayError(
+        f"message {message.message_id}: cannot tell where it came from (no RULE_ARN, no "
+        "DeadLetterQueueSourceArn, the queue is not the DLQ of exactly one queue): pass --to"
+    )
+
+
+def _dedup_id(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Sender:
+    """Sends messages to targets with the clients it is given (URLs and FIFO-ness cached)."""
+
+    def __init__(self, sqs: Any, clients: Callable[[str], Any] | None = None) -> None:
+        """``clients(service)`` makes the EventBridge / Lambda client on first use."""
+        self.sqs = sqs
+        self._factory = clients
+        self._clients: dict[str, Any] = {}
+        self._urls: dict[str, str] = {}
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            if self._factory is None:
+                raise ReplayError(f"no {service} client to replay with")
+            self._clients[service] = self._factory(service)
+        return self._clients[service]
+
+    def _url(self, name: str) -> str:
+        if name not in self._urls:
+            self._urls[name] = queue_url(self.sqs, name)
+        return self._urls[name]
+
+    def send(self, message: DlqMessage, target: Target) -> None:
+        if target.kind == "sqs":
+            self._send_sqs(message, target.name)
+        elif target.kind == "events":
+            self._put_event(message, target.name)
+        else:
+            self._invoke(message, target.name)
+
+    def _send_sqs(self, message: DlqMessage, queue: str) -> None:
+        kwargs: dict[str, Any] = {"QueueUrl": self._url(queue), "MessageBody": message.body}
+        attributes = message.message_attributes
+        if attributes:
+            kwargs["MessageAttributes"] = {
+                name: {k: v for k, v in value.items() if k in {"DataType", "StringValue",
+                                                               "BinaryValue"}}
+                for name, value in attributes.items()
+            }
+        if queue.endswith(".fifo"):
+            kwargs["MessageGroupId"] = (
+                message.message_group_id or message.correlation_id or "obskit-replay"
+            )
+            kwargs["MessageDeduplicationId"] = _dedup_id(message.key)
+        self.sqs.send_message(**kwargs)
+
+    def _put_event(self, message: DlqMessage, bus: str) -> None:
+        envelope = message.envelope
+        if envelope is None:
+            raise ReplayError(f"message {message.message_id}: the body is not an EventBridge "
+                              f"event; cannot put it on bus {bus}")
+        entry: dict[str, Any] = {
+            "Source": envelope["source"],
+            "DetailType": envelope["detail-type"],
+            "Detail": orjson.dumps(envelope["detail"]).decode(),
+            "EventBusName": bus,
+        }
+        if envelope.get("resources"):
+            entry["Resources"] = list(envelope["resources"])
+        response = self._client("events").put_events(Entries=[entry])
+        if response.get("FailedEntryCount"):
+            failed = response["Entries"][0]
+            raise ReplayError(f"PutEvents to {bus} failed for message {message.message_id}: "
+                              f"{failed.get('ErrorCode')}: {failed.get('ErrorMessage')}")
+
+    def _invoke(self, message: DlqMessage, function: str) -> None:
+        self._client("lambda").invoke(FunctionName=function, InvocationType="Event",
+                        Payload=message.body.encode())
