@@ -84,7 +84,8 @@ def run_on_cloudwatch(
     if not log_groups:
         raise AwsQueryError("no log groups to query: name some with --log-group or a catalog")
     logs = client if client is not None else (target or AwsTarget()).logs_client()
-    finish = int(time.time()) if end is None else end
+    # endTime is whole seconds: round "now" up so an event of this very second is included
+    finish = int(time.time()) + 1 if end is None else end
     columns: list[str] = []
     rows: list[dict[str, Any]] = []
     total = Statistics()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import botocore.session
 from botocore import xform_name
@@ -75,12 +75,12 @@ class AwsCommandError(ValueError):
     """The command does not exist or does not parse; the message says which word and why."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_model(service: str) -> ServiceModel:
     try:
         return _session().get_service_model(service)
@@ -155,9 +155,7 @@ def parse_aws_command(command: str) -> AwsCommand:
             if name not in params
         ]
         if missing:
-            raise AwsCommandError(
-                f"'aws {words[1]} {words[2]}' requires {', '.join(missing)}"
-            )
+            raise AwsCommandError(f"'aws {words[1]} {words[2]}' requires {', '.join(missing)}")
     return AwsCommand(words[1], operation.name, params)
 
 

@@ -124,8 +124,9 @@ def _check_scenario(scenario: Scenario, names: _Names, parse: ObskitParser) -> l
         fault = drill.fault
         known = {"service": names.services, "rule": names.rules, "topic": names.topics}
         if fault.name not in known[fault.target]:
-            out.append(Problem(f"{where} drill", f"fault targets unknown {fault.target} "
-                                                 f"'{fault.name}'"))
+            out.append(
+                Problem(f"{where} drill", f"fault targets unknown {fault.target} '{fault.name}'")
+            )
         if fault.target == "service" and fault.kind.partition(":")[0] not in SERVICE_FAULTS:
             out.append(Problem(f"{where} drill", f"unknown service fault kind '{fault.kind}'"))
         if drill.detection_budget_s <= 0 and drill.expected_alarms:
@@ -202,18 +203,23 @@ def _check_obskit(words: list[str], names: _Names, parse: ObskitParser) -> list[
     found: list[str] = []
     params = parsed.params
     query_name = params.get("query_name")
-    if parsed.path == ("query",) and isinstance(query_name, str):
-        if not names.query_exists(query_name):
-            found.append(f"`{command}`: no generated query named '{query_name}'")
-    last = params.get("last")
-    if parsed.path == ("trace",) and isinstance(last, str) and last not in names.workflows:
-        found.append(f"`{command}`: unknown workflow '{last}'")
+    if (
+        parsed.path == ("query",)
+        and isinstance(query_name, str)
+        and not names.query_exists(query_name)
+    ):
+        found.append(f"`{command}`: no generated query named '{query_name}'")
+    if parsed.path == ("trace",):
+        for key in ("last_workflow", "last", "workflow"):
+            value = params.get(key)
+            if isinstance(value, str) and value not in names.workflows:
+                found.append(f"`{command}`: unknown workflow '{value}'")
     if parsed.path[:1] == ("dlq",):
         for key in ("queue", "park_poison"):
             value = params.get(key)
-            if isinstance(value, str) and not _is_placeholder(value):
-                if value not in names.queues:
-                    found.append(f"`{command}`: unknown queue '{value}'")
+            known_queue = not isinstance(value, str) or _is_placeholder(value)
+            if not known_queue and value not in names.queues:
+                found.append(f"`{command}`: unknown queue '{value}'")
         target = params.get("to")
         if isinstance(target, str):
             kind, _, name = target.partition(":")

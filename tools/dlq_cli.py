@@ -37,8 +37,11 @@ EXIT_INTERRUPTED = 130
 def _aws_options(f: Any) -> Any:
     f = click.option("--profile", default=None, help="AWS profile.")(f)
     f = click.option("--region", default=None, help="AWS region.")(f)
-    f = click.option("--endpoint-url", default=None,
-                     help="AWS endpoint (e.g. a moto_server); default $AWS_ENDPOINT_URL.")(f)
+    f = click.option(
+        "--endpoint-url",
+        default=None,
+        help="AWS endpoint (e.g. a moto_server); default $AWS_ENDPOINT_URL.",
+    )(f)
     return f
 
 
@@ -64,13 +67,25 @@ def dlq() -> None:
 
 @dlq.command("inspect")
 @click.argument("queue")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--max", "max_messages", type=click.IntRange(min=1), default=None,
-              help="Read at most N messages.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--max",
+    "max_messages",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Read at most N messages.",
+)
 @_aws_options
-def inspect_command(queue: str, fmt: str, max_messages: int | None, endpoint_url: str | None,
-                    region: str | None, profile: str | None) -> None:
+def inspect_command(
+    queue: str,
+    fmt: str,
+    max_messages: int | None,
+    endpoint_url: str | None,
+    region: str | None,
+    profile: str | None,
+) -> None:
     """Show what waits in QUEUE (name or URL), grouped by event type and error, without deleting.
 
     Reads EventBridge's ERROR_CODE / ERROR_MESSAGE / RULE_ARN / TARGET_ARN attributes, Lambda's
@@ -79,15 +94,23 @@ def inspect_command(queue: str, fmt: str, max_messages: int | None, endpoint_url
     sqs = AwsOptions(endpoint_url, region, profile).client("sqs")
     url = _resolve_queue(sqs, queue)
     messages = peek_all(sqs, url, limit=max_messages)
-    data = report(queue, messages, int(time.time() * 1000))
+    data = report(queue, messages, int(time.time() * 1000), _sources(sqs, url))
     out = Console(highlight=False)
     if fmt == "json":
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
-    table = Table(title=f"{queue}: {data['messages']} message(s), "
-                  f"{data['distinct_events']} distinct event(s)")
-    for column in ("count", "event type", "error", "origin", "oldest age", "sample event_ids",
-                   "sample correlation_ids"):
+    table = Table(
+        title=f"{queue}: {data['messages']} message(s), {data['distinct_events']} distinct event(s)"
+    )
+    for column in (
+        "count",
+        "event type",
+        "error",
+        "origin",
+        "oldest age",
+        "sample event_ids",
+        "sample correlation_ids",
+    ):
         table.add_column(column, overflow="fold")
     for group in data["groups"]:
         age = group["oldest_age_s"]
@@ -111,8 +134,9 @@ def _sources(sqs: Any, url: str) -> list[str]:
     return sorted(u.rstrip("/").rsplit("/", 1)[-1] for u in found)
 
 
-def _try_move_task(sqs: Any, url: str, mode: Target | str, sources: list[str],
-                   rate: float | None, out: Console) -> bool:
+def _try_move_task(
+    sqs: Any, url: str, mode: Target | str, sources: list[str], rate: float | None, out: Console
+) -> bool:
     """Redrive with StartMessageMoveTask when it applies and the endpoint supports it."""
     if not sources:
         return False
@@ -137,38 +161,79 @@ def _try_move_task(sqs: Any, url: str, mode: Target | str, sources: list[str],
 
         final = wait_move_task(sqs, source_arn, show)
     if final.status != "COMPLETED":
-        _fail(f"message move task {final.status}: {final.failure_reason or '-'}",
-              EXIT_ATTENTION)
+        _fail(f"message move task {final.status}: {final.failure_reason or '-'}", EXIT_ATTENTION)
     out.print(f"moved {final.moved} message(s) with StartMessageMoveTask")
     return True
 
 
 @dlq.command("replay")
 @click.argument("queue")
-@click.option("--to", "to", default=None,
-              help="sqs:<queue>, events:<bus>, lambda:<function>, bus (RULE_ARN's bus) or "
-              "target (TARGET_ARN). Default: from each message's attributes.")
+@click.option(
+    "--to",
+    "to",
+    default=None,
+    help="sqs:<queue>, events:<bus>, lambda:<function>, bus (RULE_ARN's bus) or "
+    "target (TARGET_ARN). Default: from each message's attributes.",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; change nothing.")
-@click.option("--rate", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="At most N messages per second.")
-@click.option("--max", "max_messages", type=click.IntRange(min=1), default=None,
-              help="Replay at most N messages this run.")
-@click.option("--park-poison", "park", default=None,
-              help="Queue to move poison messages to (default: leave them in the DLQ).")
-@click.option("--journal", "journal_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Journal file (default .obskit/dlq-journal/<queue>.jsonl).")
-@click.option("--visibility-timeout", type=click.IntRange(min=1, max=43200),
-              default=DEFAULT_VISIBILITY_S, show_default=True,
-              help="Seconds a received message stays hidden while it is replayed.")
-@click.option("--move-task/--no-move-task", default=True, show_default=True,
-              help="Use SQS StartMessageMoveTask for a DLQ of SQS queues when supported.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="At most N messages per second.",
+)
+@click.option(
+    "--max",
+    "max_messages",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Replay at most N messages this run.",
+)
+@click.option(
+    "--park-poison",
+    "park",
+    default=None,
+    help="Queue to move poison messages to (default: leave them in the DLQ).",
+)
+@click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Journal file (default .obskit/dlq-journal/<queue>.jsonl).",
+)
+@click.option(
+    "--visibility-timeout",
+    type=click.IntRange(min=1, max=43200),
+    default=DEFAULT_VISIBILITY_S,
+    show_default=True,
+    help="Seconds a received message stays hidden while it is replayed.",
+)
+@click.option(
+    "--move-task/--no-move-task",
+    default=True,
+    show_default=True,
+    help="Use SQS StartMessageMoveTask for a DLQ of SQS queues when supported.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @_aws_options
-def replay_command(queue: str, to: str | None, dry_run: bool, rate: float | None,
-                   max_messages: int | None, park: str | None, journal_path: Path | None,
-                   visibility_timeout: int, move_task: bool, fmt: str,
-                   endpoint_url: str | None, region: str | None, profile: str | None) -> None:
+def replay_command(
+    queue: str,
+    to: str | None,
+    dry_run: bool,
+    rate: float | None,
+    max_messages: int | None,
+    park: str | None,
+    journal_path: Path | None,
+    visibility_timeout: int,
+    move_task: bool,
+    fmt: str,
+    endpoint_url: str | None,
+    region: str | None,
+    profile: str | None,
+) -> None:
     """Put QUEUE's messages back where they were going, at most once each, safely re-runnable.
 
     EventBridge rule DLQ messages go back on their bus (PutEvents with the original source,
@@ -188,28 +253,49 @@ def replay_command(queue: str, to: str | None, dry_run: bool, rate: float | None
         _resolve_queue(sqs, park)
     out = Console(highlight=False, stderr=fmt == "json")
     sources = _sources(sqs, url)
-    if (move_task and not dry_run and max_messages is None and park is None
-            and _try_move_task(aws.client("sqs", attempts=1), url, mode, sources, rate, out)):
+    if (
+        move_task
+        and not dry_run
+        and max_messages is None
+        and park is None
+        and _try_move_task(aws.client("sqs", attempts=1), url, mode, sources, rate, out)
+    ):
         if fmt == "json":
             click.echo(orjson.dumps({"move_task": True}).decode())
         return
     journal = Journal(journal_path or default_journal_path(queue))
     sender = Sender(sqs, aws.client)
-    depth = int(sqs.get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-    )["Attributes"].get("ApproximateNumberOfMessages", 0))
+    depth = int(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ].get("ApproximateNumberOfMessages", 0)
+    )
     total = min(depth, max_messages) if max_messages else depth
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=out, transient=fmt == "json") as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=out,
+        transient=fmt == "json",
+    ) as bar:
         task = bar.add_task("dry run" if dry_run else "replaying", total=total or None)
 
         def progress(action: str, message: DlqMessage) -> None:
             bar.advance(task)
 
         result = Replayer(
-            sqs=sqs, sender=sender, journal=journal, url=url, mode=mode, sources=sources,
-            limiter=RateLimiter(rate), max_messages=max_messages, dry_run=dry_run, park=park,
-            visibility_s=visibility_timeout, on_progress=progress,
+            sqs=sqs,
+            sender=sender,
+            journal=journal,
+            url=url,
+            mode=mode,
+            sources=sources,
+            limiter=RateLimiter(rate),
+            max_messages=max_messages,
+            dry_run=dry_run,
+            park=park,
+            visibility_s=visibility_timeout,
+            on_progress=progress,
         ).run()
     _print_result(queue, result, fmt, dry_run, out)
     if result.interrupted:
@@ -218,8 +304,7 @@ def replay_command(queue: str, to: str | None, dry_run: bool, rate: float | None
         raise SystemExit(EXIT_ATTENTION)
 
 
-def _print_result(queue: str, result: ReplayResult, fmt: str, dry_run: bool,
-                  out: Console) -> None:
+def _print_result(queue: str, result: ReplayResult, fmt: str, dry_run: bool, out: Console) -> None:
     if fmt == "json":
         click.echo(orjson.dumps({"queue": queue, **result.as_json()}).decode())
         return
@@ -231,16 +316,20 @@ def _print_result(queue: str, result: ReplayResult, fmt: str, dry_run: bool,
             table.add_row(escape(key), escape(action), escape(target))
         out.print(table)
     else:
-        out.print(f"{queue}: sent {len(result.sent)}, finished from an earlier run "
-                  f"{len(result.finished)}, poison {len(result.poison)}, parked "
-                  f"{len(result.parked)}, failed {len(result.failed)}")
+        out.print(
+            f"{queue}: sent {len(result.sent)}, finished from an earlier run "
+            f"{len(result.finished)}, poison {len(result.poison)}, parked "
+            f"{len(result.parked)}, failed {len(result.failed)}"
+        )
     for key in result.poison:
         out.print(f"[yellow]poison (came back after a replay): {escape(key)}[/yellow]")
     for message_id, error in result.failed:
         out.print(f"[red]not replayed {escape(message_id)}: {escape(error)}[/red]", soft_wrap=True)
     if result.interrupted:
-        out.print("[yellow]stopped: in-flight messages are visible again; run the same command "
-                  "to continue[/yellow]")
+        out.print(
+            "[yellow]stopped: in-flight messages are visible again; run the same command "
+            "to continue[/yellow]"
+        )
 
 
 __all__ = ["dlq", "queue_name_of_arn"]

@@ -256,7 +256,7 @@ def _run(
     err: Console,
 ) -> None:
     if list_queries:
-        _list(catalog_path, stage, out)
+        _list(catalog_path, stage)
         return
     values = _parse_params(params)
     groups = list(log_groups)
@@ -332,7 +332,7 @@ def _run_cloudwatch(
         _fail(str(error), EXIT_AWS)
 
 
-def _list(catalog_path: Path | None, stage: str | None, out: Console) -> None:
+def _list(catalog_path: Path | None, stage: str | None) -> None:
     from catalog import CatalogError, load_catalog
     from insights_queries.library import build_queries
 
@@ -340,9 +340,7 @@ def _list(catalog_path: Path | None, stage: str | None, out: Console) -> None:
         catalog = load_catalog(catalog_path, stage=stage)
     except CatalogError as error:
         _fail(f"cannot load the catalog: {error}")
-    table = Table("name", "parameters", "question")
+    # plain lines, not a table: names must stay whole to be copied into --query-name
     for saved in build_queries(catalog):
-        table.add_row(
-            escape(saved.name), escape(", ".join(saved.parameters)), escape(saved.description)
-        )
-    out.print(table)
+        params = " ".join(f"--param {p}=…" for p in saved.parameters)
+        click.echo(f"{saved.name}{'  ' + params if params else ''}\n    {saved.description}")

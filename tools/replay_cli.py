@@ -35,19 +35,40 @@ def replay() -> None:
 @click.option("--until", "until", required=True, help="Window end: ISO time, epoch ms or age.")
 @click.option("--rule", "rules", multiple=True, help="Replay only to this rule (repeat).")
 @click.option("--name", default=None, help="Replay name (default: derived from bus and window).")
-@click.option("--wait/--no-wait", default=True, show_default=True,
-              help="Follow the replay until it ends.")
-@click.option("--poll", type=click.FloatRange(min=0), default=2.0, show_default=True,
-              help="Seconds between DescribeReplay calls.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@click.option("--endpoint-url", default=None,
-              help="AWS endpoint (e.g. a moto_server); default $AWS_ENDPOINT_URL.")
+@click.option(
+    "--wait/--no-wait", default=True, show_default=True, help="Follow the replay until it ends."
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="Seconds between DescribeReplay calls.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--endpoint-url",
+    default=None,
+    help="AWS endpoint (e.g. a moto_server); default $AWS_ENDPOINT_URL.",
+)
 @click.option("--region", default=None, help="AWS region.")
 @click.option("--profile", default=None, help="AWS profile.")
-def archive(bus: str, archive: str | None, since: str, until: str, rules: tuple[str, ...],
-            name: str | None, wait: bool, poll: float, fmt: str, endpoint_url: str | None,
-            region: str | None, profile: str | None) -> None:
+def archive(
+    bus: str,
+    archive: str | None,
+    since: str,
+    until: str,
+    rules: tuple[str, ...],
+    name: str | None,
+    wait: bool,
+    poll: float,
+    fmt: str,
+    endpoint_url: str | None,
+    region: str | None,
+    profile: str | None,
+) -> None:
     """Replay bus BUS's archived events of [--since, --until) back to the bus (StartReplay).
 
     Consumers see the original detail (same event_id), so idempotent handlers skip what they
@@ -62,8 +83,9 @@ def archive(bus: str, archive: str | None, since: str, until: str, rules: tuple[
         raise SystemExit(2) from None
     events = AwsOptions(endpoint_url, region, profile).client("events")
     try:
-        replay_name = start_archive_replay(events, bus=bus, archive=archive, start=start,
-                                           end=end, rules=rules, name=name)
+        replay_name = start_archive_replay(
+            events, bus=bus, archive=archive, start=start, end=end, rules=rules, name=name
+        )
         status = _follow(events, replay_name, poll, fmt) if wait else None
     except ArchiveReplayError as error:
         err.print(f"[red]{escape(str(error))}[/red]", soft_wrap=True)
@@ -72,11 +94,15 @@ def archive(bus: str, archive: str | None, since: str, until: str, rules: tuple[
         err.print(f"[red]EventBridge: {escape(str(error))}[/red]", soft_wrap=True)
         raise SystemExit(1) from None
     if fmt == "json":
-        click.echo(orjson.dumps({
-            "replay": replay_name,
-            "state": status.state if status else "STARTED",
-            "reason": status.reason if status else None,
-        }).decode())
+        click.echo(
+            orjson.dumps(
+                {
+                    "replay": replay_name,
+                    "state": status.state if status else "STARTED",
+                    "reason": status.reason if status else None,
+                }
+            ).decode()
+        )
     else:
         Console(highlight=False).print(
             f"replay {escape(replay_name)}: {status.state if status else 'started'}"
@@ -88,12 +114,18 @@ def archive(bus: str, archive: str | None, since: str, until: str, rules: tuple[
 
 def _follow(events: object, name: str, poll: float, fmt: str) -> ReplayStatus:
     console = Console(stderr=True, highlight=False)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                  console=console, transient=fmt == "json") as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        console=console,
+        transient=fmt == "json",
+    ) as bar:
         task = bar.add_task(f"replay {name}", total=1.0)
 
         def show(status: ReplayStatus) -> None:
-            bar.update(task, completed=status.fraction or 0.0,
-                       description=f"replay {name} {status.state}")
+            bar.update(
+                task, completed=status.fraction or 0.0, description=f"replay {name} {status.state}"
+            )
 
         return wait_replay(events, name, show, poll_s=poll)

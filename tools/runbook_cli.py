@@ -22,7 +22,9 @@ from runbooks.runbook_check import check_runbook
 from runbooks.scenarios import CatalogArgs, build_scenarios
 from tools.runbook_obskit import parse_obskit
 
-_CATALOG_HELP = "Catalog YAML file (default: $OBSKIT_CATALOG, else the embedded Alchemiser example)."
+_CATALOG_HELP = (
+    "Catalog YAML file (default: $OBSKIT_CATALOG, else the embedded Alchemiser example)."
+)
 
 
 def _load(catalog_path: Path | None, stage: str | None) -> Catalog:
@@ -40,14 +42,25 @@ def _args(catalog_path: Path | None, stage: str | None) -> CatalogArgs:
 
 
 @click.group(invoke_without_command=True)
-@click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help=_CATALOG_HELP)
+@click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=_CATALOG_HELP,
+)
 @click.option("--stage", default=None, help="Stage to resolve {stage} with (default: the file's).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write RUNBOOK.md to.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write RUNBOOK.md to.",
+)
 @click.pass_context
-def runbook(ctx: click.Context, catalog_path: Path | None, stage: str | None,
-            out_dir: Path | None) -> None:
+def runbook(
+    ctx: click.Context, catalog_path: Path | None, stage: str | None, out_dir: Path | None
+) -> None:
     """Render RUNBOOK.md (--out DIR) from the catalog's incident scenarios, or check it.
 
     Every generated alarm gets an entry whose anchor is the alarm's name (the link in its
@@ -73,8 +86,13 @@ def runbook(ctx: click.Context, catalog_path: Path | None, stage: str | None,
 
 
 @runbook.command("check")
-@click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help=_CATALOG_HELP)
+@click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=_CATALOG_HELP,
+)
 @click.option("--stage", default=None, help="Stage to resolve {stage} with (default: the file's).")
 def check(catalog_path: Path | None, stage: str | None) -> None:
     """Check the runbook: every alarm has a scenario, every scenario a drill, and every query,

@@ -6,6 +6,7 @@ time is simulated, so the whole run takes well under a minute of wall time.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,13 +15,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from runbooks.sandbox.clock import iso
+from runbooks.sandbox.clock import default_start, iso
 from runbooks.sandbox.session import Sandbox
 from runbooks.sandbox.summary import Summary
 
 DEMO_WORKFLOWS = 20
-#: Simulated time run after the workflows: long enough for the hourly heartbeat to evaluate.
-DEMO_TAIL_S = 360.0
+#: The simulated clock starts this long before a whole hour, and the demo runs until just past
+#: it: the hourly heartbeat evaluates, while every per-minute alarm still has the run's data.
+DEMO_LEAD_S = 120.0
+DEMO_PAST_HOUR_S = 30.0
 LEVEL_STYLES = {"DEBUG": "dim", "INFO": "green", "WARNING": "yellow", "ERROR": "bold red"}
 
 
@@ -78,7 +81,8 @@ def run_demo(
     out = console or Console()
     began = time.monotonic()
     with out.status("starting moto_server and creating the catalog's resources..."):
-        box = Sandbox.start(catalog, seed=seed)
+        hour = default_start(time.time()) + 300.0  # a whole hour, hours in the past
+        box = Sandbox.start(catalog, seed=seed, start_time=hour - DEMO_LEAD_S)
     with box:
         out.print(
             f"sandbox up on {box.endpoint_url}: {len(box.resources.queues)} queues, "
@@ -87,7 +91,8 @@ def run_demo(
         with out.status(f"running {workflows} workflows..."):
             # Started together (a burst), so each poll carries a batch: fewer calls to moto_server.
             box.run_workflows(workflows, spacing_s=0.0, flush=False)
-            box.advance(DEMO_TAIL_S)
+            next_hour = math.ceil(box.clock.now() / 3600.0) * 3600.0
+            box.advance(max(60.0, next_hour + DEMO_PAST_HOUR_S - box.clock.now()))
         summary = box.summary()
         out.print(summary.render())
         ids = box.correlation_ids()

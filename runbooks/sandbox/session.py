@@ -28,6 +28,7 @@ from typing import Any
 
 from catalog import Catalog, load_catalog
 from dashboards.alarm_eval_store import InMemoryMetricStore
+from dashboards.alarm_eval_timeline import StateTransition
 from runbooks.moto_server import MotoServer
 from runbooks.sandbox import queue_metrics, workload
 from runbooks.sandbox.activity import Activity
@@ -404,8 +405,18 @@ class Sandbox:
 
     # --- reading it -----------------------------------------------------------------------------
 
+    @property
+    def now(self) -> datetime:
+        """The simulated clock."""
+        return self.clock.datetime()
+
     def alarm_states(self) -> dict[str, str]:
+        """Every alarm's state as the sandbox evaluated it (the truth; moto holds a mirror)."""
         return self.alarms.states()
+
+    def alarm_history(self, name: str) -> list[StateTransition]:
+        """The alarm's state changes, oldest first, with simulated timestamps and reasons."""
+        return self.alarms.evaluator.history(name)
 
     def notifications(self, topic: str | None = None) -> list[dict[str, Any]]:
         """Every message published to ``topic`` (default: the alerts topic), oldest first.

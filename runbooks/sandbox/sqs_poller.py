@@ -269,13 +269,13 @@ class EventSourcePoller(_Poller):
         messages = self._receive(self.service.batch_size)
         if not messages:
             return 0
+        received_at = self._clock.now()  # the visibility timeout runs from the receive
         event = {"Records": [self._record(m) for m in messages]}
         invocation = self._invoke(event, "sqs")
         failed_ids = self._failed_ids(invocation, messages)
-        now = self._clock.now()
         for message in messages:
             if message["MessageId"] in failed_ids:
-                self._hold(message, now + self.queue.visibility_timeout_s)
+                self._hold(message, received_at + self.queue.visibility_timeout_s)
             else:
                 self._delete(message)
         self._finish_poll()

@@ -60,5 +60,5 @@ def scenarios_by_alarm(scenarios: Sequence[Scenario]) -> dict[str, list[Scenario
         for alarm in scenario.alarms:
             index.setdefault(alarm, []).append(scenario)
     for alarm, found in index.items():
-        found.sort(key=lambda s: (0 if alarm == s.alarms[0] else 1))
+        found.sort(key=lambda s: 0 if alarm == s.alarms[0] else 1)
     return index

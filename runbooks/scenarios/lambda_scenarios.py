@@ -15,7 +15,7 @@ from __future__ import annotations
 from catalog.models import Catalog, Service
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import replay_steps, where_failures_go, workflow_of
+from runbooks.scenarios.recovery import where_failures_go, workflow_of
 
 ERRORS_WINDOW_S = 3 * 60
 THROTTLES_WINDOW_S = 5 * 60
@@ -62,7 +62,7 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
         ),
         *_trace_step(ctx, service),
         Step(
-            f"Check what is deployed (code hash, last modified) against the last good release.",
+            "Check what is deployed (code hash, last modified) against the last good release.",
             ctx.aws("lambda", "get-function-configuration", "--function-name", fn),
             dashboard=ctx.dashboard,
         ),
@@ -104,7 +104,8 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
     )
     return Scenario(
         id=f"lambda-{service.name}-failing",
-        title=f"{service.name}: handler failing" + (f", {sink.label} filling" if sink.label else ""),
+        title=f"{service.name}: handler failing"
+        + (f", {sink.label} filling" if sink.label else ""),
         severity="high",
         kind="lambda",
         resource=fn,

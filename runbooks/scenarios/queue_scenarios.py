@@ -27,7 +27,9 @@ def consumer_of(catalog: Catalog, queue: Queue) -> Service | None:
     return None
 
 
-def queue_scenarios(ctx: ScenarioContext, queue: Queue, dlq_sources: dict[str, str]) -> list[Scenario]:
+def queue_scenarios(
+    ctx: ScenarioContext, queue: Queue, dlq_sources: dict[str, str]
+) -> list[Scenario]:
     out: list[Scenario] = []
     if queue.name in dlq_sources:
         out.append(_dlq_holds_events(ctx, queue, dlq_sources[queue.name]))
@@ -178,8 +180,15 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
             Step(
                 "If the replay reports the message as poison again, park it for the owning team "
                 "so the DLQ alarm can clear (the park queue is created by the team, not obskit).",
-                ctx.obskit("dlq", "replay", dlq, "--park-poison", "<park-queue>", catalog=False,
-                           region=True),
+                ctx.obskit(
+                    "dlq",
+                    "replay",
+                    dlq,
+                    "--park-poison",
+                    "<park-queue>",
+                    catalog=False,
+                    region=True,
+                ),
                 runnable=False,
             ),
         ),
@@ -194,8 +203,15 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
         rollback=(
             Step(
                 "A parked message can be replayed later from the park queue the same way.",
-                ctx.obskit("dlq", "replay", "<park-queue>", "--to", f"sqs:{queue.name}",
-                           catalog=False, region=True),
+                ctx.obskit(
+                    "dlq",
+                    "replay",
+                    "<park-queue>",
+                    "--to",
+                    f"sqs:{queue.name}",
+                    catalog=False,
+                    region=True,
+                ),
                 runnable=False,
             ),
         ),
@@ -264,8 +280,9 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
         ),
         escalation=ctx.escalation(),
         drill=(
-            Drill(fault=fault, expected_alarms=(alarm,), detection_budget_s=budget,
-                  workflow=workflow)
+            Drill(
+                fault=fault, expected_alarms=(alarm,), detection_budget_s=budget, workflow=workflow
+            )
             if fault is not None
             else None
         ),
@@ -291,12 +308,18 @@ def _dlq_fault(ctx: ScenarioContext, dlq: Queue) -> tuple[Fault | None, int, str
         consumer = consumer_of(catalog, queue)
         if queue.dlq == dlq.name and consumer is not None:
             budget = (queue.max_receive_count or 1) * queue.visibility_timeout_s
-            return (Fault("service", consumer.name, "crash"), budget + DLQ_WINDOW_S + SLACK_S,
-                    workflow_of(catalog, consumer))
+            return (
+                Fault("service", consumer.name, "crash"),
+                budget + DLQ_WINDOW_S + SLACK_S,
+                workflow_of(catalog, consumer),
+            )
     for service in catalog.services:
         if service.on_failure_dlq == dlq.name:
-            return (Fault("service", service.name, "crash"),
-                    ASYNC_RETRY_DELAY_S + DLQ_WINDOW_S + SLACK_S, workflow_of(catalog, service))
+            return (
+                Fault("service", service.name, "crash"),
+                ASYNC_RETRY_DELAY_S + DLQ_WINDOW_S + SLACK_S,
+                workflow_of(catalog, service),
+            )
     for _bus, rule in catalog.rules():
         if any(t.dlq == dlq.name for t in rule.targets):
             return Fault("rule", rule.name, "deliver-fail"), DLQ_WINDOW_S + SLACK_S, None

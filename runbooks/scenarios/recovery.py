@@ -104,8 +104,14 @@ def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
     if service.trigger == "sqs" and service.queue:
         queue = catalog.queue(service.queue)
         if queue.dlq:
-            return _redrive_sink(ctx, fn, service.queue, queue.dlq, queue.max_receive_count or 1,
-                                 queue.visibility_timeout_s)
+            return _redrive_sink(
+                ctx,
+                fn,
+                service.queue,
+                queue.dlq,
+                queue.max_receive_count or 1,
+                queue.visibility_timeout_s,
+            )
         return FailureSink(
             label="",
             summary=f"Queue `{queue.name}` has no DLQ: messages are retried until their retention "
@@ -168,16 +174,15 @@ def _redrive_sink(
         summary=f"Each message is received {max_receives} time(s) from `{queue}`, then SQS "
         f"moves it to `{dlq}` (the queue's redrive policy).",
         alarms=(ctx.alarm(dlq, "not-empty"),),
-        symptoms=(
-            f"DLQ `{dlq}` holds messages; `{queue}` messages are received repeatedly.",
-        ),
+        symptoms=(f"DLQ `{dlq}` holds messages; `{queue}` messages are received repeatedly.",),
         pause=(
             list_esm,
             Step(
                 "Pause consumption so messages stop burning their receives into the DLQ while "
                 "you fix the cause (they wait in the queue).",
-                ctx.aws("lambda", "update-event-source-mapping", "--uuid", "<uuid>",
-                        "--no-enabled"),
+                ctx.aws(
+                    "lambda", "update-event-source-mapping", "--uuid", "<uuid>", "--no-enabled"
+                ),
                 runnable=False,
             ),
         ),

@@ -29,8 +29,9 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
     diagnosis: list[Step] = [
         Step(
             "Which targets does the rule have, with which retry policy and DLQ?",
-            ctx.aws("events", "list-targets-by-rule", "--rule", rule.name, "--event-bus-name",
-                    bus.name),
+            ctx.aws(
+                "events", "list-targets-by-rule", "--rule", rule.name, "--event-bus-name", bus.name
+            ),
         ),
         Step(
             "Is the rule enabled, and does its pattern still match the events?",
@@ -85,8 +86,11 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
         kind="rule",
         resource=rule.name,
         summary=f"EventBridge cannot deliver {events} from bus `{bus.name}` to the rule's target"
-        + (f"; after the retries the events go to {', '.join(f'`{d}`' for d in dlqs)}." if dlqs
-           else "; without a DLQ they are dropped."),
+        + (
+            f"; after the retries the events go to {', '.join(f'`{d}`' for d in dlqs)}."
+            if dlqs
+            else "; without a DLQ they are dropped."
+        ),
         alarms=alarms,
         symptoms=(
             f"FailedInvocations > 0 and/or InvocationsSentToDlq > 0 for rule `{rule.name}`.",
@@ -107,14 +111,14 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
                 "To stop deliveries on purpose while the target is repaired, disable the rule "
                 "(matching events are then not delivered at all: replay them from the archive "
                 "afterwards).",
-                ctx.aws("events", "disable-rule", "--name", rule.name, "--event-bus-name",
-                        bus.name),
+                ctx.aws(
+                    "events", "disable-rule", "--name", rule.name, "--event-bus-name", bus.name
+                ),
                 runnable=False,
             ),
             Step(
                 "And enable it again.",
-                ctx.aws("events", "enable-rule", "--name", rule.name, "--event-bus-name",
-                        bus.name),
+                ctx.aws("events", "enable-rule", "--name", rule.name, "--event-bus-name", bus.name),
                 runnable=False,
             ),
         ),

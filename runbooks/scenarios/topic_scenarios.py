@@ -25,8 +25,16 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
         Step(
             f"Subscribe `{s.endpoint}` ({s.protocol}) again, as the catalog lists it "
             "(email and https subscriptions must then be confirmed).",
-            ctx.aws("sns", "subscribe", "--topic-arn", arn, "--protocol", s.protocol,
-                    "--notification-endpoint", s.endpoint),
+            ctx.aws(
+                "sns",
+                "subscribe",
+                "--topic-arn",
+                arn,
+                "--protocol",
+                s.protocol,
+                "--notification-endpoint",
+                s.endpoint,
+            ),
         )
         for s in topic.subscriptions
     ]
@@ -66,17 +74,32 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
                 "For an https subscriber that is down: fix the endpoint; SNS retries per its "
                 "delivery policy. To keep what still fails, give the *subscription* (not the "
                 "topic) a redrive policy to an SQS queue.",
-                ctx.aws("sns", "set-subscription-attributes", "--subscription-arn",
-                        "<subscription-arn>", "--attribute-name", "RedrivePolicy",
-                        "--attribute-value", '{"deadLetterTargetArn":"<queue-arn>"}'),
+                ctx.aws(
+                    "sns",
+                    "set-subscription-attributes",
+                    "--subscription-arn",
+                    "<subscription-arn>",
+                    "--attribute-name",
+                    "RedrivePolicy",
+                    "--attribute-value",
+                    '{"deadLetterTargetArn":"<queue-arn>"}',
+                ),
                 runnable=False,
             ),
         ),
         verification=(
             Step(
                 "Send a test message and confirm every subscriber received it.",
-                ctx.aws("sns", "publish", "--topic-arn", arn, "--subject", "obskit runbook test",
-                        "--message", f"Test of {topic.name} after an incident; no action needed."),
+                ctx.aws(
+                    "sns",
+                    "publish",
+                    "--topic-arn",
+                    arn,
+                    "--subject",
+                    "obskit runbook test",
+                    "--message",
+                    f"Test of {topic.name} after an incident; no action needed.",
+                ),
             ),
             Step(
                 "The alarm is back to OK.",

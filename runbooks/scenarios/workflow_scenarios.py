@@ -212,9 +212,7 @@ def _stuck_fault(
 
 
 def _duplicates(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
-    producer = next(
-        (s for s in ctx.catalog.services if workflow.start_event in s.emits), None
-    )
+    producer = next((s for s in ctx.catalog.services if workflow.start_event in s.emits), None)
     return Scenario(
         id=f"workflow-{workflow.name}-duplicate-delivery",
         title=f"workflow {workflow.name}: duplicate delivery",

@@ -149,3 +149,21 @@ def test_deploy_catalog_in_one_call_uses_the_catalogs_region(aws_endpoint: str) 
     stored = cw.describe_alarms(AlarmNames=["payments-test-ledger-errors"])["MetricAlarms"]
     assert stored[0]["AlarmArn"].startswith(f"arn:aws:cloudwatch:{payments.region}:")
     assert stored[0]["AlarmActions"][0].startswith(f"arn:aws:sns:{payments.region}:")
+
+
+def test_diff_names_the_first_widget_that_drifted(
+    clients: AwsClients, desired: DesiredState
+) -> None:
+    deploy(clients, desired)
+    (name,) = desired.dashboards
+    body = json.loads(desired.dashboards[name])
+    body["widgets"][2]["properties"]["title"] = "edited in the console"
+    clients.cloudwatch.put_dashboard(DashboardName=name, DashboardBody=json.dumps(body))
+    (changed,) = [c for c in diff(clients, desired) if c.kind == "dashboard"]
+    original = json.loads(desired.dashboards[name])["widgets"][2]["properties"]["title"]
+    assert (changed.action, changed.details) == ("change", (f"widget 2 ({original}) differs",))
+    body["widgets"].pop()
+    clients.cloudwatch.put_dashboard(DashboardName=name, DashboardBody=json.dumps(body))
+    (changed,) = [c for c in diff(clients, desired) if c.kind == "dashboard"]
+    count = len(json.loads(desired.dashboards[name])["widgets"])
+    assert changed.details[0] == f"widgets: {count - 1} → {count}"

@@ -279,3 +279,10 @@ def test_prefilter_keeps_lines_that_spell_the_value_with_escapes(tmp_path: Path)
     assert result.column("cid") == ["wf-1", "wf-1"]
     # read: the two escaped lines and the two holding "wf-1"; skipped unread: "other"
     assert result.statistics.records_scanned == 4
+
+
+def test_gzipped_capture_document(tmp_path: Path, alchemiser_capture: Path) -> None:
+    packed = tmp_path / "capture.json.gz"
+    packed.write_bytes(gzip.compress(alchemiser_capture.read_bytes()))
+    plain = run("stats count(*) as n by level", LogFiles([alchemiser_capture])).rows
+    assert run("stats count(*) as n by level", LogFiles([packed])).rows == plain

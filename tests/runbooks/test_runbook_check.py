@@ -61,7 +61,7 @@ def test_obskit_query_command_with_a_missing_query() -> None:
 
 def test_unknown_obskit_option() -> None:
     step = Step("x", "obskit trace --last trading --follow")
-    assert "No such option: --follow" in _only(_check(_with_step(step)))
+    assert "No such option '--follow'" in _only(_check(_with_step(step)))
 
 
 def test_unknown_obskit_command() -> None:
@@ -81,8 +81,7 @@ def test_aws_option_that_the_operation_does_not_take() -> None:
 
 
 def test_aws_command_missing_a_required_option() -> None:
-    step = Step("x", "aws lambda put-function-concurrency --function-name "
-                     "alchemiser-dev-portfolio")
+    step = Step("x", "aws lambda put-function-concurrency --function-name alchemiser-dev-portfolio")
     assert "requires --reserved-concurrent-executions" in _only(_check(_with_step(step)))
 
 
@@ -103,8 +102,10 @@ def test_missing_dashboard() -> None:
 def test_alarm_without_scenario_and_scenario_without_drill() -> None:
     scenarios = build_scenarios(load_catalog())
     dropped = [s for s in scenarios if s.id != "lambda-metrics-slow"]
-    no_drill = [dataclasses.replace(s, drill=None) if s.id == "queue-execution-backlog" else s
-                for s in dropped]
+    no_drill = [
+        dataclasses.replace(s, drill=None) if s.id == "queue-execution-backlog" else s
+        for s in dropped
+    ]
     problems = [str(p) for p in _check(no_drill)]
     assert problems == [
         "scenario queue-execution-backlog: has no drill",
@@ -115,7 +116,8 @@ def test_alarm_without_scenario_and_scenario_without_drill() -> None:
 def test_scenario_naming_an_alarm_that_is_not_generated() -> None:
     scenarios = [
         dataclasses.replace(s, alarms=(*s.alarms, "alchemiser-dev-portfolio-errorz"))
-        if s.id == "lambda-portfolio-failing" else s
+        if s.id == "lambda-portfolio-failing"
+        else s
         for s in build_scenarios(load_catalog())
     ]
     problems = [str(p) for p in _check(scenarios)]
@@ -133,16 +135,22 @@ def test_cli_exits_non_zero_listing_every_problem(monkeypatch: pytest.MonkeyPatc
     def broken(catalog, args=None):  # type: ignore[no-untyped-def]
         out = real(catalog, args)
         return [
-            dataclasses.replace(s, mitigation=(*s.mitigation, Step("bad", "aws logs filter-events "
-                                                                       "--log-group-name x")))
-            if s.id.startswith("lambda-") and s.id.endswith("-slow") else s
+            dataclasses.replace(
+                s,
+                mitigation=(
+                    *s.mitigation,
+                    Step("bad", "aws logs filter-events --log-group-name x"),
+                ),
+            )
+            if s.id.startswith("lambda-") and s.id.endswith("-slow")
+            else s
             for s in out
         ]
 
     monkeypatch.setattr(cli_module, "build_scenarios", broken)
     result = CliRunner().invoke(runbook, ["check"])
     assert result.exit_code == 1
-    assert result.output.count("aws logs filter-events") == 8  # one per service
+    assert result.output.count("slow mitigation step 2: `aws logs filter-events") == 8
     assert "8 problem(s)" in result.output
 
 

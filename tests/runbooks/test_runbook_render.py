@@ -63,8 +63,10 @@ def test_same_catalog_same_bytes(tmp_path: Path) -> None:
 def test_commands_name_the_catalog_they_were_rendered_for() -> None:
     catalog = load_catalog(ORDERS)
     text = render_runbook(catalog, CatalogArgs(catalog="examples/orders/catalog.yaml"))
-    assert "obskit query --query-name errors/recent-errors --since 1h --catalog " \
-           "examples/orders/catalog.yaml --region eu-west-1" in text
+    assert (
+        "obskit query --query-name errors/recent-errors --since 1h --catalog "
+        "examples/orders/catalog.yaml --region eu-west-1" in text
+    )
     assert "--region eu-west-1" in text and "us-east-1" not in text
     # the embedded example needs no --catalog at all
     assert "--catalog" not in render_runbook(load_catalog()).split("## Alarms", 1)[1]

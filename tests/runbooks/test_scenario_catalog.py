@@ -76,14 +76,16 @@ def test_failures_go_where_the_invocation_type_sends_them() -> None:
     # async with on-failure DLQ: replay by re-invoking the function
     worker = scenarios["lambda-strategy-worker-failing"]
     assert "alchemiser-dev-event-dlq-not-empty" in worker.alarms
-    assert any("--to lambda:alchemiser-dev-strategy-worker" in (s.command or "")
-               for s in worker.mitigation)
+    assert any(
+        "--to lambda:alchemiser-dev-strategy-worker" in (s.command or "") for s in worker.mitigation
+    )
     # EventBridge → Lambda without on-failure DLQ: the rule DLQ does not fill; archive replay
     portfolio = scenarios["lambda-portfolio-failing"]
     assert portfolio.alarms == ("alchemiser-dev-portfolio-errors",)
-    assert any((s.command or "").startswith("obskit replay archive --bus "
-                                            "alchemiser-trading-events-dev")
-               for s in portfolio.mitigation)
+    assert any(
+        (s.command or "").startswith("obskit replay archive --bus alchemiser-trading-events-dev")
+        for s in portfolio.mitigation
+    )
 
 
 def test_escalation_comes_from_the_catalog(catalog: Catalog) -> None:
@@ -96,23 +98,27 @@ def test_escalation_comes_from_the_catalog(catalog: Catalog) -> None:
 
 def test_stuck_workflow_watches_the_heartbeat_only_when_scheduled() -> None:
     alchemiser = _by_id(build_scenarios(load_catalog()))
-    assert "alchemiser-dev-workflow-trading-heartbeat" in alchemiser["workflow-trading-stuck"].alarms
+    assert (
+        "alchemiser-dev-workflow-trading-heartbeat" in alchemiser["workflow-trading-stuck"].alarms
+    )
     orders = _by_id(build_scenarios(load_catalog(ORDERS)))
     assert not any(a.endswith("-heartbeat") for a in orders["workflow-checkout-stuck"].alarms)
     stuck = alchemiser["workflow-trading-stuck"]
     assert stuck.drill is not None
     assert stuck.drill.clear_after_s is not None and stuck.drill.clear_after_s > 300  # past SLA
     # the hop table names who turns each step into the next
-    assert any("SignalGenerated (no RebalancePlanned): `portfolio`" in s.text
-               for s in stuck.diagnosis)
+    assert any(
+        "SignalGenerated (no RebalancePlanned): `portfolio`" in s.text for s in stuck.diagnosis
+    )
 
 
 def test_alerts_topic_failing_is_critical_and_resubscribes_the_catalogs_endpoint() -> None:
     scenarios = _by_id(build_scenarios(load_catalog()))
     alerts = scenarios["topic-alerts-notifications-failing"]
     assert alerts.severity == "critical"
-    assert any("--notification-endpoint oncall@example.org" in (s.command or "")
-               for s in alerts.mitigation)
+    assert any(
+        "--notification-endpoint oncall@example.org" in (s.command or "") for s in alerts.mitigation
+    )
     assert scenarios["topic-trade-notifications-notifications-failing"].severity != "critical"
 
 

@@ -29,8 +29,13 @@ def arn(sqs: Any, url: str) -> str:
     return str(attrs["Attributes"]["QueueArn"])
 
 
-def envelope(event_id: str, event_type: str = "SignalGenerated", *, correlation: str = "wf-1",
-             bus: str = "trading") -> dict[str, Any]:
+def envelope(
+    event_id: str,
+    event_type: str = "SignalGenerated",
+    *,
+    correlation: str = "wf-1",
+    bus: str = "trading",
+) -> dict[str, Any]:
     return {
         "version": "0",
         "id": f"env-{event_id}",
@@ -50,10 +55,17 @@ def envelope(event_id: str, event_type: str = "SignalGenerated", *, correlation:
     }
 
 
-def eventbridge_dlq_message(sqs: Any, url: str, event_id: str, *, bus: str = "trading",
-                            rule: str = "to-portfolio", target: str = "portfolio",
-                            event_type: str = "SignalGenerated",
-                            code: str = "SDK.ResourceNotFoundException") -> None:
+def eventbridge_dlq_message(
+    sqs: Any,
+    url: str,
+    event_id: str,
+    *,
+    bus: str = "trading",
+    rule: str = "to-portfolio",
+    target: str = "portfolio",
+    event_type: str = "SignalGenerated",
+    code: str = "SDK.ResourceNotFoundException",
+) -> None:
     """What EventBridge writes to a rule target's DLQ after the retries are exhausted."""
     attrs = {
         "RULE_ARN": f"arn:aws:events:us-east-1:{ACCOUNT}:rule/{bus}/{rule}",
@@ -70,8 +82,9 @@ def eventbridge_dlq_message(sqs: Any, url: str, event_id: str, *, bus: str = "tr
     )
 
 
-def lambda_dlq_message(sqs: Any, url: str, event_id: str, *,
-                       event_type: str = "WorkflowStarted") -> None:
+def lambda_dlq_message(
+    sqs: Any, url: str, event_id: str, *, event_type: str = "WorkflowStarted"
+) -> None:
     """What Lambda writes to a function's on-failure DLQ: the payload plus error attributes."""
     payload = envelope(event_id, event_type)["detail"]
     attrs = {"RequestID": f"req-{event_id}", "ErrorCode": "200", "ErrorMessage": "boom"}
@@ -86,8 +99,12 @@ def drain(sqs: Any, url: str) -> list[dict[str, Any]]:
     """Receive and delete everything (the test's consumer)."""
     out: list[dict[str, Any]] = []
     while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"],
-                                  MessageAttributeNames=["All"]).get("Messages", [])
+        got = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
         if not got:
             return out
         for message in got:

@@ -73,7 +73,8 @@ def test_unsupported_operation_asks_for_the_fallback() -> None:
     sqs = _client()
     with Stubber(sqs) as stub:  # type: ignore[arg-type]
         stub.add_client_error(
-            "start_message_move_task", service_error_code="UnsupportedOperation",
+            "start_message_move_task",
+            service_error_code="UnsupportedOperation",
             http_status_code=400,
         )
         with pytest.raises(MoveTaskUnsupported):
@@ -93,8 +94,12 @@ def test_other_errors_are_not_swallowed() -> None:
 def test_moto_server_without_the_api_is_detected(aws_endpoint: str) -> None:
     from botocore.config import Config
 
-    sqs = boto3.client("sqs", endpoint_url=aws_endpoint, region_name="us-east-1",
-                       config=Config(retries={"total_max_attempts": 1}))
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=aws_endpoint,
+        region_name="us-east-1",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
     dlq = sqs.create_queue(QueueName="moto-dlq")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"

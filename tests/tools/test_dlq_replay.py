@@ -110,8 +110,17 @@ def test_dry_run_changes_nothing(aws_endpoint: str, tmp_path: Path) -> None:
     for i in range(4):
         lambda_dlq_message(sqs, source, f"evt-{i}")
     journal = tmp_path / "journal.jsonl"
-    result = _replay(aws_endpoint, "dlq-c", "--to", "sqs:work-c", "--dry-run",
-                     "--journal", str(journal), "--format", "json")
+    result = _replay(
+        aws_endpoint,
+        "dlq-c",
+        "--to",
+        "sqs:work-c",
+        "--dry-run",
+        "--journal",
+        str(journal),
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout.strip().splitlines()[-1])
     assert sorted(p["key"] for p in plan["planned"]) == [f"evt-{i}" for i in range(4)]
@@ -168,8 +177,16 @@ def test_max_limits_one_run(aws_endpoint: str, tmp_path: Path) -> None:
     target = make_queue(sqs, "work-e")
     for i in range(6):
         lambda_dlq_message(sqs, source, f"evt-{i}")
-    result = _replay(aws_endpoint, "dlq-e", "--to", "sqs:work-e", "--max", "4",
-                     "--journal", str(tmp_path / "j.jsonl"))
+    result = _replay(
+        aws_endpoint,
+        "dlq-e",
+        "--to",
+        "sqs:work-e",
+        "--max",
+        "4",
+        "--journal",
+        str(tmp_path / "j.jsonl"),
+    )
     assert result.exit_code == 0, result.output
     assert depth(sqs, source) == 2
     assert len(drain(sqs, target)) == 4
@@ -202,8 +219,9 @@ def test_message_back_after_replay_is_poison_and_can_be_parked(
     assert "sent 2" in first.output
     assert depth(sqs, dlq_url) == 0
     # the good one is consumed; the bad one fails again and comes back with a new MessageId
-    for message in sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10,
-                                       VisibilityTimeout=0).get("Messages", []):
+    for message in sqs.receive_message(
+        QueueUrl=source, MaxNumberOfMessages=10, VisibilityTimeout=0
+    ).get("Messages", []):
         if "good-1" in message["Body"]:
             sqs.delete_message(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"])
     _redrive_once(sqs, source, dlq_url)
@@ -212,8 +230,9 @@ def test_message_back_after_replay_is_poison_and_can_be_parked(
     assert "poison (came back after a replay): bad-1" in second.output
     assert depth(sqs, dlq_url) == 1  # left in place
     assert depth(sqs, source) == 0  # and not sent again
-    third = _replay(aws_endpoint, "orders-dlq", "--journal", journal,
-                    "--park-poison", "orders-parked")
+    third = _replay(
+        aws_endpoint, "orders-dlq", "--journal", journal, "--park-poison", "orders-parked"
+    )
     assert third.exit_code == 0, third.output
     assert depth(sqs, dlq_url) == 0
     assert event_ids(drain(sqs, park)) == ["bad-1"]
@@ -224,10 +243,16 @@ def test_eventbridge_dlq_goes_back_on_its_bus(aws_endpoint: str, tmp_path: Path)
     events = events_client(aws_endpoint)
     events.create_event_bus(Name="trading")
     consumer = make_queue(sqs, "portfolio-in")
-    events.put_rule(Name="to-portfolio", EventBusName="trading",
-                    EventPattern=json.dumps({"detail-type": ["SignalGenerated"]}))
-    events.put_targets(Rule="to-portfolio", EventBusName="trading",
-                       Targets=[{"Id": "1", "Arn": arn(sqs, consumer)}])
+    events.put_rule(
+        Name="to-portfolio",
+        EventBusName="trading",
+        EventPattern=json.dumps({"detail-type": ["SignalGenerated"]}),
+    )
+    events.put_targets(
+        Rule="to-portfolio",
+        EventBusName="trading",
+        Targets=[{"Id": "1", "Arn": arn(sqs, consumer)}],
+    )
     dlq_url = make_queue(sqs, "event-dlq")
     for i in range(3):
         eventbridge_dlq_message(sqs, dlq_url, f"sig-{i}", bus="trading")
@@ -241,25 +266,35 @@ def test_eventbridge_dlq_goes_back_on_its_bus(aws_endpoint: str, tmp_path: Path)
     assert depth(sqs, dlq_url) == 0
 
 
-def test_fifo_target_keeps_group_and_dedupes_on_event_id(aws_endpoint: str,
-                                                          tmp_path: Path) -> None:
+def test_fifo_target_keeps_group_and_dedupes_on_event_id(aws_endpoint: str, tmp_path: Path) -> None:
     sqs = sqs_client(aws_endpoint)
     dlq_url = make_queue(sqs, "exec-dlq.fifo")
     target = make_queue(sqs, "exec.fifo")
     for i in range(3):
-        sqs.send_message(QueueUrl=dlq_url, MessageBody=json.dumps({"event_id": f"plan-{i}"}),
-                         MessageGroupId="portfolio", MessageDeduplicationId=f"d{i}")
-    result = _replay(aws_endpoint, "exec-dlq.fifo", "--to", "sqs:exec.fifo",
-                     "--journal", str(tmp_path / "j.jsonl"))
+        sqs.send_message(
+            QueueUrl=dlq_url,
+            MessageBody=json.dumps({"event_id": f"plan-{i}"}),
+            MessageGroupId="portfolio",
+            MessageDeduplicationId=f"d{i}",
+        )
+    result = _replay(
+        aws_endpoint,
+        "exec-dlq.fifo",
+        "--to",
+        "sqs:exec.fifo",
+        "--journal",
+        str(tmp_path / "j.jsonl"),
+    )
     assert result.exit_code == 0, result.output
     delivered = drain(sqs, target)
     assert event_ids(delivered) == ["plan-0", "plan-1", "plan-2"]
     for message in delivered:
         event_id = json.loads(message["Body"])["event_id"]
         assert message["Attributes"]["MessageGroupId"] == "portfolio"
-        assert message["Attributes"]["MessageDeduplicationId"] == hashlib.sha256(
-            event_id.encode()
-        ).hexdigest()
+        assert (
+            message["Attributes"]["MessageDeduplicationId"]
+            == hashlib.sha256(event_id.encode()).hexdigest()
+        )
 
 
 def test_unroutable_message_is_reported_and_kept(aws_endpoint: str, tmp_path: Path) -> None:

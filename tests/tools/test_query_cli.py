@@ -151,7 +151,9 @@ def test_cloudwatch_insights_call_path_against_moto_server(aws_endpoint: str) ->
     logs.put_log_events(
         logGroupName=group,
         logStreamName="s1",
-        logEvents=[{"timestamp": now - 1000 * i, "message": f"hello {i}"} for i in (2, 1, 0)],
+        logEvents=[
+            {"timestamp": now - 5000 - 1000 * i, "message": f"hello {i}"} for i in (2, 1, 0)
+        ],
     )
     # moto's Insights reads only fields/sort/limit: the test proves the call path and display
     code, out, err = invoke(
@@ -192,3 +194,20 @@ def test_bad_time_is_bad_input() -> None:
     code, _, err = invoke("fields @message", "--log-group", "g", "--since", "yesterday-ish")
     assert code == 2
     assert "cannot read the time 'yesterday-ish'" in err
+
+
+def test_list_shows_every_generated_query(example_catalog_path: Path) -> None:
+    from catalog import load_catalog
+    from insights_queries.library import build_queries
+
+    code, out, err = invoke("--list", "--catalog", str(example_catalog_path))
+    assert code == 0, err
+    names = [q.name for q in build_queries(load_catalog(example_catalog_path))]
+    listed = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert listed == names
+
+
+def test_no_query_at_all_is_bad_input() -> None:
+    code, _, err = invoke()
+    assert code == 2
+    assert "give a QUERY" in err

@@ -60,8 +60,9 @@ def start_archive_replay(
 ) -> str:
     """Start the replay; returns its name."""
     if end <= start:
-        raise ArchiveReplayError(f"--until ({end.isoformat()}) must be after --since "
-                                 f"({start.isoformat()})")
+        raise ArchiveReplayError(
+            f"--until ({end.isoformat()}) must be after --since ({start.isoformat()})"
+        )
     try:
         bus_arn = str(events.describe_event_bus(Name=bus)["Arn"])
     except events.exceptions.ResourceNotFoundException:
@@ -90,8 +91,11 @@ def start_archive_replay(
 def replay_status(events: Any, name: str) -> ReplayStatus:
     data = events.describe_replay(ReplayName=name)
     fraction = None
-    start, end, last = (data.get("EventStartTime"), data.get("EventEndTime"),
-                        data.get("EventLastReplayedTime"))
+    start, end, last = (
+        data.get("EventStartTime"),
+        data.get("EventEndTime"),
+        data.get("EventLastReplayedTime"),
+    )
     if start and end and last and end > start:
         fraction = max(0.0, min(1.0, (last - start) / (end - start)))
     if data.get("State") == "COMPLETED":

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import boto3
@@ -18,7 +18,7 @@ class AwsOptions:
     profile: str | None = None
 
     def client(self, service: str, *, attempts: int | None = None) -> Any:
-        session = _session(self.profile, self.region)
+        session: Any = _session(self.profile, self.region)  # service name is dynamic
         config = Config(retries={"total_max_attempts": attempts}) if attempts else None
         endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
         return session.client(service, endpoint_url=endpoint, config=config)

@@ -37,7 +37,11 @@ class Group:
         if message.event_id and len(self.sample_event_ids) < SAMPLES:
             self.sample_event_ids.append(message.event_id)
         cid = message.correlation_id
-        if cid and cid not in self.sample_correlation_ids and len(self.sample_correlation_ids) < SAMPLES:
+        if (
+            cid
+            and cid not in self.sample_correlation_ids
+            and len(self.sample_correlation_ids) < SAMPLES
+        ):
             self.sample_correlation_ids.append(cid)
         if len(self.sample_message_ids) < SAMPLES:
             self.sample_message_ids.append(message.message_id)
@@ -66,23 +70,40 @@ class Group:
         }
 
 
-def group_messages(messages: Sequence[DlqMessage]) -> list[Group]:
+def _origin_and_error(message: DlqMessage, redrive_sources: Sequence[str]) -> tuple[str, str]:
+    """A message without any producer's attributes in a DLQ of SQS queues came by redrive
+    (some endpoints, e.g. moto, do not set DeadLetterQueueSourceArn)."""
+    if message.origin == "unknown" and redrive_sources:
+        return "sqs-redrive", f"redriven from {', '.join(redrive_sources)} (no error recorded)"
+    return message.origin, message.error
+
+
+def group_messages(
+    messages: Sequence[DlqMessage], redrive_sources: Sequence[str] = ()
+) -> list[Group]:
     """Groups by (event type, error), largest first, then by name for a stable order."""
     groups: dict[tuple[str, str, str], Group] = {}
     ordered = sorted(messages, key=lambda m: (m.sent_timestamp_ms or 0, m.message_id))
     for message in ordered:
-        key = (message.event_type, message.error, message.origin)
+        origin, error = _origin_and_error(message, redrive_sources)
+        key = (message.event_type, error, origin)
         groups.setdefault(key, Group(*key)).add(message)
     return sorted(groups.values(), key=lambda g: (-g.count, g.event_type, g.error))
 
 
-def report(queue: str, messages: Sequence[DlqMessage], now_ms: int) -> dict[str, Any]:
-    groups = group_messages(messages)
+def report(
+    queue: str,
+    messages: Sequence[DlqMessage],
+    now_ms: int,
+    redrive_sources: Sequence[str] = (),
+) -> dict[str, Any]:
+    groups = group_messages(messages, redrive_sources)
     ages = [a for a in (g.oldest_age_s(now_ms) for g in groups) if a is not None]
     return {
         "queue": queue,
         "messages": len(messages),
         "distinct_events": len({m.key for m in messages}),
         "oldest_age_s": max(ages) if ages else None,
+        "redrive_sources": list(redrive_sources),
         "groups": [g.as_json(now_ms) for g in groups],
     }

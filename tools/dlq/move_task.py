@@ -40,8 +40,9 @@ class MoveTaskStatus:
     failure_reason: str | None = None
 
 
-def start_move_task(sqs: Any, source_arn: str, destination_arn: str | None,
-                    rate: int | None) -> str:
+def start_move_task(
+    sqs: Any, source_arn: str, destination_arn: str | None, rate: int | None
+) -> str:
     """Start the task; its TaskHandle. MoveTaskUnsupported when the endpoint lacks the API."""
     kwargs: dict[str, Any] = {"SourceArn": source_arn}
     if destination_arn:
@@ -54,8 +55,9 @@ def start_move_task(sqs: Any, source_arn: str, destination_arn: str | None,
         code = str(error.response.get("Error", {}).get("Code", ""))
         status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
         if code in UNSUPPORTED_CODES or status >= 500 or code.isdigit():
-            raise MoveTaskUnsupported(f"StartMessageMoveTask is not supported here ({code})") \
-                from None
+            raise MoveTaskUnsupported(
+                f"StartMessageMoveTask is not supported here ({code})"
+            ) from None
         raise
     return str(response["TaskHandle"])
 

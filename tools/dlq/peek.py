@@ -18,8 +18,9 @@ PEEK_VISIBILITY_S = 30
 RECEIVE_BATCH = 10
 
 
-def receive(sqs: Any, url: str, *, visibility_s: int, wait_s: int = 0,
-            limit: int = RECEIVE_BATCH) -> list[DlqMessage]:
+def receive(
+    sqs: Any, url: str, *, visibility_s: int, wait_s: int = 0, limit: int = RECEIVE_BATCH
+) -> list[DlqMessage]:
     response = sqs.receive_message(
         QueueUrl=url,
         MaxNumberOfMessages=max(1, min(RECEIVE_BATCH, limit)),

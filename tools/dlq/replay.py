@@ -73,8 +73,13 @@ class Replayer:
         try:
             while self.max_messages is None or len(seen) < self.max_messages:
                 want = 10 if self.max_messages is None else self.max_messages - len(seen)
-                batch = receive(self.sqs, self.url, visibility_s=self.visibility_s,
-                                wait_s=self.wait_s, limit=want)
+                batch = receive(
+                    self.sqs,
+                    self.url,
+                    visibility_s=self.visibility_s,
+                    wait_s=self.wait_s,
+                    limit=want,
+                )
                 fresh = [m for m in batch if m.message_id not in seen]
                 for message in batch:
                     held[message.message_id] = message
@@ -102,8 +107,11 @@ class Replayer:
             result.failed.append((message.message_id, str(error)))
             self.on_progress("failed", message)
             return False
-        if entry is not None and entry.state in {"sent", "deleted"} \
-                and entry.message_id == message.message_id:
+        if (
+            entry is not None
+            and entry.state in {"sent", "deleted"}
+            and entry.message_id == message.message_id
+        ):
             if self.dry_run:
                 result.planned.append((key, "delete (sent by an earlier run)", entry.target))
                 return False
@@ -136,8 +144,13 @@ class Replayer:
         key = message.key
         result.poison.append(key)
         if self.dry_run:
-            result.planned.append((key, "poison" + (" → park" if self.park else ""),
-                                   f"sqs:{self.park}" if self.park else "-"))
+            result.planned.append(
+                (
+                    key,
+                    "poison" + (" → park" if self.park else ""),
+                    f"sqs:{self.park}" if self.park else "-",
+                )
+            )
             return False
         if self.park is None:
             self.journal.record(key, message.message_id, "poison", "-")

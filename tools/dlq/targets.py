@@ -73,15 +73,19 @@ def resolve(message: DlqMessage, mode: Target | str, sources: list[str]) -> Targ
         return mode
     if mode in ("auto", "bus") and message.rule_arn:
         if message.envelope is None:
-            raise ReplayError(f"message {message.message_id}: RULE_ARN set but the body is not "
-                              "an EventBridge event")
+            raise ReplayError(
+                f"message {message.message_id}: RULE_ARN set but the body is not "
+                "an EventBridge event"
+            )
         return Target("events", bus_of_rule_arn(message.rule_arn))
     if mode == "target" and message.target_arn:
         found = _arn_target(message.target_arn)
         if found is not None:
             return found
-        raise ReplayError(f"message {message.message_id}: cannot send to target "
-                          f"{message.target_arn} (only SQS, Lambda and event buses)")
+        raise ReplayError(
+            f"message {message.message_id}: cannot send to target "
+            f"{message.target_arn} (only SQS, Lambda and event buses)"
+        )
     if message.source_queue_arn:
         return Target("sqs", queue_name_of_arn(message.source_queue_arn))
     if len(sources) == 1:
@@ -131,8 +135,11 @@ class Sender:
         attributes = message.message_attributes
         if attributes:
             kwargs["MessageAttributes"] = {
-                name: {k: v for k, v in value.items() if k in {"DataType", "StringValue",
-                                                               "BinaryValue"}}
+                name: {
+                    k: v
+                    for k, v in value.items()
+                    if k in {"DataType", "StringValue", "BinaryValue"}
+                }
                 for name, value in attributes.items()
             }
         if queue.endswith(".fifo"):
@@ -145,8 +152,10 @@ class Sender:
     def _put_event(self, message: DlqMessage, bus: str) -> None:
         envelope = message.envelope
         if envelope is None:
-            raise ReplayError(f"message {message.message_id}: the body is not an EventBridge "
-                              f"event; cannot put it on bus {bus}")
+            raise ReplayError(
+                f"message {message.message_id}: the body is not an EventBridge "
+                f"event; cannot put it on bus {bus}"
+            )
         entry: dict[str, Any] = {
             "Source": envelope["source"],
             "DetailType": envelope["detail-type"],
@@ -158,9 +167,12 @@ class Sender:
         response = self._client("events").put_events(Entries=[entry])
         if response.get("FailedEntryCount"):
             failed = response["Entries"][0]
-            raise ReplayError(f"PutEvents to {bus} failed for message {message.message_id}: "
-                              f"{failed.get('ErrorCode')}: {failed.get('ErrorMessage')}")
+            raise ReplayError(
+                f"PutEvents to {bus} failed for message {message.message_id}: "
+                f"{failed.get('ErrorCode')}: {failed.get('ErrorMessage')}"
+            )
 
     def _invoke(self, message: DlqMessage, function: str) -> None:
-        self._client("lambda").invoke(FunctionName=function, InvocationType="Event",
-                        Payload=message.body.encode())
+        self._client("lambda").invoke(
+            FunctionName=function, InvocationType="Event", Payload=message.body.encode()
+        )
