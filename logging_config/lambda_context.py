@@ -44,7 +44,7 @@ from logging_config.debug_buffer import invocation
 from logging_config.envelope import batch_records, is_sqs_record
 from logging_config.events import event_context, ids_for_event
 from logging_config.levels import ERROR
-from logging_config.logger import caller_location, emit, log_uncaught
+from logging_config.logger import caller_location, emit, innermost_frame, log_uncaught
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -127,23 +127,31 @@ def _log_with_failing_record(error: BaseException, correlated: CorrelatedRecords
 def _run_per_record(
     handler: Callable[..., Any], records: list[Any], context: Any, args: tuple[Any, ...]
 ) -> dict[str, Any]:
+    """Call ``handler`` once per record, each in its own event context.
+
+    A failing SQS record becomes an entry of ``batchItemFailures`` (SQS retries only those). SNS
+    has no partial batch response: a failing SNS record is logged and re-raised, so Lambda's own
+    retry keeps the message.
+    """
     failures: list[dict[str, str]] = []
     for record in records:
         with event_context(record):
             try:
                 handler(record, context, *args)
             except Exception as error:
+                if not is_sqs_record(record):
+                    log_uncaught(error)
+                    raise
                 emit(
                     ERROR,
                     "record failed",
-                    {"message_id": record.get("messageId")} if isinstance(record, dict) else None,
+                    {"message_id": record.get("messageId")},
                     logger_name="logging_config",
-                    location=caller_location(getattr(error.__traceback__, "tb_frame", None)),
+                    location=caller_location(innermost_frame(error)),
                     error=error,
                     internal=True,
                 )
-                if is_sqs_record(record):
-                    failures.append({"itemIdentifier": str(record.get("messageId"))})
+                failures.append({"itemIdentifier": str(record.get("messageId"))})
             finally:
                 _flush_metrics()
     return {"batchItemFailures": failures}

@@ -286,7 +286,7 @@ def log_uncaught(error: BaseException) -> None:
             f"uncaught {type(error).__name__}",
             None,
             logger_name="logging_config",
-            location=caller_location(_innermost_frame(error)),
+            location=caller_location(innermost_frame(error)),
             error=error,
             internal=True,
         )
@@ -295,7 +295,8 @@ def log_uncaught(error: BaseException) -> None:
 _LOGGED_MARK = "_obskit_logged"
 
 
-def _innermost_frame(error: BaseException) -> Any:
+def innermost_frame(error: BaseException) -> Any:
+    """The frame where ``error`` was raised (``None`` without a traceback)."""
     tb = error.__traceback__
     if tb is None:
         return None

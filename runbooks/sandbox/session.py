@@ -234,10 +234,12 @@ class Sandbox:
         settle_s: float = DEFAULT_SETTLE_S,
         workflow: str | None = None,
         flush: bool = True,
+        detail: dict[str, Any] | None = None,
     ) -> WorkflowCounts:
         """Start ``n`` workflows ``spacing_s`` apart, then run until idle (at most ``settle_s``).
 
-        ``flush``: as for :meth:`advance` (a caller that advances right after may skip it).
+        ``detail``: the schedule's input, in the scheduled event's ``detail``. ``flush``: as for
+        :meth:`advance` (a caller that advances right after may skip it).
         """
         if n < 0:
             raise SandboxError(f"run_workflows: n must be >= 0, got {n}")
@@ -250,6 +252,7 @@ class Sandbox:
                 transport=self.transport,
                 clock=self.clock,
                 randomness=self.random,
+                detail=detail,
             )
             if index < n - 1 and spacing_s > 0:
                 self.advance(spacing_s, flush=False)

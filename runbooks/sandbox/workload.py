@@ -34,8 +34,16 @@ def entry_schedule(catalog: Catalog, workflow: str | None = None) -> Schedule:
 
 
 def scheduled_event(
-    schedule: Schedule, *, account: str, region: str, clock: SimClock, event_id: str
+    schedule: Schedule,
+    *,
+    account: str,
+    region: str,
+    clock: SimClock,
+    event_id: str,
+    detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The event the schedule's target gets; ``detail`` is the schedule's input (a drill may pass
+    e.g. ``{"strategies": [...]}`` to run a smaller workflow)."""
     return {
         "version": "0",
         "id": event_id,
@@ -45,7 +53,7 @@ def scheduled_event(
         "time": clock.datetime().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,
         "resources": [f"arn:aws:scheduler:{region}:{account}:schedule/default/{schedule.name}"],
-        "detail": {},
+        "detail": dict(detail or {}),
     }
 
 
@@ -57,6 +65,7 @@ def start_workflow(
     transport: SandboxTransport,
     clock: SimClock,
     randomness: Randomness,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     queue_name = resources.delivery.get(schedule.target)
     if queue_name is None:
@@ -69,6 +78,7 @@ def start_workflow(
         region=resources.region,
         clock=clock,
         event_id=randomness.request_id(),
+        detail=detail,
     )
     body = json.dumps(event, separators=(",", ":"))
     clients.sqs.send_message(QueueUrl=resources.queue(queue_name).url, MessageBody=body)

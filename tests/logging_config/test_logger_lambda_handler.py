@@ -182,3 +182,22 @@ def test_per_record_mode_reports_partial_batch_failures(
     assert failed[0]["event_id"] == "ev-2"
     assert failed[0]["exception_name"] == "ValueError"
     assert failed[0]["message_id"] in failing
+    assert failed[0]["location"].startswith("consume:")
+
+
+def test_per_record_mode_reraises_a_failing_sns_record(capture_logs: Any) -> None:
+    sns_event = {
+        "Records": [
+            {"EventSource": "aws:sns", "Sns": {"MessageId": "s1", "Message": json.dumps(detail(7))}}
+        ]
+    }
+
+    @logging_config.inject_lambda_context(per_record=True)
+    def notify(record: Any, context: Any) -> None:
+        raise ConnectionError("smtp down")
+
+    with pytest.raises(ConnectionError):
+        notify(sns_event, LambdaContext())
+    failures = capture_logs.where(message="uncaught ConnectionError")
+    assert len(failures) == 1
+    assert failures[0]["correlation_id"] == "workflow-7"

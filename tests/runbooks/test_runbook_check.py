@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,19 @@ def test_real_aws_commands_parse(command: str) -> None:
 def test_bad_aws_commands_are_rejected(command: str, message: str) -> None:
     with pytest.raises(AwsCommandError, match=message):
         parse_aws_command(command)
+
+
+def test_every_obskit_command_in_the_docs_parses(repo_root: Path) -> None:
+    text = (repo_root / "docs" / "runbook.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+    commands = []
+    for block in blocks:
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("  #", 1)[0].strip()
+            if line.startswith("obskit "):
+                commands.append(line)
+    assert len(commands) >= 10
+    for command in commands:
+        if "<" in command:  # a value the reader substitutes
+            continue
+        parse_obskit(shlex.split(command)[1:])

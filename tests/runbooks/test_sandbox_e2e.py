@@ -193,7 +193,7 @@ def test_same_seed_same_run(aws_endpoint: str, moto_server: MotoServer) -> None:
         with Sandbox.start(
             endpoint_url=aws_endpoint, seed=11, start_time=START, deploy=False
         ) as box:
-            box.run_workflows(1)
+            box.run_workflows(1, detail={"strategies": ["beam_chain"]})
             lines = [r.message for r in box.logs.records]
             return box.correlation_ids(), lines
 
@@ -202,6 +202,7 @@ def test_same_seed_same_run(aws_endpoint: str, moto_server: MotoServer) -> None:
     second = one_run()
     assert first == second
     assert len(first[1]) > 50
+    assert sum("Evaluating strategy" in line for line in first[1]) == 1  # the one strategy
 
 
 def test_rule_delivery_failure_retries_then_dead_letters_then_recovers(sandbox: Sandbox) -> None:

@@ -19,6 +19,7 @@ from dashboards.output_files import GeneratedOutput, render_output
 from insights_queries.library import SavedQuery, build_queries
 from runbooks.scenarios import CatalogArgs, Scenario, build_scenarios
 from tools.readiness.drill_report import DrillReport, load_drill_report
+from tools.readiness.log_facts import LogFacts, log_facts
 from tools.readiness.model import ReadinessInputError
 
 
@@ -159,3 +160,7 @@ class Evidence:
         if not self.inputs.logs:
             return []
         return [dict(e) for e in LogFiles(list(self.inputs.logs))]
+
+    @cached_property
+    def log_facts(self) -> LogFacts:
+        return log_facts(self.catalog, self.log_records)

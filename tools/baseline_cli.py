@@ -1,0 +1,141 @@
+"""``obskit baseline``: record latency and throughput of a run, for regressions and for ``ready``.
+
+From log files of a run (``--from-logs``: the sandbox's, the demo's, or an export from CloudWatch)
+or from CloudWatch metrics (``--aws``, over ``--since``/``--until``). The work is in
+:mod:`tools.readiness.baseline_logs` / :mod:`tools.readiness.baseline_aws`; this module parses
+options, writes the file and prints a summary. Exit codes: 0 written, 2 bad input or AWS error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from catalog import CatalogError, load_catalog
+from tools.readiness.baseline_model import dump_baseline
+from tools.readiness.model import ReadinessInputError
+
+
+def _fail(message: str) -> SystemExit:
+    Console(stderr=True, highlight=False).print(f"[red]{escape(message)}[/red]", soft_wrap=True)
+    return SystemExit(2)
+
+
+def _from_aws(
+    catalog: Any, since: str, until: str | None, endpoint_url: str | None, profile: str | None
+) -> dict[str, Any]:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from tools.readiness.baseline_aws import baseline_from_cloudwatch
+    from tools.tracing.timespec import TimeSpecError, now_ms, parse_time
+
+    try:
+        end = parse_time(until) if until else now_ms()
+        start = parse_time(since, now=end)
+    except TimeSpecError as exc:
+        raise _fail(f"--since/--until: {exc}") from None
+    if start >= end:
+        raise _fail(f"--since ({since}) is not before --until ({until or 'now'})")
+    try:
+        session = boto3.session.Session(profile_name=profile, region_name=catalog.region)
+        cloudwatch = session.client("cloudwatch", endpoint_url=endpoint_url)
+        source = {"kind": "cloudwatch", "since": since, "until": until}
+        return baseline_from_cloudwatch(catalog, cloudwatch, start, end, source)
+    except (BotoCoreError, ClientError) as exc:
+        raise _fail(f"cannot read CloudWatch metrics: {exc}") from None
+
+
+def _summary(baseline: dict[str, Any]) -> Table:
+    table = Table(title="baseline", title_justify="left")
+    for column in ("what", "count", "p50", "p95", "p99", "max"):
+        table.add_column(column, justify="left" if column == "what" else "right")
+    latency = baseline["latency"]
+    rows = [(f"end-to-end {k} (s)", v) for k, v in latency["end_to_end"].items()]
+    rows += [(f"hop {k} (s)", v) for k, v in latency["hops"].items()]
+    rows += [(f"{k} duration (ms)", v["duration_ms"]) for k, v in latency["services"].items()]
+    for what, dist in rows:
+        table.add_row(
+            escape(what), *(str(dist.get(c)) for c in ("count", "p50", "p95", "p99", "max"))
+        )
+    return table
+
+
+@click.command()
+@click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Catalog YAML file (default: the embedded Alchemiser example).",
+)
+@click.option("--stage", default=None, help="Stage to resolve the catalog's names for.")
+@click.option(
+    "--from-logs",
+    "logs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Log file of a run, any format the query engine reads (repeatable).",
+)
+@click.option("--aws", "use_aws", is_flag=True, help="Read CloudWatch metrics instead.")
+@click.option("--since", default="24h", show_default=True, help="With --aws: window start.")
+@click.option("--until", default=None, help="With --aws: window end (default: now).")
+@click.option(
+    "--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL", help="AWS endpoint (moto_server)."
+)
+@click.option("--profile", default=None, help="AWS profile.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Baseline JSON file to write.",
+)
+def baseline(
+    catalog_path: Path | None,
+    stage: str | None,
+    logs: tuple[Path, ...],
+    use_aws: bool,
+    since: str,
+    until: str | None,
+    endpoint_url: str | None,
+    profile: str | None,
+    out_path: Path,
+) -> None:
+    """Write a baseline of latency (per hop, end to end, per service) and throughput.
+
+    Give either --from-logs FILE... or --aws. Exit codes: 0 written, 2 bad input.
+    """
+    if bool(logs) == use_aws:
+        raise _fail("give either --from-logs FILE... or --aws (exactly one)")
+    try:
+        catalog = load_catalog(catalog_path, stage=stage)
+    except CatalogError as exc:
+        raise _fail(f"cannot load the catalog {catalog_path or '(embedded)'}: {exc}") from None
+    if use_aws:
+        result = _from_aws(catalog, since, until, endpoint_url, profile)
+    else:
+        from tools.readiness.baseline_logs import baseline_from_logs
+
+        missing = [str(p) for p in logs if not p.is_file()]
+        if missing:
+            raise _fail(f"--from-logs: no such file: {', '.join(missing)}")
+        try:
+            result = baseline_from_logs(catalog, list(logs))
+        except ReadinessInputError as exc:
+            raise _fail(str(exc)) from None
+    dump_baseline(result, out_path)
+    console = Console(highlight=False)
+    console.print(_summary(result))
+    t = result["throughput"]
+    console.print(
+        f"{escape(str(out_path))}: {t['workflows']} workflows ({t['workflows_per_hour']}/h), "
+        f"{t['events']} events ({t['events_per_minute']}/min)"
+    )
+    for note in result["notes"]:
+        console.print(f"[yellow]note: {escape(note)}[/yellow]", soft_wrap=True)

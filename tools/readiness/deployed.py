@@ -1,0 +1,258 @@
+"""``obskit ready --aws``: the deployed account, checked against what the catalog generates.
+
+Alarms exist as generated (the deploy diff finds nothing to add or change) and have actions;
+dashboards and query definitions exist as generated; the alerts topic has a confirmed
+subscription; every catalog log group exists with a retention; every dead-letter queue is
+empty. One boto3 client per service, from the ordinary credential chain or ``--endpoint-url``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from dashboards.deploy_aws import AwsClients, diff
+from dashboards.deploy_plan import Change, desired_state
+from runbooks.scenarios.build import dlq_sources
+from tools.readiness.evidence import Evidence
+from tools.readiness.model import Item, ReadinessInputError, failed, passed
+
+C = "deployed"
+DEPLOY = "run `obskit deploy` (and the stack that creates the resources) against this account"
+
+
+@dataclass
+class Account:
+    """Clients for the account ``--aws`` names, and the deploy diff, computed once."""
+
+    ev: Evidence
+
+    @cached_property
+    def session(self) -> Any:
+        target = self.ev.inputs.aws
+        assert target is not None
+        return boto3.session.Session(
+            profile_name=target.profile, region_name=target.region or self.ev.catalog.region
+        )
+
+    def client(self, name: str) -> Any:
+        target = self.ev.inputs.aws
+        assert target is not None
+        return self.session.client(name, endpoint_url=target.endpoint_url)
+
+    @cached_property
+    def monitoring_clients(self) -> AwsClients:
+        target = self.ev.inputs.aws
+        assert target is not None
+        return AwsClients.create(
+            endpoint_url=target.endpoint_url,
+            region=target.region or self.ev.catalog.region,
+            profile=target.profile,
+        )
+
+    @cached_property
+    def changes(self) -> list[Change]:
+        clients = self.monitoring_clients
+        monitoring = self.ev.monitoring
+        if monitoring is None:
+            raise ReadinessInputError("the catalog's monitoring is invalid: nothing to compare")
+        desired = desired_state(self.ev.catalog, clients.account_id(), clients.region, monitoring)
+        return diff(clients, desired)
+
+    @cached_property
+    def deployed_alarms(self) -> dict[str, dict[str, Any]]:
+        cw = self.monitoring_clients.cloudwatch
+        found: dict[str, dict[str, Any]] = {}
+        for page in cw.get_paginator("describe_alarms").paginate(
+            AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        ):
+            for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+                found[alarm["AlarmName"]] = alarm
+        return found
+
+
+def _account(ev: Evidence) -> Account:
+    cached = getattr(ev, "_account", None)
+    if cached is None:
+        cached = Account(ev)
+        ev._account = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _off(changes: list[Change], kind: str) -> list[str]:
+    return [
+        f"{c.kind} {c.name}: {c.action}" + (f" ({'; '.join(c.details)})" if c.details else "")
+        for c in changes
+        if c.kind == kind and c.action in ("add", "change", "skipped")
+    ]
+
+
+def alarms(ev: Evidence) -> Item:
+    title = "Alarms exist as generated"
+    changes = _account(ev).changes
+    off = _off(changes, "alarm") + _off(changes, "composite alarm")
+    n = len(ev.alarm_names())
+    if off:
+        return failed(C, "dep.alarms", title, DEPLOY, f"{len(off)} of {n} alarms differ", *off[:10])
+    return passed(C, "dep.alarms", title, f"all {n} alarms deployed as generated")
+
+
+def alarm_actions(ev: Evidence) -> Item:
+    title = "Deployed alarms have actions"
+    deployed = _account(ev).deployed_alarms
+    names = [a for a in ev.alarm_names() if a in deployed]
+    silent = [
+        a
+        for a in names
+        if not deployed[a].get("ActionsEnabled", True) or not deployed[a].get("AlarmActions")
+    ]
+    if not names:
+        return failed(C, "dep.alarm-actions", title, DEPLOY, "no generated alarm is deployed")
+    if silent:
+        return failed(
+            C, "dep.alarm-actions", title,
+            "redeploy with `obskit deploy` (someone removed or disabled the actions)",
+            f"{len(silent)} alarm(s) without actions", *silent[:10],
+        )
+    return passed(C, "dep.alarm-actions", title, f"{len(names)} deployed alarms all have actions")
+
+
+def dashboards(ev: Evidence) -> Item:
+    title = "Dashboards exist as generated"
+    off = _off(_account(ev).changes, "dashboard")
+    if off:
+        return failed(C, "dep.dashboards", title, DEPLOY, *off[:10])
+    m = ev.monitoring
+    return passed(C, "dep.dashboards", title, f"{len(m.dashboards) if m else 0} dashboard(s) deployed")
+
+
+def query_definitions(ev: Evidence) -> Item:
+    title = "Query definitions exist as generated"
+    off = _off(_account(ev).changes, "query definition")
+    if off:
+        return failed(C, "dep.queries", title, DEPLOY, *off[:10])
+    return passed(C, "dep.queries", title, f"{len(ev.saved_queries)} query definitions deployed")
+
+
+def _topic_arn(sns: Any, name: str) -> str | None:
+    for page in sns.get_paginator("list_topics").paginate():
+        for topic in page.get("Topics", []):
+            if topic["TopicArn"].rsplit(":", 1)[-1] == name:
+                return str(topic["TopicArn"])
+    return None
+
+
+def subscriptions(ev: Evidence) -> Item:
+    title = "Alerts topic has confirmed subscriptions"
+    name = ev.catalog.notifications.alerts_topic
+    sns = _account(ev).client("sns")
+    arn = _topic_arn(sns, name)
+    if arn is None:
+        return failed(C, "dep.subscriptions", title, "create the alerts topic", f"no topic {name}")
+    subs = []
+    for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn):
+        subs.extend(page.get("Subscriptions", []))
+    confirmed = [
+        s for s in subs if s.get("SubscriptionArn", "").startswith("arn:")
+    ]  # PendingConfirmation / Deleted are not ARNs
+    if not confirmed:
+        return failed(
+            C, "dep.subscriptions", title,
+            f"subscribe the on-call to {name} and confirm the subscription",
+            f"{name}: {len(subs)} subscription(s), none confirmed",
+        )
+    who = ", ".join(sorted(f"{s['Protocol']}:{s['Endpoint']}" for s in confirmed))
+    return passed(C, "dep.subscriptions", title, f"{name}: confirmed {who}")
+
+
+def _log_groups(ev: Evidence) -> dict[str, dict[str, Any]]:
+    logs = _account(ev).client("logs")
+    found: dict[str, dict[str, Any]] = {}
+    for group in ev.catalog.log_groups():
+        for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=group):
+            for g in page.get("logGroups", []):
+                if g["logGroupName"] == group:
+                    found[group] = g
+    return found
+
+
+def retention(ev: Evidence) -> Item:
+    title = "Log groups exist and have a retention"
+    groups = _log_groups(ev)
+    problems = [f"{g}: missing" for g in ev.catalog.log_groups() if g not in groups]
+    problems += [f"{g}: never expires" for g, d in groups.items() if not d.get("retentionInDays")]
+    if problems:
+        return failed(
+            C, "dep.retention", title,
+            "set a retention (`aws logs put-retention-policy --log-group-name G "
+            "--retention-in-days 30`) in the stack",
+            *problems[:10],
+        )
+    days = sorted({d["retentionInDays"] for d in groups.values()})
+    return passed(C, "dep.retention", title, f"{len(groups)} log groups, retention {days} days")
+
+
+def dlqs_empty(ev: Evidence) -> Item:
+    title = "Dead-letter queues are empty"
+    sqs = _account(ev).client("sqs")
+    problems: list[str] = []
+    evidence: list[str] = []
+    for name in sorted(dlq_sources(ev.catalog)):
+        try:
+            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            attrs = sqs.get_queue_attributes(
+                QueueUrl=url,
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            )["Attributes"]
+        except ClientError as exc:
+            problems.append(f"{name}: {exc.response.get('Error', {}).get('Code', exc)}")
+            continue
+        waiting = int(attrs.get("ApproximateNumberOfMessages", 0)) + int(
+            attrs.get("ApproximateNumberOfMessagesNotVisible", 0)
+        )
+        if waiting:
+            problems.append(f"{name}: {waiting} message(s)")
+        else:
+            evidence.append(f"{name}: empty")
+    if problems:
+        return failed(
+            C, "dep.dlqs-empty", title,
+            "inspect and replay: `obskit dlq inspect QUEUE`, `obskit dlq replay QUEUE`",
+            *problems, *evidence,
+        )
+    return passed(C, "dep.dlqs-empty", title, *evidence)
+
+
+def log_samples(ev: Evidence, checklist: str, id_: str, title: str) -> Item:
+    """Log lines stored in the account's log groups (the observability item, with --aws)."""
+    logs = _account(ev).client("logs")
+    with_lines: list[str] = []
+    for group in sorted(_log_groups(ev)):
+        page = logs.describe_log_streams(logGroupName=group, limit=1)
+        if page.get("logStreams"):
+            with_lines.append(group)
+    if not with_lines:
+        return failed(
+            checklist, id_, title, "run a workflow in the deployed account, then check again",
+            "no log stream in any catalog log group",
+        )
+    return passed(
+        checklist, id_, title,
+        f"{len(with_lines)} of {len(ev.catalog.log_groups())} log groups hold log streams",
+    )
+
+
+CHECKS = (
+    alarms,
+    alarm_actions,
+    dashboards,
+    query_definitions,
+    subscriptions,
+    retention,
+    dlqs_empty,
+)
+AWS_ERRORS = (BotoCoreError, ClientError)
