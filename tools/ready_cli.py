@@ -39,7 +39,9 @@ def _fail(message: str) -> SystemExit:
 )
 @click.option("--logs", multiple=True, type=_file, help="Log file of a run (repeatable).")
 @click.option("--drill-report", type=_file, default=None, help="JSON of `obskit drill run --all`.")
-@click.option("--baseline", "baseline_path", type=_file, default=None, help="`obskit baseline` file.")
+@click.option(
+    "--baseline", "baseline_path", type=_file, default=None, help="`obskit baseline` file."
+)
 @click.option("--runbook", type=_file, default=None, help="RUNBOOK.md (default: in --generated).")
 @click.option("--aws", "use_aws", is_flag=True, help="Also check the deployed account.")
 @click.option(

@@ -96,10 +96,12 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
             "second replay of the same event is skipped as a duplicate, not processed twice.",
         ),
     ]
+    expected = tuple(alarms) if sink.expected is None else sink.expected
+    detect_s = ERRORS_WINDOW_S + sink.extra_delay_s if sink.detect_s is None else sink.detect_s
     drill = Drill(
         fault=Fault("service", service.name, "crash"),
-        expected_alarms=tuple(alarms),
-        detection_budget_s=ERRORS_WINDOW_S + sink.extra_delay_s + SLACK_S,
+        expected_alarms=expected,
+        detection_budget_s=detect_s + SLACK_S,
         workflow=workflow_of(ctx.catalog, service),
     )
     return Scenario(

@@ -46,7 +46,13 @@ class Fault:
 
 @dataclass(frozen=True)
 class Drill:
-    """A drill definition for one scenario; the runner (``obskit drill run``) executes it."""
+    """A drill definition for one scenario; the runner (``obskit drill run``) executes it.
+
+    ``expected_alarms`` are metric alarms only: composite alarms follow their children and the
+    sandbox does not evaluate them. They are what the fault makes fire within the budget, which
+    is not always every alarm of the scenario (an SQS consumer retried every visibility timeout
+    never errors three minutes in a row, so its Errors alarm cannot be expected).
+    """
 
     fault: Fault
     expected_alarms: tuple[str, ...]
@@ -57,6 +63,10 @@ class Drill:
     """Workflows to start after the fault is injected."""
     clear_after_s: int | None = None
     """Simulated seconds after which the fault is cleared by itself (None: the runbook clears it)."""
+    spacing_s: float = 5.0
+    """Simulated seconds between the starts of ``workflows``."""
+    extra_faults: tuple[Fault, ...] = ()
+    """Faults injected together with ``fault`` (e.g. something that makes an alarm notify)."""
 
 
 @dataclass(frozen=True)

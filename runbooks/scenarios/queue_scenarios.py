@@ -13,7 +13,12 @@ from catalog.models import Catalog, Queue, Service
 from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import ASYNC_RETRY_DELAY_S, replay_steps, workflow_of
+from runbooks.scenarios.recovery import (
+    ASYNC_RETRY_DELAY_S,
+    redrive_detection,
+    replay_steps,
+    workflow_of,
+)
 
 AGE_WINDOW_S = 15 * 60
 DLQ_WINDOW_S = 60
@@ -135,7 +140,12 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
     dlq = queue.dlq
     fn = ctx.function(consumer)
     receives = queue.max_receive_count or 1
-    alarms = (ctx.alarm(dlq, "not-empty"), ctx.alarm(consumer.name, "errors"))
+    alarms = (
+        ctx.alarm(dlq, "not-empty"),
+        ctx.alarm(consumer.name, "errors"),
+        ctx.alarm(queue.name, "age-of-oldest"),
+    )
+    expected, detect_s = redrive_detection(ctx, queue, consumer)
     fifo_note = (
         f" `{queue.name}` is FIFO: until the message moves to the DLQ it blocks every later "
         "message of its message group."
@@ -218,8 +228,8 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
         escalation=ctx.escalation(),
         drill=Drill(
             fault=Fault("service", consumer.name, "crash"),
-            expected_alarms=alarms,
-            detection_budget_s=receives * queue.visibility_timeout_s + DLQ_WINDOW_S + SLACK_S,
+            expected_alarms=expected,
+            detection_budget_s=detect_s + SLACK_S,
             workflow=workflow_of(ctx.catalog, consumer),
             workflows=1,
         ),
@@ -229,7 +239,7 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
 def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario:
     alarm = ctx.alarm(dlq.name, "not-empty")
     to = _replay_target(ctx, dlq)
-    fault, budget, workflow = _dlq_fault(ctx, dlq)
+    fault, expected, budget, workflow = _dlq_fault(ctx, dlq)
     return Scenario(
         id=f"dlq-{_slug(ctx, dlq.name)}-not-empty",
         title=f"{dlq.name}: dead-letter queue holds events",
@@ -281,7 +291,10 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
         escalation=ctx.escalation(),
         drill=(
             Drill(
-                fault=fault, expected_alarms=(alarm,), detection_budget_s=budget, workflow=workflow
+                fault=fault,
+                expected_alarms=expected,
+                detection_budget_s=budget,
+                workflow=workflow,
             )
             if fault is not None
             else None
@@ -301,29 +314,54 @@ def _replay_target(ctx: ScenarioContext, dlq: Queue) -> str | None:
     return None
 
 
-def _dlq_fault(ctx: ScenarioContext, dlq: Queue) -> tuple[Fault | None, int, str | None]:
-    """The simplest fault that fills this DLQ: a crashing consumer of its source, or a rule."""
+def _dlq_fault(
+    ctx: ScenarioContext, dlq: Queue
+) -> tuple[Fault | None, tuple[str, ...], int, str | None]:
+    """The simplest fault that fills this DLQ (a crashing consumer of its source queue, a
+    crashing function whose on-failure DLQ it is, or a rule that cannot deliver), the alarms it
+    makes fire, and the detection budget."""
     catalog = ctx.catalog
+    not_empty = ctx.alarm(dlq.name, "not-empty")
     for queue in catalog.queues:
         consumer = consumer_of(catalog, queue)
         if queue.dlq == dlq.name and consumer is not None:
-            budget = (queue.max_receive_count or 1) * queue.visibility_timeout_s
+            expected, detect_s = redrive_detection(ctx, queue, consumer)
             return (
                 Fault("service", consumer.name, "crash"),
-                budget + DLQ_WINDOW_S + SLACK_S,
+                expected,
+                detect_s + SLACK_S,
                 workflow_of(catalog, consumer),
             )
     for service in catalog.services:
         if service.on_failure_dlq == dlq.name:
             return (
                 Fault("service", service.name, "crash"),
+                (ctx.alarm(service.name, "errors"), not_empty),
                 ASYNC_RETRY_DELAY_S + DLQ_WINDOW_S + SLACK_S,
                 workflow_of(catalog, service),
             )
     for _bus, rule in catalog.rules():
         if any(t.dlq == dlq.name for t in rule.targets):
-            return Fault("rule", rule.name, "deliver-fail"), DLQ_WINDOW_S + SLACK_S, None
-    return None, 0, None
+            expected = (
+                ctx.alarm(rule.name, "failed-invocations"),
+                ctx.alarm(rule.name, "sent-to-dlq"),
+                not_empty,
+            )
+            workflow = _workflow_of_events(catalog, rule.event_types)
+            return (
+                Fault("rule", rule.name, "deliver-fail"),
+                expected,
+                DLQ_WINDOW_S + SLACK_S,
+                workflow,
+            )
+    return None, (), 0, None
+
+
+def _workflow_of_events(catalog: Catalog, events: list[str]) -> str | None:
+    for workflow in catalog.workflows:
+        if set(events) & {*workflow.steps, workflow.start_event, workflow.success_event}:
+            return workflow.name
+    return None
 
 
 def _slug(ctx: ScenarioContext, name: str) -> str:

@@ -9,9 +9,10 @@ One place decides this for every template, from the catalog alone:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
-from catalog.models import Bus, Catalog, Rule, Service
+from catalog.models import Bus, Catalog, Queue, Rule, Service
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Step
 
@@ -32,7 +33,43 @@ class FailureSink:
     undo: tuple[Step, ...] = ()
     extra_delay_s: int = 0
     dlq: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    expected: tuple[str, ...] | None = None
+    """Alarms a crashing handler makes fire (None: the errors alarm and ``alarms``)."""
+    detect_s: int | None = None
+    """Seconds until the last of ``expected`` fires (None: the errors window + extra delay)."""
+
+
+AGE_WINDOW_S = 15 * 60
+"""The age-of-oldest alarm needs 15 one-minute periods above its threshold."""
+ERRORS_WINDOW_S = 3 * 60
+DLQ_WINDOW_S = 60
+
+
+def redrive_detection(
+    ctx: ScenarioContext, queue: Queue, consumer: Service
+) -> tuple[tuple[str, ...], int]:
+    """What a consumer failing every message of ``queue`` makes fire, and by when.
+
+    Each message is retried once per visibility timeout, then moved to the DLQ after
+    ``max_receive_count`` receives. The Errors alarm needs errors in 3 consecutive minutes, so it
+    is expected only when retries come at least once a minute; the queue's age-of-oldest alarm
+    (threshold max(300 s, visibility timeout), 15 periods) fires if that comes before the DLQ.
+    """
+    receives = queue.max_receive_count or 1
+    to_dlq = receives * queue.visibility_timeout_s
+    expected: list[str] = []
+    times: list[int] = []
+    if queue.visibility_timeout_s <= 60:
+        expected.append(ctx.alarm(consumer.name, "errors"))
+        times.append(ERRORS_WINDOW_S)
+    age_at = max(300, queue.visibility_timeout_s) + AGE_WINDOW_S
+    if age_at <= to_dlq + DLQ_WINDOW_S:
+        expected.append(ctx.alarm(queue.name, "age-of-oldest"))
+        times.append(age_at)
+    if queue.dlq:
+        expected.append(ctx.alarm(queue.dlq, "not-empty"))
+        times.append(to_dlq + DLQ_WINDOW_S)
+    return tuple(expected), max(times or [0])
 
 
 def workflow_of(catalog: Catalog, service: Service) -> str | None:
@@ -104,7 +141,7 @@ def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
     if service.trigger == "sqs" and service.queue:
         queue = catalog.queue(service.queue)
         if queue.dlq:
-            return _redrive_sink(
+            sink = _redrive_sink(
                 ctx,
                 fn,
                 service.queue,
@@ -112,6 +149,9 @@ def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
                 queue.max_receive_count or 1,
                 queue.visibility_timeout_s,
             )
+            expected, detect_s = redrive_detection(ctx, queue, service)
+            alarms = (*sink.alarms, ctx.alarm(queue.name, "age-of-oldest"))
+            return dataclasses.replace(sink, alarms=alarms, expected=expected, detect_s=detect_s)
         return FailureSink(
             label="",
             summary=f"Queue `{queue.name}` has no DLQ: messages are retried until their retention "

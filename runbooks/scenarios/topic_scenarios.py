@@ -17,6 +17,23 @@ SNS_WINDOW_S = 5 * 60
 SLACK_S = 5 * 60
 
 
+def _workflow_publishing(ctx: ScenarioContext, topic: Topic) -> str | None:
+    """The workflow whose services publish to ``topic`` (its runs make the notifications)."""
+    for service in ctx.catalog.services:
+        if topic.name in service.topics:
+            events = set(service.consumes) | set(service.emits)
+            for workflow in ctx.catalog.workflows:
+                flow = {
+                    *workflow.steps,
+                    workflow.start_event,
+                    workflow.success_event,
+                    *workflow.failure_events,
+                }
+                if events & flow:
+                    return workflow.name
+    return None
+
+
 def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
     alarm = ctx.alarm(topic.name, "notifications-failed")
     arn = ctx.topic_arn(topic.name)
@@ -118,5 +135,9 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
             fault=Fault("topic", topic.name, "deliver-fail"),
             expected_alarms=(alarm,),
             detection_budget_s=SNS_WINDOW_S + SLACK_S,
+            workflow=_workflow_publishing(ctx, topic) if not is_alerts else None,
+            # the alarm needs failed deliveries in 5 consecutive minutes: one run a minute
+            workflows=SNS_WINDOW_S // 60 + 2,
+            spacing_s=60,
         ),
     )

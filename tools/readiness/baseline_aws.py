@@ -92,8 +92,8 @@ def baseline_from_cloudwatch(
     catalog: Catalog, cloudwatch: Any, start_ms: int, end_ms: int, source: dict[str, Any]
 ) -> dict[str, Any]:
     """The baseline of ``[start_ms, end_ms]`` from CloudWatch metrics (``cloudwatch``: a client)."""
-    start = dt.datetime.fromtimestamp(start_ms / 1000, dt.timezone.utc)
-    end = dt.datetime.fromtimestamp(end_ms / 1000, dt.timezone.utc)
+    start = dt.datetime.fromtimestamp(start_ms / 1000, dt.UTC)
+    end = dt.datetime.fromtimestamp(end_ms / 1000, dt.UTC)
     reader = _Reader(cloudwatch, start, end)
     services: dict[str, Any] = {}
     invocations = 0.0

@@ -46,7 +46,11 @@ def _service_of(catalog: Catalog, event: dict[str, Any]) -> str | None:
         return service
     log = event.get("@log")
     for s in catalog.services:
-        if s.log_group and isinstance(log, str) and (log == s.log_group or log.endswith(":" + s.log_group)):
+        if (
+            s.log_group
+            and isinstance(log, str)
+            and (log == s.log_group or log.endswith(":" + s.log_group))
+        ):
             return s.name
     return None
 
@@ -140,7 +144,7 @@ def baseline_from_events(
         notes.append("no Lambda REPORT lines: no per-service duration or cold-start measurement")
     seconds = 0.0 if run.start is None or run.end is None else (run.end - run.start) / 1000
     workflows = sum(len(v) for v in end_to_end.values())
-    events = len(run.handled)
+    handled = len(run.handled)
     span = max(seconds, 1.0)  # one line is a run of at most one second, not of zero
     if run.start is None:
         raise ReadinessInputError(f"{source.get('files') or source}: no timestamped log line")
@@ -159,8 +163,8 @@ def baseline_from_events(
         "throughput": {
             "workflows": workflows,
             "workflows_per_hour": round(workflows / span * 3600, 3),
-            "events": events,
-            "events_per_minute": round(events / span * 60, 3),
+            "events": handled,
+            "events_per_minute": round(handled / span * 60, 3),
             "invocations": sum(s["invocations"] for s in services.values()),
         },
         "notes": notes,

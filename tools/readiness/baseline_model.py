@@ -53,7 +53,9 @@ def distribution(values: Sequence[float], digits: int = 3) -> dict[str, Any]:
 def dump_baseline(baseline: dict[str, Any], path: Path) -> None:
     """Write ``baseline`` as indented, key-sorted JSON (same run, same bytes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(orjson.dumps(baseline, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    path.write_bytes(
+        orjson.dumps(baseline, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    )
 
 
 def load_baseline(path: Path) -> dict[str, Any]:

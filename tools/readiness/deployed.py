@@ -114,9 +114,12 @@ def alarm_actions(ev: Evidence) -> Item:
         return failed(C, "dep.alarm-actions", title, DEPLOY, "no generated alarm is deployed")
     if silent:
         return failed(
-            C, "dep.alarm-actions", title,
+            C,
+            "dep.alarm-actions",
+            title,
             "redeploy with `obskit deploy` (someone removed or disabled the actions)",
-            f"{len(silent)} alarm(s) without actions", *silent[:10],
+            f"{len(silent)} alarm(s) without actions",
+            *silent[:10],
         )
     return passed(C, "dep.alarm-actions", title, f"{len(names)} deployed alarms all have actions")
 
@@ -127,7 +130,9 @@ def dashboards(ev: Evidence) -> Item:
     if off:
         return failed(C, "dep.dashboards", title, DEPLOY, *off[:10])
     m = ev.monitoring
-    return passed(C, "dep.dashboards", title, f"{len(m.dashboards) if m else 0} dashboard(s) deployed")
+    return passed(
+        C, "dep.dashboards", title, f"{len(m.dashboards) if m else 0} dashboard(s) deployed"
+    )
 
 
 def query_definitions(ev: Evidence) -> Item:
@@ -161,7 +166,9 @@ def subscriptions(ev: Evidence) -> Item:
     ]  # PendingConfirmation / Deleted are not ARNs
     if not confirmed:
         return failed(
-            C, "dep.subscriptions", title,
+            C,
+            "dep.subscriptions",
+            title,
             f"subscribe the on-call to {name} and confirm the subscription",
             f"{name}: {len(subs)} subscription(s), none confirmed",
         )
@@ -187,7 +194,9 @@ def retention(ev: Evidence) -> Item:
     problems += [f"{g}: never expires" for g, d in groups.items() if not d.get("retentionInDays")]
     if problems:
         return failed(
-            C, "dep.retention", title,
+            C,
+            "dep.retention",
+            title,
             "set a retention (`aws logs put-retention-policy --log-group-name G "
             "--retention-in-days 30`) in the stack",
             *problems[:10],
@@ -206,7 +215,10 @@ def dlqs_empty(ev: Evidence) -> Item:
             url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
             attrs = sqs.get_queue_attributes(
                 QueueUrl=url,
-                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ],
             )["Attributes"]
         except ClientError as exc:
             problems.append(f"{name}: {exc.response.get('Error', {}).get('Code', exc)}")
@@ -220,9 +232,12 @@ def dlqs_empty(ev: Evidence) -> Item:
             evidence.append(f"{name}: empty")
     if problems:
         return failed(
-            C, "dep.dlqs-empty", title,
+            C,
+            "dep.dlqs-empty",
+            title,
             "inspect and replay: `obskit dlq inspect QUEUE`, `obskit dlq replay QUEUE`",
-            *problems, *evidence,
+            *problems,
+            *evidence,
         )
     return passed(C, "dep.dlqs-empty", title, *evidence)
 
@@ -237,11 +252,16 @@ def log_samples(ev: Evidence, checklist: str, id_: str, title: str) -> Item:
             with_lines.append(group)
     if not with_lines:
         return failed(
-            checklist, id_, title, "run a workflow in the deployed account, then check again",
+            checklist,
+            id_,
+            title,
+            "run a workflow in the deployed account, then check again",
             "no log stream in any catalog log group",
         )
     return passed(
-        checklist, id_, title,
+        checklist,
+        id_,
+        title,
         f"{len(with_lines)} of {len(ev.catalog.log_groups())} log groups hold log streams",
     )
 

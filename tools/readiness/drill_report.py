@@ -87,7 +87,9 @@ def _entry(raw: Any, where: str) -> DrillEntry:
     if keys != ENTRY_KEYS:
         missing = sorted(ENTRY_KEYS - keys)
         extra = sorted(keys - ENTRY_KEYS)
-        raise ReadinessInputError(f"{where}: keys differ from the contract: missing {missing}, unexpected {extra}")
+        raise ReadinessInputError(
+            f"{where}: keys differ from the contract: missing {missing}, unexpected {extra}"
+        )
     if not isinstance(raw["id"], str) or not isinstance(raw["passed"], bool):
         raise ReadinessInputError(f"{where}: 'id' must be a string and 'passed' a boolean")
     workflows = raw["workflows"]

@@ -39,7 +39,9 @@ def dashboards(ev: Evidence) -> Item:
     valid = f"{len(m.dashboards)} dashboard(s), {widgets} widgets: every AWS limit checked"
     folder = ev.inputs.generated
     if folder is None:
-        return failed(C, "obs.dashboard", title, _generate_action(ev), valid, "no --generated folder")
+        return failed(
+            C, "obs.dashboard", title, _generate_action(ev), valid, "no --generated folder"
+        )
     diff = check_output(folder, out.files)
     if not diff.clean:
         return failed(C, "obs.dashboard", title, _generate_action(ev), valid, *diff.lines()[:10])
@@ -88,7 +90,10 @@ def tracing(ev: Evidence) -> Item:
     evidence += [f"missing {m.expected_event_type}: {m.reason}" for m in trace.missing][:5]
     if trace.status != "completed" or len(services) < 2:
         return failed(
-            C, "obs.tracing", title, f"run `obskit trace {cid} <logs>` and fix what it shows",
+            C,
+            "obs.tracing",
+            title,
+            f"run `obskit trace {cid} <logs>` and fix what it shows",
             *evidence,
         )
     return passed(C, "obs.tracing", title, *evidence)
@@ -106,9 +111,12 @@ def _budget_item(ev: Evidence, id_: str, title: str, report: dict[str, Any]) -> 
     if per > budget:
         advice = [a["text"] for a in report.get("advice", [])][:3]
         return failed(
-            C, id_, title,
+            C,
+            id_,
+            title,
             "turn down the call sites below (`obskit logs report` shows the savings)",
-            f"{per:,.0f} bytes per workflow > budget {budget:,}", *advice,
+            f"{per:,.0f} bytes per workflow > budget {budget:,}",
+            *advice,
         )
     return None
 
@@ -136,9 +144,7 @@ def _saved(ev: Evidence) -> tuple[list[SavedText], str]:
     folder = ev.inputs.generated
     if folder is not None and (folder / "queries").is_dir():
         return saved_from_folder(folder), f"{folder}/queries"
-    texts = [
-        SavedText(q.name, q.text, tuple(q.parameters), q.name) for q in ev.saved_queries
-    ]
+    texts = [SavedText(q.name, q.text, tuple(q.parameters), q.name) for q in ev.saved_queries]
     return texts, "the catalog's query library"
 
 
@@ -150,7 +156,9 @@ def queries(ev: Evidence) -> Item:
     folder = ev.inputs.generated
     documented = folder is not None and (folder / "queries.md").is_file()
     if not ev.inputs.logs:
-        return failed(C, "obs.queries", title, NEED_LOGS, f"{len(saved)} queries in {where}, none proven")
+        return failed(
+            C, "obs.queries", title, NEED_LOGS, f"{len(saved)} queries in {where}, none proven"
+        )
     facts = ev.log_facts
     latest = facts.latest_finished()
     params = {"correlation_id": latest[1]} if latest else {}
@@ -169,8 +177,12 @@ def queries(ev: Evidence) -> Item:
     )
     if bad:
         return failed(
-            C, "obs.queries", title, "fix the queries below (`obskit query --query-name NAME FILES`)",
-            summary, *[f"{p.name}: {p.problem}" for p in bad][:10],
+            C,
+            "obs.queries",
+            title,
+            "fix the queries below (`obskit query --query-name NAME FILES`)",
+            summary,
+            *[f"{p.name}: {p.problem}" for p in bad][:10],
         )
     if not documented:
         return failed(
@@ -226,9 +238,12 @@ def business_metrics(ev: Evidence) -> Item:
     evidence, problems = _emf_problems(ev)
     if problems:
         return failed(
-            C, "obs.business-metrics", title,
+            C,
+            "obs.business-metrics",
+            title,
             "emit the workflow metrics with logging_config.metrics (see dashboards/emf_names.py)",
-            *evidence, *problems,
+            *evidence,
+            *problems,
         )
     return passed(C, "obs.business-metrics", title, *evidence)
 

@@ -16,7 +16,9 @@ from tools.readiness.evidence import Evidence
 from tools.readiness.model import Item, failed, manual, passed
 
 C = "operations"
-RUN_DRILLS = "run `obskit drill run --all --report drills.json` and pass `--drill-report drills.json`"
+RUN_DRILLS = (
+    "run `obskit drill run --all --report drills.json` and pass `--drill-report drills.json`"
+)
 
 
 def _runbook_path(ev: Evidence) -> Path | None:
@@ -33,7 +35,9 @@ def runbook(ev: Evidence) -> Item:
     folder = ev.inputs.generated or Path("generated")
     if path is None:
         return failed(
-            C, "ops.runbook", title,
+            C,
+            "ops.runbook",
+            title,
             f"run `obskit runbook --out {folder}` (RUNBOOK.md beside the generated files) or "
             "pass `--runbook RUNBOOK.md`",
             "no RUNBOOK.md given",
@@ -43,15 +47,23 @@ def runbook(ev: Evidence) -> Item:
     missing = [a for a in alarms if f'<a id="{a}"></a>' not in text or f"### {a}" not in text]
     if missing:
         return failed(
-            C, "ops.runbook", title, f"run `obskit runbook --out {path.parent}` again",
-            f"{path}: no section for {len(missing)} of {len(alarms)} alarms", *missing[:10],
+            C,
+            "ops.runbook",
+            title,
+            f"run `obskit runbook --out {path.parent}` again",
+            f"{path}: no section for {len(missing)} of {len(alarms)} alarms",
+            *missing[:10],
         )
-    return passed(C, "ops.runbook", title, f"{path}: a section for each of the {len(alarms)} alarms")
+    return passed(
+        C, "ops.runbook", title, f"{path}: a section for each of the {len(alarms)} alarms"
+    )
 
 
 def runbook_reviewed(ev: Evidence) -> Item:
     return manual(
-        C, "ops.runbook-reviewed", "Operational runbook reviewed",
+        C,
+        "ops.runbook-reviewed",
+        "Operational runbook reviewed",
         "confirm the operations team reviewed RUNBOOK.md (a pull-request review is enough)",
     )
 
@@ -70,8 +82,12 @@ def scenarios(ev: Evidence) -> Item:
     evidence = f"{len(found)} scenarios ({', '.join(kinds)}), {sum(1 for s in found if s.drill)} with a drill"
     if problems:
         return failed(
-            C, "ops.scenarios", title, "run `obskit runbook check` and fix what it lists",
-            evidence, *[str(p) for p in problems][:10],
+            C,
+            "ops.scenarios",
+            title,
+            "run `obskit runbook check` and fix what it lists",
+            evidence,
+            *[str(p) for p in problems][:10],
         )
     return passed(C, "ops.scenarios", title, evidence, "`obskit runbook check`: sound")
 
@@ -107,7 +123,9 @@ def incident_response(ev: Evidence) -> Item:
     )
     if problems:
         return failed(C, "ops.incident-response", title, RUN_DRILLS, summary, *problems[:12])
-    return passed(C, "ops.incident-response", title, summary, "every alarm fired in a drill that passed")
+    return passed(
+        C, "ops.incident-response", title, summary, "every alarm fired in a drill that passed"
+    )
 
 
 def dlq_replay(ev: Evidence) -> Item:
@@ -122,7 +140,10 @@ def dlq_replay(ev: Evidence) -> Item:
         if not dlqs:
             return passed(C, "ops.dlq-replay", title, "the catalog has no dead-letter queue")
         return failed(
-            C, "ops.dlq-replay", title, "add a scenario whose mitigation runs `obskit dlq replay`",
+            C,
+            "ops.dlq-replay",
+            title,
+            "add a scenario whose mitigation runs `obskit dlq replay`",
             f"dead-letter queues {dlqs} but no scenario replays one",
         )
     report = _drills(ev)
@@ -156,14 +177,19 @@ def alarm_recipients(ev: Evidence) -> Item:
     title = "Alarm notification recipients configured"
     monitoring = ev.monitoring
     if monitoring is None:
-        return failed(C, "ops.alarm-recipients", title, "fix the catalog: its monitoring is invalid")
+        return failed(
+            C, "ops.alarm-recipients", title, "fix the catalog: its monitoring is invalid"
+        )
     topic_name = ev.catalog.notifications.alerts_topic
     topic = next((t for t in ev.catalog.topics if t.name == topic_name), None)
     suffix = f":{topic_name}"
+    actions: list[tuple[str, bool, list[str]]] = [
+        (a.name, a.actions_enabled, a.alarm_actions) for a in monitoring.alarms
+    ] + [(c.name, c.actions_enabled, c.alarm_actions) for c in monitoring.composite_alarms]
     silent = [
-        a.name
-        for a in [*monitoring.alarms, *monitoring.composite_alarms]
-        if not a.actions_enabled or not any(x.endswith(suffix) for x in a.alarm_actions)
+        name
+        for name, enabled, targets in actions
+        if not enabled or not any(x.endswith(suffix) for x in targets)
     ]
     problems = [f"alarm {name}: no action on topic {topic_name}" for name in silent]
     if topic is None:
@@ -172,7 +198,9 @@ def alarm_recipients(ev: Evidence) -> Item:
         problems.append(f"alerts topic {topic_name} has no subscription")
     if problems:
         return failed(
-            C, "ops.alarm-recipients", title,
+            C,
+            "ops.alarm-recipients",
+            title,
             "give every alarm an action on notifications.alerts_topic (check alarm_overrides) "
             "and subscribe the on-call to it",
             *problems[:12],
@@ -181,8 +209,11 @@ def alarm_recipients(ev: Evidence) -> Item:
     who = ", ".join(f"{s.protocol}:{s.endpoint}" for s in topic.subscriptions)
     total = len(monitoring.alarms) + len(monitoring.composite_alarms)
     return passed(
-        C, "ops.alarm-recipients", title,
-        f"all {total} alarms act on {topic_name}", f"{topic_name} subscriptions: {who}",
+        C,
+        "ops.alarm-recipients",
+        title,
+        f"all {total} alarms act on {topic_name}",
+        f"{topic_name} subscriptions: {who}",
     )
 
 
@@ -191,7 +222,10 @@ def escalation(ev: Evidence) -> Item:
     steps = ev.catalog.notifications.escalation
     if not steps:
         return failed(
-            C, "ops.escalation", title, "add notifications.escalation to the catalog",
+            C,
+            "ops.escalation",
+            title,
+            "add notifications.escalation to the catalog",
             "no escalation step",
         )
     minutes = [s.after_minutes for s in steps]
@@ -214,7 +248,9 @@ def on_call(ev: Evidence) -> Item:
             C, "ops.on-call", title, "name the rotation in notifications.on_call", "no on-call"
         )
     return manual(
-        C, "ops.on-call", title,
+        C,
+        "ops.on-call",
+        title,
         f"confirm the rotation '{rotation}' is scheduled in the paging tool and covers every run "
         "of the workflows' schedules",
         f"catalog on_call: {rotation}",
@@ -223,7 +259,9 @@ def on_call(ev: Evidence) -> Item:
 
 def trained(ev: Evidence) -> Item:
     return manual(
-        C, "ops.trained", "Operations team trained on new system",
+        C,
+        "ops.trained",
+        "Operations team trained on new system",
         "confirm the on-call engineers walked through RUNBOOK.md and each ran a drill "
         "(`obskit drill run ID`) and a trace (`obskit trace`)",
     )

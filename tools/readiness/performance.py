@@ -40,7 +40,10 @@ def baseline(ev: Evidence) -> Item:
     where = str(ev.inputs.baseline)
     if data.get("system") != ev.catalog.system:
         return failed(
-            C, "perf.baseline", title, TAKE_BASELINE,
+            C,
+            "perf.baseline",
+            title,
+            TAKE_BASELINE,
             f"{where} is a baseline of {data.get('system')!r}, not {ev.catalog.system!r}",
         )
     e2e: dict[str, Any] = data["latency"].get("end_to_end") or {}
@@ -56,7 +59,9 @@ def baseline(ev: Evidence) -> Item:
         if not dist or not dist.get("count"):
             problems.append(f"workflow {w.name}: no end-to-end latency in the baseline")
             continue
-        evidence.append(f"{w.name} end to end p50 {dist['p50']} s, p99 {dist['p99']} s (SLA {w.sla_s:g} s)")
+        evidence.append(
+            f"{w.name} end to end p50 {dist['p50']} s, p99 {dist['p99']} s (SLA {w.sla_s:g} s)"
+        )
         if dist["p99"] is not None and dist["p99"] > w.sla_s:
             problems.append(f"workflow {w.name}: p99 {dist['p99']} s > SLA {w.sla_s:g} s")
     hops: dict[str, Any] = data["latency"].get("hops") or {}
@@ -67,7 +72,9 @@ def baseline(ev: Evidence) -> Item:
     if not t.get("workflows"):
         problems.append("the baseline saw no workflow: no throughput")
     if problems:
-        return failed(C, "perf.baseline", title, TAKE_BASELINE + " from a healthy run", *evidence, *problems)
+        return failed(
+            C, "perf.baseline", title, TAKE_BASELINE + " from a healthy run", *evidence, *problems
+        )
     return passed(C, "perf.baseline", title, *evidence)
 
 
@@ -81,8 +88,12 @@ def slas(ev: Evidence) -> Item:
     evidence.append(", ".join(f"{k} {v:g} s" for k, v in sorted(hops.items()) if v is not None))
     if missing:
         return failed(
-            C, "perf.slas", title, "set hop_sla_s on these event types in the catalog",
-            *evidence, f"no hop SLA: {', '.join(missing)}",
+            C,
+            "perf.slas",
+            title,
+            "set hop_sla_s on these event types in the catalog",
+            *evidence,
+            f"no hop SLA: {', '.join(missing)}",
         )
     return passed(C, "perf.slas", title, *evidence)
 
@@ -123,7 +134,9 @@ def cold_starts(ev: Evidence) -> Item:
     measured = {k: v for k, v in services.items() if v.get("init_duration_ms")}
     if not measured:
         return failed(
-            C, "perf.cold-starts", title,
+            C,
+            "perf.cold-starts",
+            title,
             "take the baseline --from-logs of a run with Lambda REPORT lines (a sandbox run or "
             "a CloudWatch export)",
             "the baseline holds no cold start",
@@ -143,11 +156,16 @@ def cold_starts(ev: Evidence) -> Item:
             problems.append(f"{name}: a cold invocation takes {total_s:.3f} s > {limit_s:g} s")
     if problems:
         return failed(
-            C, "perf.cold-starts", title,
+            C,
+            "perf.cold-starts",
+            title,
             "cut initialisation (imports, clients) or use provisioned concurrency",
-            *evidence, *problems,
+            *evidence,
+            *problems,
         )
-    return passed(C, "perf.cold-starts", title, *evidence, "each cold invocation within its hop SLA")
+    return passed(
+        C, "perf.cold-starts", title, *evidence, "each cold invocation within its hop SLA"
+    )
 
 
 def cost_projection(ev: Evidence) -> Item:
@@ -158,7 +176,9 @@ def cost_projection(ev: Evidence) -> Item:
     cost = report["cost"]
     totals = report["totals"]
     return passed(
-        C, "perf.cost-projection", title,
+        C,
+        "perf.cost-projection",
+        title,
         f"logs: {totals['bytes_per_workflow']:,.0f} bytes per workflow measured over "
         f"{totals['workflows']} workflow(s)",
         f"projected ${cost['per_month']['total']:.4f} per month at "
@@ -184,7 +204,9 @@ def dashboard(ev: Evidence) -> Item:
         )
     names = ", ".join(d.name for d in monitoring.dashboards)
     return passed(
-        C, "perf.dashboard", title,
+        C,
+        "perf.dashboard",
+        title,
         f"{names}: {WORKFLOW_DURATION} per workflow and Lambda Duration of every function",
     )
 
@@ -226,9 +248,12 @@ def sla_alarms(ev: Evidence) -> Item:
         )
     if problems:
         return failed(
-            C, "perf.sla-alarms", title,
+            C,
+            "perf.sla-alarms",
+            title,
             "check alarm_overrides: the workflow SLA alarm must keep its threshold and actions",
-            *evidence, *problems,
+            *evidence,
+            *problems,
         )
     return passed(C, "perf.sla-alarms", title, *evidence)
 

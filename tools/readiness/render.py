@@ -56,7 +56,14 @@ def to_markdown(report: Report) -> str:
         lines += ["## A person must confirm", ""]
         lines += [f"- [ ] {_md(i.title)}: {_md(i.action or '')}" for i in report.manual]
         lines.append("")
-    lines += ["## Inputs", "", "```json", orjson.dumps(report.inputs, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode(), "```", ""]
+    lines += [
+        "## Inputs",
+        "",
+        "```json",
+        orjson.dumps(report.inputs, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode(),
+        "```",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -70,7 +77,9 @@ def write_report(report: Report, target: Path) -> tuple[Path, Path]:
 
 def to_table(report: Report) -> Table:
     verdict = "[green]READY[/green]" if report.ready else "[bold red]NOT READY[/bold red]"
-    table = Table(title=f"{escape(report.system)} ({escape(report.stage)}): {verdict}", title_justify="left")
+    table = Table(
+        title=f"{escape(report.system)} ({escape(report.stage)}): {verdict}", title_justify="left"
+    )
     table.add_column("checklist")
     table.add_column("status")
     table.add_column("item")

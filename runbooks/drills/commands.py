@@ -1,0 +1,123 @@
+"""Run a runbook command literally, as an operator would, against the sandbox endpoint.
+
+A step's command is the text an operator pastes into a shell. The drill runs it as a subprocess
+(never by importing the CLI: a command that only works in-process proves nothing), with:
+- fake credentials and the region of the catalog, and ``AWS_ENDPOINT_URL`` pointing at the sandbox;
+- ``aws``: the real AWS CLI, with ``--endpoint-url`` added too (AWS CLI v1 does not honour
+  ``AWS_ENDPOINT_URL`` for every service). If it is not installed the step fails with a message
+  that says so: no stand-in pretends a command ran.
+- ``obskit``: the console script next to the running interpreter (the venv's), else on PATH.
+- ``${AWS_ACCOUNT_ID}`` (and any ``${VAR}`` the environment defines) expanded as a shell would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from runbooks.drills.model import StepResult
+
+COMMAND_TIMEOUT_S = 180.0
+OUTPUT_TAIL = 2000
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class CommandError(ValueError):
+    """A step's command cannot be run at all (empty, unbalanced quotes, unknown program)."""
+
+
+@dataclass(frozen=True)
+class CommandEnv:
+    """Where commands go: the sandbox endpoint, its region and account."""
+
+    endpoint_url: str
+    region: str
+    account_id: str
+
+    def environ(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        env = dict(os.environ if base is None else base)
+        for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+            env.pop(key, None)
+        env.update(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint_url,
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": self.region,
+                "AWS_REGION": self.region,
+                "AWS_ACCOUNT_ID": self.account_id,
+                "AWS_PAGER": "",
+                "NO_COLOR": "1",
+            }
+        )
+        scripts = str(Path(sys.executable).parent)
+        env["PATH"] = scripts + os.pathsep + env.get("PATH", "")
+        return env
+
+
+def expand(word: str, env: Mapping[str, str]) -> str:
+    """``$VAR`` / ``${VAR}`` → its value; an undefined variable is an error, not an empty word."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        if name not in env:
+            raise CommandError(f"variable ${{{name}}} is not set (in {word!r})")
+        return env[name]
+
+    return _VAR.sub(value, word)
+
+
+def argv_for(command: str, env: CommandEnv, environ: Mapping[str, str]) -> list[str]:
+    """The argv a shell would build for ``command``, with the program resolved."""
+    try:
+        words = shlex.split(command)
+    except ValueError as error:
+        raise CommandError(f"cannot parse command {command!r}: {error}") from None
+    if not words:
+        raise CommandError("empty command")
+    program, rest = words[0], [expand(w, environ) for w in words[1:]]
+    if program == "aws":
+        found = shutil.which("aws", path=environ.get("PATH"))
+        if found is None:
+            raise CommandError(
+                f"the AWS CLI (`aws`) is not installed, so {command!r} cannot run; install it "
+                "(pip install awscli) and run the drill again"
+            )
+        return [found, "--endpoint-url", env.endpoint_url, *rest]
+    if program == "obskit":
+        local = Path(sys.executable).parent / "obskit"
+        found = str(local) if local.exists() else shutil.which("obskit", path=environ.get("PATH"))
+        if found is None:
+            raise CommandError("the `obskit` console script is not installed (pip install -e .)")
+        return [found, *rest]
+    raise CommandError(f"{command!r}: drills run `aws` and `obskit` commands only, not {program!r}")
+
+
+def run_command(command: str, env: CommandEnv, *, timeout_s: float = COMMAND_TIMEOUT_S) -> StepResult:
+    """Run ``command``; a command that cannot start is a failed step with exit code 127."""
+    environ = env.environ()
+    try:
+        argv = argv_for(command, env, environ)
+    except CommandError as error:
+        return StepResult(command, 127, False, str(error))
+    try:
+        done = subprocess.run(
+            argv,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return StepResult(command, 124, False, f"timed out after {timeout_s:g} s")
+    output = (done.stdout + done.stderr)[-OUTPUT_TAIL:]
+    return StepResult(command, done.returncode, done.returncode == 0, output)
