@@ -100,7 +100,9 @@ def argv_for(command: str, env: CommandEnv, environ: Mapping[str, str]) -> list[
     raise CommandError(f"{command!r}: drills run `aws` and `obskit` commands only, not {program!r}")
 
 
-def run_command(command: str, env: CommandEnv, *, timeout_s: float = COMMAND_TIMEOUT_S) -> StepResult:
+def run_command(
+    command: str, env: CommandEnv, *, timeout_s: float = COMMAND_TIMEOUT_S
+) -> StepResult:
     """Run ``command``; a command that cannot start is a failed step with exit code 127."""
     environ = env.environ()
     try:

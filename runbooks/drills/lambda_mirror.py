@@ -72,9 +72,9 @@ class LambdaMirror:
         client = session.client("lambda", endpoint_url=sandbox.endpoint_url)
         iam = session.client("iam", endpoint_url=sandbox.endpoint_url)
         try:
-            role = iam.create_role(
-                RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(_TRUST)
-            )["Role"]["Arn"]
+            role = iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(_TRUST))[
+                "Role"
+            ]["Arn"]
         except ClientError:
             role = iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"]
         code = _stub_zip()

@@ -87,16 +87,34 @@ def tracing(ev: Evidence) -> Item:
         f"`obskit trace {cid}`: {trace.status}, {len(trace.events)} events, "
         f"{len(services)} services ({', '.join(services)})"
     ]
-    evidence += [f"missing {m.expected_event_type}: {m.reason}" for m in trace.missing][:5]
-    if trace.status != "completed" or len(services) < 2:
+    problems = [f"missing {m.expected_event_type}: {m.reason}" for m in trace.missing]
+    silent = sorted(_workflow_services(ev, workflow) - set(services))
+    if silent:
+        problems.append(f"no line from {', '.join(silent)}, which the workflow goes through")
+    if trace.orphans:
+        problems.append(
+            f"{len(trace.orphans)} event(s) whose cause is not in the trace (the causation "
+            "chain is broken)"
+        )
+    if trace.status != "completed" or problems or len(services) < 2:
         return failed(
             C,
             "obs.tracing",
             title,
             f"run `obskit trace {cid} <logs>` and fix what it shows",
             *evidence,
+            *problems[:5],
         )
     return passed(C, "obs.tracing", title, *evidence)
+
+
+def _workflow_services(ev: Evidence, workflow_name: str) -> set[str]:
+    """Services that consume or emit an event of the workflow: each must write a line."""
+    workflow = next(w for w in ev.catalog.workflows if w.name == workflow_name)
+    events = {workflow.start_event, *workflow.steps, workflow.success_event}
+    return {
+        s.name for s in ev.catalog.services if events & set(s.consumes) or events & set(s.emits)
+    }
 
 
 def _budget_item(ev: Evidence, id_: str, title: str, report: dict[str, Any]) -> Item | None:

@@ -1,0 +1,100 @@
+"""The detection half of a drill: inject the scenario's fault, run its workload, advance the
+simulated clock minute by minute, and see which alarms fire and when.
+
+The result says whether every expected alarm fired within the detection budget and which other
+alarms fired (noise: an alarm that fires for a fault it does not describe sends the operator to
+the wrong section). Alarms already in ALARM before the fault are the baseline and not counted.
+Times are simulated seconds since the fault was injected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from runbooks.scenarios.model import Drill, Fault
+
+STEP_S = 60
+
+
+class DrillSandbox(Protocol):
+    """What detection needs from :class:`runbooks.sandbox.Sandbox`."""
+
+    def inject_fault(self, name: str, kind: str, *, target: str = "service") -> None: ...
+
+    def clear_faults(self) -> None: ...
+
+    def advance(self, seconds: float, *, flush: bool = True) -> None: ...
+
+    def alarm_states(self) -> dict[str, str]: ...
+
+    def run_workflows(
+        self,
+        n: int,
+        *,
+        spacing_s: float = ...,
+        settle_s: float = ...,
+        workflow: str | None = ...,
+        flush: bool = ...,
+    ) -> object: ...
+
+    @property
+    def clock(self) -> _Clock: ...
+
+
+class _Clock(Protocol):
+    def now(self) -> float: ...
+
+
+@dataclass
+class DetectionResult:
+    expected: tuple[str, ...]
+    fired: dict[str, float] = field(default_factory=dict)
+    """Alarm → simulated seconds after the fault when it went to ALARM."""
+    budget_s: int = 0
+
+    @property
+    def missing(self) -> list[str]:
+        return [a for a in self.expected if a not in self.fired]
+
+    @property
+    def unexpected(self) -> list[str]:
+        return sorted(a for a in self.fired if a not in self.expected)
+
+    @property
+    def detected_after_s(self) -> float | None:
+        if self.missing or not self.expected:
+            return None
+        return max(self.fired[a] for a in self.expected)
+
+    @property
+    def passed(self) -> bool:
+        return not self.missing and not self.unexpected
+
+
+def _inject(sandbox: DrillSandbox, fault: Fault) -> None:
+    sandbox.inject_fault(fault.name, fault.kind, target=fault.target)
+
+
+def detect(sandbox: DrillSandbox, drill: Drill, *, step_s: int = STEP_S) -> DetectionResult:
+    """Run the drill's fault and workload until its expected alarms fire or the budget ends."""
+    baseline = {name for name, state in sandbox.alarm_states().items() if state == "ALARM"}
+    result = DetectionResult(drill.expected_alarms, budget_s=drill.detection_budget_s)
+    for fault in (drill.fault, *drill.extra_faults):
+        _inject(sandbox, fault)
+    start = sandbox.clock.now()
+    sandbox.run_workflows(
+        drill.workflows, spacing_s=drill.spacing_s, settle_s=0, workflow=drill.workflow
+    )
+    cleared = False
+    while True:
+        elapsed = sandbox.clock.now() - start
+        if drill.clear_after_s is not None and not cleared and elapsed >= drill.clear_after_s:
+            sandbox.clear_faults()
+            cleared = True
+        for name, state in sandbox.alarm_states().items():
+            if state == "ALARM" and name not in baseline and name not in result.fired:
+                result.fired[name] = round(elapsed, 3)
+        if elapsed >= drill.detection_budget_s or (drill.expected_alarms and not result.missing):
+            return result
+        sandbox.advance(step_s)

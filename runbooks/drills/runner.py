@@ -1,0 +1,334 @@
+"""Run scenarios' drills: sandbox up, baseline, fault, detection, runbook, recovery, verdict.
+
+One drill, on the simulated clock:
+
+1. **baseline**: a few workflows, then time enough for every alarm to leave INSUFFICIENT_DATA;
+2. **fault**: inject the scenario's fault(s) at ``t0`` and start its workflows;
+3. **detection**: advance minute by minute until every expected alarm is in ALARM, at most the
+   scenario's detection budget; a fault that clears itself (``clear_after_s``) is cleared on time;
+4. **mitigation**: run each runnable mitigation command as a subprocess (``commands``), reading
+   the state it changed back from moto (``lambda_mirror``). A step without a command is the
+   operator's fix no CLI expresses ("roll back the deploy"): there the handler/rule/topic faults
+   are cleared. A throttle is never cleared that way: only a command that restores the
+   concurrency in moto ends it, so a runbook that forgets it fails;
+5. **recovery**: a little traffic, then advance until no alarm is in ALARM (bounded);
+6. **verdict**: expected alarms fired within budget, no other alarm fired, every step exited 0,
+   every workflow completed exactly once (by event_id), every DLQ empty, alarms back to OK.
+
+Every moment is in simulated seconds since ``t0``. The sandbox and moto_server are always torn
+down: ``try/finally`` per drill and per run, and SIGTERM is turned into KeyboardInterrupt so a
+killed run unwinds the same way as Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from catalog.models import Catalog
+from runbooks.drills.commands import CommandEnv, run_command
+from runbooks.drills.lambda_mirror import LambdaMirror
+from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
+from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
+from runbooks.moto_server import MotoServer
+from runbooks.sandbox.session import Sandbox
+from runbooks.scenarios.model import Fault, Scenario
+
+TICK_S = 60.0
+CODE_FAULTS = ("fail", "crash", "slow", "duplicate")
+
+StepRunner = Callable[[str, CommandEnv], StepResult]
+
+
+class DrillError(ValueError):
+    """Bad input to a drill run: an unknown scenario id, a scenario without a drill, …"""
+
+
+@dataclass(frozen=True)
+class DrillOptions:
+    seed: int = 0
+    baseline_workflows: int = 2
+    baseline_s: float = 300.0
+    recovery_workflows: int = 2
+    recovery_budget_s: float = 3600.0
+    step_runner: StepRunner = field(default=run_command)
+    """How a command runs (tests may wrap it; the default is a real subprocess)."""
+    on_event: Callable[[str], None] | None = None
+    """Progress lines ("drill X: detected after 240 s"), e.g. for the CLI's stderr."""
+
+
+def select_scenarios(scenarios: Sequence[Scenario], ids: Sequence[str]) -> list[Scenario]:
+    """The scenarios named by ``ids`` (all drillable ones when empty), in the order given."""
+    drillable = [s for s in scenarios if s.drill is not None]
+    if not ids:
+        return drillable
+    by_id = {s.id: s for s in scenarios}
+    out: list[Scenario] = []
+    for wanted in ids:
+        found = by_id.get(wanted)
+        if found is None:
+            known = ", ".join(s.id for s in drillable)
+            raise DrillError(f"unknown scenario id {wanted!r}; drillable ids: {known}")
+        if found.drill is None:
+            raise DrillError(f"scenario {wanted!r} has no drill definition")
+        out.append(found)
+    return out
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM unwind like Ctrl-C, so ``finally`` blocks stop the sandbox and moto_server."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        previous: Any = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: nothing to install
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_drills(
+    catalog: Catalog,
+    scenarios: Sequence[Scenario],
+    *,
+    options: DrillOptions | None = None,
+    catalog_label: str = "embedded example",
+    endpoint_url: str | None = None,
+) -> DrillReport:
+    """Run each scenario's drill on one moto_server (started here unless ``endpoint_url``)."""
+    opts = options or DrillOptions()
+    report = DrillReport(catalog_label, catalog.system, catalog.stage)
+    with _sigterm_as_interrupt():
+        server: MotoServer | None = None
+        try:
+            if endpoint_url is None:
+                server = MotoServer().start()
+                endpoint_url = server.endpoint_url
+            for index, scenario in enumerate(scenarios):
+                if index and server is not None:
+                    server.reset()
+                report.results.append(run_drill(catalog, scenario, endpoint_url, opts))
+        finally:
+            if server is not None:
+                server.stop()
+    return report
+
+
+def run_drill(
+    catalog: Catalog, scenario: Scenario, endpoint_url: str, options: DrillOptions
+) -> DrillResult:
+    """One drill on a clean endpoint; the sandbox is stopped whatever happens."""
+    drill = scenario.drill
+    if drill is None:
+        raise DrillError(f"scenario {scenario.id!r} has no drill definition")
+    began = time.perf_counter()
+    result = DrillResult(
+        scenario.id, scenario.title, list(drill.expected_alarms), budget_s=drill.detection_budget_s
+    )
+    sandbox = Sandbox.start(catalog, endpoint_url=endpoint_url, seed=options.seed)
+    try:
+        _Drill(sandbox, scenario, result, options).run()
+    finally:
+        sandbox.stop()
+        result.wall_s = time.perf_counter() - began
+    _say(options, f"drill {scenario.id}: {'PASS' if result.passed else 'FAIL'}")
+    return result
+
+
+def _say(options: DrillOptions, line: str) -> None:
+    if options.on_event is not None:
+        options.on_event(line)
+
+
+class _Drill:
+    def __init__(
+        self, sandbox: Sandbox, scenario: Scenario, result: DrillResult, options: DrillOptions
+    ) -> None:
+        assert scenario.drill is not None
+        self.sandbox = sandbox
+        self.scenario = scenario
+        self.drill = scenario.drill
+        self.result = result
+        self.options = options
+        self.mirror = LambdaMirror.create(sandbox)
+        self.faults = (self.drill.fault, *self.drill.extra_faults)
+        self.code_faults_active = False
+        self.t0 = 0.0
+        self.began = 0.0
+
+    def since_t0(self) -> float:
+        return self.sandbox.clock.now() - self.t0
+
+    def run(self) -> None:
+        box, drill = self.sandbox, self.drill
+        self.began = box.clock.now()
+        box.run_workflows(self.options.baseline_workflows, workflow=drill.workflow, flush=False)
+        box.advance(self.options.baseline_s, flush=False)
+        self.t0 = box.clock.now()
+        for fault in self.faults:
+            self._inject(fault)
+        box.run_workflows(
+            drill.workflows,
+            spacing_s=drill.spacing_s,
+            settle_s=0,
+            workflow=drill.workflow,
+            flush=False,
+        )
+        self._detect()
+        self._mitigate()
+        self._recover()
+        self._verdict()
+
+    # --- phases -----------------------------------------------------------------------------
+
+    def _inject(self, fault: Fault) -> None:
+        mode = fault.kind.partition(":")[0]
+        if fault.target == "service" and mode == "throttle":
+            self.mirror.throttle(fault.name)
+            return
+        self.sandbox.inject_fault(fault.name, fault.kind, target=fault.target)
+        self.code_faults_active = True
+        if fault.target == "service" and mode == "slow":
+            seconds = fault.kind.partition(":")[2]
+            self.mirror.slow_faults[fault.name] = float(seconds) if seconds else 5.0
+
+    def _clear_code_faults(self) -> None:
+        """The operator's fix (a deploy): handler, rule and topic faults end; throttles stay."""
+        box = self.sandbox
+        if box.package is not None:
+            box.package.clear_faults()
+        box.deliveries.restore_all()
+        box.transport.failing_topics.clear()
+        self.mirror.slow_faults.clear()
+        self.code_faults_active = False
+
+    def _detect(self) -> None:
+        box, drill = self.sandbox, self.drill
+        deadline = self.t0 + drill.detection_budget_s
+        clear_at = None if drill.clear_after_s is None else self.t0 + drill.clear_after_s
+        expected = set(drill.expected_alarms)
+        while True:
+            if clear_at is not None and box.clock.now() >= clear_at:
+                self._clear_code_faults()
+                self.mirror.restore()
+                clear_at = None
+            fired = fired_since(box, self.t0)
+            if expected <= set(fired) or box.clock.now() >= deadline:
+                break
+            stops = [box.clock.now() + TICK_S, deadline]
+            if clear_at is not None:
+                stops.append(clear_at)
+            box.advance(min(stops) - box.clock.now(), flush=False)
+        fired = fired_since(box, self.t0)
+        if expected <= set(fired):
+            times = [fired[name] for name in expected]
+            self.result.detected_after_s = max(times, default=0.0) - self.t0
+        else:
+            missing = sorted(expected - set(fired))
+            self.result.failures.append(
+                f"not detected within {drill.detection_budget_s} s: {', '.join(missing)} "
+                "never reached ALARM"
+            )
+        _say(self.options, f"drill {self.scenario.id}: detection {self.result.detected_after_s}")
+
+    def _mitigate(self) -> None:
+        box = self.sandbox
+        self.result.mitigated_at_s = self.since_t0()
+        env = CommandEnv(box.endpoint_url, box.catalog.region, box.resources.account_id)
+        for step in self.scenario.mitigation:
+            if step.command is None:
+                if self.code_faults_active:
+                    self._clear_code_faults()
+                continue
+            if not step.runnable:
+                continue
+            box.flush()  # the command reads logs, metrics and alarm states from the endpoint
+            outcome = self.options.step_runner(step.command, env)
+            self.result.steps.append(outcome)
+            _say(
+                self.options, f"drill {self.scenario.id}: exit {outcome.exit_code}: {step.command}"
+            )
+            self.mirror.sync()
+            box.settle(flush=False)
+
+    def _recover(self) -> None:
+        box = self.sandbox
+        if self.options.recovery_workflows:
+            box.run_workflows(
+                self.options.recovery_workflows,
+                workflow=self.drill.workflow,
+                settle_s=0,
+                flush=False,
+            )
+        deadline = box.clock.now() + self.options.recovery_budget_s
+        while True:
+            box.settle(flush=False)
+            if not alarms_in_alarm(box) and box.idle():
+                self.result.recovered_after_s = self.since_t0()
+                break
+            if box.clock.now() >= deadline:
+                break
+            box.advance(TICK_S, flush=False)
+        box.flush()
+
+    def _verdict(self) -> None:
+        box, result = self.sandbox, self.result
+        fired = fired_since(box, self.began)
+        result.fired_alarms = sorted(fired)
+        result.unexpected_alarms = sorted(set(fired) - set(result.expected_alarms))
+        result.timeline = _timeline(box, self.t0)
+        result.workflows = tally_workflows(box)
+        if result.unexpected_alarms:
+            result.failures.append(
+                "alarms fired that the scenario does not expect (noise): "
+                + ", ".join(result.unexpected_alarms)
+            )
+        for step in result.steps:
+            if not step.ok:
+                result.failures.append(f"step exited {step.exit_code}: {step.command}")
+        if result.workflows.lost:
+            result.failures.append(f"{result.workflows.lost} workflow(s) did not complete")
+        if result.workflows.duplicated:
+            result.failures.append(
+                f"{result.workflows.duplicated} workflow(s) completed more than once"
+            )
+        leftovers = {name: n for name, n in empty_dlqs(box).items() if n}
+        for name, count in leftovers.items():
+            result.failures.append(f"DLQ {name} still holds {count} message(s)")
+        still = alarms_in_alarm(box)
+        if still:
+            result.failures.append(
+                f"alarms still in ALARM after {self.options.recovery_budget_s:g} s of recovery: "
+                + ", ".join(still)
+            )
+
+
+def _timeline(sandbox: Sandbox, t0: float) -> list[Transition]:
+    out: list[Transition] = []
+    for name in sorted(sandbox.alarm_states()):
+        for change in sandbox.alarm_history(name):
+            at = _epoch(change.timestamp) - t0
+            out.append(Transition(name, at, change.old_state, change.new_state))
+    out.sort(key=lambda t: (t.at_s, t.alarm))
+    return out
+
+
+def _epoch(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def catalog_label(path: str | Path | None) -> str:
+    return "embedded example" if path is None else Path(path).name

@@ -1,0 +1,58 @@
+"""What the drill checks after the runbook ran, read from the sandbox itself.
+
+Workflows are counted by ``event_id`` and ``correlation_id`` from what was really published: an
+SQS redrive gives a message a new MessageId, so counting messages would count a replayed event
+twice. A workflow is *lost* when it started and neither completed; *duplicated* when its success
+event was published with more than one distinct event_id (the work was done twice, not merely
+delivered twice — a repeated event_id is at-least-once delivery, which consumers must absorb).
+"""
+
+from __future__ import annotations
+
+from runbooks.drills.model import WorkflowTally
+from runbooks.sandbox.session import Sandbox
+
+
+def tally_workflows(sandbox: Sandbox) -> WorkflowTally:
+    flows = sandbox.catalog.workflows
+    starts = {f.start_event for f in flows}
+    successes = {f.success_event for f in flows}
+    started: set[str] = set()
+    completions: dict[str, set[str]] = {}
+    for event in sandbox.transport.published:
+        correlation = str(event.detail.get("correlation_id"))
+        if event.detail_type in starts:
+            started.add(correlation)
+        elif event.detail_type in successes:
+            event_id = str(event.detail.get("event_id"))
+            completions.setdefault(correlation, set()).add(event_id)
+    completed = {c for c in started if completions.get(c)}
+    duplicated = {c for c in completed if len(completions[c]) > 1}
+    return WorkflowTally(
+        started=len(started),
+        completed=len(completed),
+        lost=len(started - completed),
+        duplicated=len(duplicated),
+    )
+
+
+def fired_since(sandbox: Sandbox, since: float) -> dict[str, float]:
+    """Alarm → epoch seconds of its first transition into ALARM at or after ``since``."""
+    out: dict[str, float] = {}
+    for name in sandbox.alarm_states():
+        for change in sandbox.alarm_history(name):
+            at = change.timestamp.timestamp()
+            if change.new_state == "ALARM" and at >= since:
+                out[name] = at
+                break
+    return out
+
+
+def alarms_in_alarm(sandbox: Sandbox) -> list[str]:
+    return sorted(name for name, state in sandbox.alarm_states().items() if state == "ALARM")
+
+
+def empty_dlqs(sandbox: Sandbox) -> dict[str, int]:
+    """DLQ name → messages still in it (visible, in flight or delayed)."""
+    depths = sandbox.queue_depths()
+    return {q.name: depths[q.name].total for q in sandbox.catalog.dlqs() if q.name in depths}
