@@ -22,7 +22,9 @@ Settings come from :func:`configure` and, overriding it, the environment: ``OBSK
 
 Public API: :func:`configure`, :func:`get_logger`, :func:`event_context`, :func:`start_workflow`,
 :func:`inject_lambda_context`, :func:`invocation`, :class:`MissingCorrelationError`,
-:func:`current_ids`, :func:`stats`, and the ``metrics`` submodule (EMF). Fronts for code already
+:func:`current_ids`, :func:`stats`, and the ``metrics`` submodule (EMF). For simulators and
+tests: :func:`set_clock` (every timestamp the library writes), :func:`set_id_source` (the random
+bytes of new IDs) and :func:`mark_cold_start`. Fronts for code already
 on structlog (:mod:`logging_config.structlog_front`) or the stdlib ``logging`` module
 (:mod:`logging_config.stdlib_bridge`) produce the same lines. The pytest plugin
 (:mod:`logging_config.pytest_plugin`) provides the ``capture_logs`` fixture.
@@ -35,10 +37,11 @@ from logging_config.config import configure, current_service
 from logging_config.context import current_ids
 from logging_config.debug_buffer import invocation
 from logging_config.errors import MissingCorrelationError
-from logging_config.events import EventContext, event_context, start_workflow
-from logging_config.lambda_context import inject_lambda_context
+from logging_config.events import EventContext, event_context, set_id_source, start_workflow
+from logging_config.lambda_context import inject_lambda_context, mark_cold_start
 from logging_config.logger import Logger, get_logger
 from logging_config.stats import missing_correlation_count, reset_stats, stats
+from logging_config.timestamps import set_clock
 
 __all__ = [
     "EventContext",
@@ -51,9 +54,12 @@ __all__ = [
     "get_logger",
     "inject_lambda_context",
     "invocation",
+    "mark_cold_start",
     "metrics",
     "missing_correlation_count",
     "reset_stats",
+    "set_clock",
+    "set_id_source",
     "start_workflow",
     "stats",
 ]

@@ -25,7 +25,7 @@ are restored on exit; they live in contextvars, so threads and asyncio tasks nev
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,9 +44,33 @@ ENVELOPE_KEYS = (
 )
 
 
+IdSource = Callable[[int], bytes]
+
+_random_bytes: IdSource = os.urandom
+
+
+def set_id_source(source: IdSource | None) -> IdSource:
+    """For simulators and tests: draw the random bytes of new IDs from ``source`` (``None``:
+    ``os.urandom``), so a seeded source makes event and correlation IDs repeat run after run.
+
+    ``source(n)`` returns ``n`` bytes. Returns the source it replaces, so the caller can put it
+    back.
+    """
+    global _random_bytes
+    if source is not None and not callable(source):
+        raise TypeError(
+            f"set_id_source: expected a function of n returning n bytes, got {source!r:.80}"
+        )
+    previous = _random_bytes
+    _random_bytes = os.urandom if source is None else source
+    return previous
+
+
 def new_id() -> str:
     """A fresh event ID: a random (version 4) UUID as text, without importing :mod:`uuid`."""
-    raw = bytearray(os.urandom(16))
+    raw = bytearray(_random_bytes(16))
+    if len(raw) != 16:
+        raise ValueError(f"new_id: the ID source returned {len(raw)} bytes, expected 16")
     raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
     text = raw.hex()

@@ -51,6 +51,17 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 _cold_start = True
 
 
+def mark_cold_start(cold: bool = True) -> None:
+    """For simulators and tests: say whether the next invocation is a cold start.
+
+    On Lambda the first invocation of a process is its cold start and the decorator knows that by
+    itself; a simulator running many functions in one process marks each function's first
+    invocation (``cold_start`` on its lines) with this.
+    """
+    global _cold_start
+    _cold_start = bool(cold)
+
+
 def _take_cold_start() -> bool:
     global _cold_start
     cold, _cold_start = _cold_start, False

@@ -42,6 +42,7 @@ import orjson
 from logging_config.config import current_service
 from logging_config.context import current_ids, current_lambda_fields
 from logging_config.sink import write_line
+from logging_config.timestamps import now_ms as _clock_ms
 
 __all__ = [
     "DEFAULT_DIMENSIONS",
@@ -240,7 +241,8 @@ def flush(*, now_ms: int | None = None) -> list[dict[str, Any]]:
         _buffered = 0
     if not groups:
         return []
-    timestamp_ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    # The library's clock (logging_config.set_clock), the one line timestamps read too.
+    timestamp_ms = _clock_ms() if now_ms is None else now_ms
     written: list[dict[str, Any]] = []
     for group in groups:
         for obj in _objects_for(group, namespace, timestamp_ms):

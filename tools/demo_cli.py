@@ -1,6 +1,13 @@
-"""``obskit demo``: run the example services on one workflow, in process, and show their lines.
+"""``obskit demo``: the embedded example end to end, and ``obskit demo local`` in process.
 
-Until the sandbox lands this is the quickest way to see what the logger gives a team: every line of
+``obskit demo`` (what ``make demo`` runs) starts the sandbox — moto_server on loopback with the
+catalog's bus, rules, queues, topics, log groups, alarms and dashboards — runs 20 workflows through
+the example services, prints the summary (workflows, per-service invocations and errors, queue
+depths, every alarm's state), traces one workflow with ``obskit trace`` against the sandbox's
+CloudWatch Logs, ends with the incident drills' table when the drill runner is installed, and
+tears the sandbox down.
+
+``obskit demo local`` is the quickest way to see what the logger gives a team: every line of
 every service carries the same ``correlation_id``, and the ``causation_id`` chain rebuilds the
 workflow's tree — fan-out (one partial signal per strategy, one trade per order) and fan-in (the
 aggregated event hangs under the event that completed its set). The services are the embedded
@@ -14,6 +21,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +48,7 @@ COMMON_KEYS = frozenset(
 LEVEL_STYLES = {"DEBUG": "dim", "INFO": "green", "WARNING": "yellow", "ERROR": "bold red"}
 
 
-@click.command()
+@click.command(name="local")
 @click.option(
     "--strategies",
     default=None,
@@ -62,7 +70,7 @@ LEVEL_STYLES = {"DEBUG": "dim", "INFO": "green", "WARNING": "yellow", "ERROR": "
     show_default=False,
     help="Folder holding the example's services/ package (default: the embedded Alchemiser).",
 )
-def demo(
+def local_demo(
     strategies: str | None, fault_specs: tuple[str, ...], as_json: bool, example_dir: Path
 ) -> None:
     """Run one trading workflow of the example services in process and show its lines."""
@@ -226,3 +234,71 @@ def _print_summary(
         f"{len(correlations)} correlation id(s); {len({e['event_id'] for e in events})} events; "
         f"{len(router.deliveries)} invocations ({errors} raised); outcome: [bold]{outcome}[/]"
     )
+
+
+def trace_in_sandbox(box: Any, correlation_id: str, console: Console) -> None:
+    """Trace one workflow exactly as an operator would: ``obskit trace`` against the endpoint.
+
+    The sandbox's simulated clock runs hours in the past (CloudWatch Logs refuses events from the
+    future), so the window is given explicitly.
+    """
+    from tools.trace_cli import trace
+
+    # moto accepts any credentials; a machine without an AWS profile still needs some to sign.
+    for name, value in (("AWS_ACCESS_KEY_ID", "sandbox"), ("AWS_SECRET_ACCESS_KEY", "sandbox")):
+        os.environ.setdefault(name, value)
+    console.rule(f"obskit trace {correlation_id} --endpoint-url {box.endpoint_url}")
+    args = [correlation_id, "--endpoint-url", box.endpoint_url, "--since", "12h"]
+    try:
+        trace.main(args, standalone_mode=False)
+    except click.ClickException as error:
+        console.print(f"[red]trace: {error.format_message()}[/red]")
+
+
+def _drill_runner() -> Any | None:
+    """The drill runner's table function, when that part of obskit is installed."""
+    try:
+        module = importlib.import_module("runbooks.drills.demo")
+    except ModuleNotFoundError:
+        return None
+    return module if hasattr(module, "run_demo_drills") else None
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Catalog YAML (default: the embedded Alchemiser example).",
+)
+@click.option("--workflows", default=20, show_default=True, help="Workflows to run.")
+@click.option("--seed", default=0, show_default=True, help="Seed for every random choice.")
+@click.option("--no-drills", is_flag=True, help="Skip the incident drills at the end.")
+@click.pass_context
+def demo(
+    ctx: click.Context, catalog_path: Path | None, workflows: int, seed: int, no_drills: bool
+) -> None:
+    """Run the example system end to end in the local sandbox (moto_server on loopback).
+
+    Sandbox up, WORKFLOWS workflows, a summary table (workflows completed, per-service
+    invocations and errors, queue depths, every alarm's state), one workflow traced with
+    `obskit trace`, sandbox down; then the incident drills' table. `obskit demo local` runs one
+    workflow in process instead and prints its correlated lines.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from runbooks.sandbox.demo import run_demo
+
+    console = Console()
+    result = run_demo(
+        console, catalog=catalog_path, workflows=workflows, seed=seed, trace=trace_in_sandbox
+    )
+    drills = None if no_drills else _drill_runner()
+    if drills is not None:
+        drills.run_demo_drills(console, catalog=catalog_path)
+    if result.traced is None:
+        raise click.ClickException("no workflow ran in the sandbox: nothing to trace")
+
+
+demo.add_command(local_demo)

@@ -54,10 +54,10 @@ class DrillError(ValueError):
 @dataclass(frozen=True)
 class DrillOptions:
     seed: int = 0
-    baseline_workflows: int = 2
-    baseline_s: float = 300.0
+    baseline_workflows: int = 1
+    baseline_s: float = 180.0
     recovery_workflows: int = 2
-    recovery_budget_s: float = 3600.0
+    recovery_budget_s: float = 1200.0
     step_runner: StepRunner = field(default=run_command)
     """How a command runs (tests may wrap it; the default is a real subprocess)."""
     on_event: Callable[[str], None] | None = None
@@ -117,6 +117,7 @@ def run_drills(
             if endpoint_url is None:
                 server = MotoServer().start()
                 endpoint_url = server.endpoint_url
+            _say(opts, f"sandbox endpoint {endpoint_url}")
             for index, scenario in enumerate(scenarios):
                 if index and server is not None:
                     server.reset()

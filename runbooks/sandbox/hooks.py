@@ -1,12 +1,13 @@
 """Where the sandbox plugs into the code it runs: the logger's clock and sink, and the handler
 package's pluggable runtime.
 
-The logger (layer 0) stamps lines with ``time.time`` and EMF objects with ``time.time_ns``; in the
-sandbox both must read the simulated clock, or log timestamps, EMF datapoints and alarm periods
-would disagree. The logger has no public clock hook yet, so :func:`install_clock` swaps the two
-module-level time sources and returns a function that puts them back; :func:`install_ids` does
-the same for the source of new event IDs (``os.urandom``), so a seed reproduces a run. Lines are captured per
-invocation by pointing the logger's sink at a :class:`LineCapture`.
+The logger (layer 0) reads one clock for line timestamps, EMF timestamps and event ages; in the
+sandbox it must be the simulated clock, or log timestamps, EMF datapoints and alarm periods would
+disagree: :func:`install_clock` plugs it in through ``logging_config.set_clock`` and returns a
+function that puts the previous clock back. :func:`install_ids` does the same for the random
+bytes of new event IDs (``logging_config.set_id_source``), so a seed reproduces a run. Lines are
+captured per invocation by pointing the logger's sink at a :class:`LineCapture`, and each
+function's first invocation is marked as its cold start (``logging_config.mark_cold_start``).
 
 A handler package (the catalog's ``handler: pkg.module:function``) may offer, by convention, the
 same hooks the example services do; each is optional:
@@ -19,68 +20,32 @@ same hooks the example services do; each is optional:
 from __future__ import annotations
 
 import importlib
-import os
-import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import logging_config
 from logging_config import config as log_config
-from logging_config import events, lambda_context, metrics, sink, timestamps
+from logging_config import sink
 from runbooks.sandbox.clock import SimClock
-
-
-class _SimTime:
-    """The three ``time`` functions ``logging_config.metrics`` calls, on the simulated clock."""
-
-    def __init__(self, clock: SimClock) -> None:
-        self._clock = clock
-
-    def time_ns(self) -> int:
-        return int(self._clock.now() * 1_000_000_000)
-
-    def strftime(self, fmt: str, moment: time.struct_time) -> str:
-        return time.strftime(fmt, moment)
-
-    def gmtime(self, seconds: float | None = None) -> time.struct_time:
-        return time.gmtime(self._clock.now() if seconds is None else seconds)
 
 
 def install_clock(clock: SimClock) -> Callable[[], None]:
     """Make log lines and EMF objects read ``clock``; returns the undo function."""
-    saved_clock = timestamps._clock
-    saved_time: Any = metrics.time
-    timestamps._clock = clock.now
-    metrics.time = _SimTime(clock)  # type: ignore[assignment]
+    previous = logging_config.set_clock(clock.now)
 
     def undo() -> None:
-        timestamps._clock = saved_clock
-        metrics.time = saved_time
+        logging_config.set_clock(previous)
 
     return undo
 
 
-class _SeededOs:
-    """``os`` for ``logging_config.events``: ``urandom`` from the sandbox's seeded generator, so
-    event and correlation IDs repeat from run to run with the same seed."""
-
-    def __init__(self, draw: Callable[[int], bytes]) -> None:
-        self._draw = draw
-
-    def urandom(self, size: int) -> bytes:
-        return self._draw(size)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(os, name)
-
-
 def install_ids(draw: Callable[[int], bytes]) -> Callable[[], None]:
     """Make the logger's new event / correlation IDs come from ``draw``; returns the undo."""
-    saved: Any = events.os
-    events.os = _SeededOs(draw)  # type: ignore[assignment]
+    previous = logging_config.set_id_source(draw)
 
     def undo() -> None:
-        events.os = saved
+        logging_config.set_id_source(previous)
 
     return undo
 
@@ -120,7 +85,7 @@ class CapturedInvocation:
         sink.set_stream(self._capture)
         log_config.STATE.service = self._service
         # Each function is its own process on AWS: its first invocation is its cold start.
-        lambda_context._cold_start = self._cold
+        logging_config.mark_cold_start(self._cold)
         return self._capture
 
     def __exit__(self, *exc: object) -> None:

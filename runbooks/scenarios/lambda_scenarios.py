@@ -297,9 +297,11 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
         drill=Drill(
             fault=Fault("service", service.name, f"slow:{slow_s:g}"),
             expected_alarms=(alarm,),
-            detection_budget_s=DURATION_WINDOW_S + SLACK_S,
+            # p90 above the threshold in 15 consecutive minutes: one run a minute for 16 minutes
+            detection_budget_s=DURATION_WINDOW_S + 60 + SLACK_S,
             workflow=workflow_of(ctx.catalog, service),
-            workflows=20,
+            workflows=DURATION_WINDOW_S // 60 + 1,
+            spacing_s=60,
         ),
         notes=tuple(notes),
     )

@@ -10,7 +10,6 @@ import pytest
 import structlog
 
 import logging_config
-from logging_config import timestamps
 from logging_config.stdlib_bridge import install, uninstall
 from logging_config.structlog_front import configure_structlog
 
@@ -18,8 +17,8 @@ FIXED_NOW = 1_766_003_938.084
 
 
 @pytest.fixture
-def fronts(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    monkeypatch.setattr(timestamps, "_clock", lambda: FIXED_NOW)
+def fronts() -> Iterator[dict[str, Any]]:
+    previous_clock = logging_config.set_clock(lambda: FIXED_NOW)
     original_factory = logging.getLogRecordFactory()
 
     def fixed_time_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
@@ -40,6 +39,7 @@ def fronts(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     uninstall(target)
     structlog.reset_defaults()
     logging.setLogRecordFactory(original_factory)
+    logging_config.set_clock(previous_clock)
 
 
 def _without_location(line: dict[str, Any]) -> dict[str, Any]:

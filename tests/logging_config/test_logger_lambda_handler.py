@@ -11,7 +11,6 @@ import pytest
 
 import logging_config
 from logging_config import current_ids, metrics
-from logging_config import lambda_context as lambda_module
 
 
 class LambdaContext:
@@ -20,8 +19,8 @@ class LambdaContext:
 
 
 @pytest.fixture(autouse=True)
-def _warm(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lambda_module, "_cold_start", True)
+def _cold(monkeypatch: pytest.MonkeyPatch) -> None:
+    logging_config.mark_cold_start(True)
     monkeypatch.delenv("_X_AMZN_TRACE_ID", raising=False)
 
 

@@ -27,7 +27,7 @@ SERVICES = [
 def _run(*args: str) -> str:
     before = sink.get_stream()
     service_before = config.current_service()
-    result = CliRunner().invoke(cli, ["demo", *args])
+    result = CliRunner().invoke(cli, ["demo", "local", *args])
     assert sink.get_stream() is before  # the demo gives the stream back
     assert config.current_service() == service_before  # and the process's service name
     assert result.exit_code == 0, result.output
@@ -86,10 +86,10 @@ def test_demo_duplicate_switch_shows_the_detection() -> None:
 
 
 def test_demo_refuses_a_bad_fault_naming_it() -> None:
-    result = CliRunner().invoke(cli, ["demo", "--fault", "portfolio=explode"])
+    result = CliRunner().invoke(cli, ["demo", "local", "--fault", "portfolio=explode"])
     assert result.exit_code == 2
     assert "--fault" in result.output and "unknown fault mode 'explode'" in result.output
-    result = CliRunner().invoke(cli, ["demo", "--fault", "portfolio"])
+    result = CliRunner().invoke(cli, ["demo", "local", "--fault", "portfolio"])
     assert result.exit_code == 2
     assert "'portfolio': expected SERVICE=MODE" in result.output
 

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from catalog import load_catalog
 from insights_queries.timestamps import parse_timestamp
-from tools.demo_cli import demo
+from tools.demo_cli import local_demo as demo
 from tools.trace_cli import trace
 from tools.tracing.analysis import analyse
 from tools.tracing.cloudwatch import GROUPS_PER_QUERY, CloudWatchSource, Window, batches

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tools.demo_cli import demo
+from tools.demo_cli import local_demo as demo
 from tools.trace_cli import trace
 
 CID = "workflow-2a4425f1-8c7e-4387-a8e1-2cf4a6512a3a"

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from catalog import load_catalog
-from tools.demo_cli import demo
+from tools.demo_cli import local_demo as demo
 from tools.trace_cli import trace
 from tools.tracing.analysis import analyse
 from tools.tracing.render_mermaid import render_mermaid

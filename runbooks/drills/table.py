@@ -1,0 +1,38 @@
+"""The drill table a terminal shows (``obskit drill run``, the end of ``make demo``)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from runbooks.drills.model import DrillReport
+
+
+def _fmt(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:g}"
+
+
+def drill_table(report: DrillReport) -> Table:
+    table = Table(title=f"Drills: {report.system} ({report.stage}), simulated seconds")
+    for column in ("drill", "result", "detected s", "recovered s", "wf ok/started", "steps ok"):
+        table.add_column(column)
+    for r in report.results:
+        w = r.workflows
+        table.add_row(
+            r.id,
+            "[green]PASS[/]" if r.passed else "[red]FAIL[/]",
+            _fmt(r.detected_after_s),
+            _fmt(r.recovered_after_s),
+            f"{w.completed}/{w.started}",
+            f"{sum(s.ok for s in r.steps)}/{len(r.steps)}",
+        )
+    return table
+
+
+def render_table(report: DrillReport, console: Console | None = None) -> None:
+    """Print the table, then one line per failure reason so a FAIL says why."""
+    out = console or Console()
+    out.print(drill_table(report))
+    for r in report.results:
+        for failure in r.failures:
+            out.print(f"[red]{r.id}[/]: {failure}", highlight=False)

@@ -1,0 +1,183 @@
+"""Drills end to end: real moto_server, real sandbox, runbook commands as real subprocesses.
+
+Each test runs one drill of the embedded example (a rule whose target fails: its events go to the
+rule DLQ and the runbook replays them with ``obskit dlq replay``), as written or with the runbook
+broken in one way, and checks the verdict follows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import orjson
+import pytest
+
+from catalog import load_catalog
+from catalog.models import Catalog
+from runbooks.drills import DrillOptions, run_drills, select_scenarios
+from runbooks.drills.commands import CommandEnv, run_command
+from runbooks.drills.model import REPORT_KEYS, DrillResult, StepResult
+from runbooks.drills.report import write_report
+from runbooks.scenarios import Scenario, build_scenarios
+
+pytestmark = pytest.mark.slow
+
+DRILL = "rule-to-portfolio-target-failing"
+FAST = DrillOptions(recovery_budget_s=600)
+
+
+def _scenario(catalog: Catalog, drill_id: str = DRILL) -> Scenario:
+    return select_scenarios(build_scenarios(catalog), [drill_id])[0]
+
+
+def _run(catalog: Catalog, scenario: Scenario, endpoint: str, **kw: object) -> DrillResult:
+    options = dataclasses.replace(FAST, **kw)  # type: ignore[arg-type]
+    return run_drills(catalog, [scenario], options=options, endpoint_url=endpoint).results[0]
+
+
+def _dlq_of(scenario: Scenario) -> str:
+    replay = next(s for s in scenario.mitigation if s.command and "--rate" in s.command)
+    assert replay.command is not None
+    return replay.command.split()[3]
+
+
+def test_the_runbook_as_written_passes(aws_endpoint: str, tmp_path: Path) -> None:
+    catalog = load_catalog()
+    scenario = _scenario(catalog)
+    result = _run(catalog, scenario, aws_endpoint)
+    assert result.passed, result.failures
+    assert set(result.expected_alarms) <= set(result.fired_alarms)
+    assert result.unexpected_alarms == []
+    assert result.detected_after_s is not None
+    assert 0 < result.detected_after_s <= scenario.drill.detection_budget_s  # type: ignore[union-attr]
+    assert result.recovered_after_s is not None
+    assert result.recovered_after_s > result.detected_after_s
+    w = result.workflows
+    assert w.started >= 2 and w.completed == w.started and w.lost == w.duplicated == 0
+    assert result.steps and all(s.ok and s.exit_code == 0 for s in result.steps)
+    runnable = [s.command for s in scenario.mitigation if s.command and s.runnable]
+    assert [s.command for s in result.steps] == runnable
+    path = write_report(_report_of(catalog, result), tmp_path / "drills.json")[0]
+    entry = orjson.loads(path.read_bytes())["scenarios"][0]
+    assert tuple(entry) == REPORT_KEYS and entry["passed"] is True
+
+
+def _report_of(catalog: Catalog, result: DrillResult) -> object:
+    from runbooks.drills.model import DrillReport
+
+    return DrillReport("embedded example", catalog.system, catalog.stage, [result])
+
+
+def test_a_wrong_queue_name_fails_the_drill(aws_endpoint: str) -> None:
+    catalog = load_catalog()
+    scenario = _scenario(catalog)
+    dlq = _dlq_of(scenario)
+    broken = dataclasses.replace(
+        scenario,
+        mitigation=tuple(
+            dataclasses.replace(s, command=s.command.replace(dlq, dlq + "-typo"))
+            if s.command
+            else s
+            for s in scenario.mitigation
+        ),
+    )
+    result = _run(catalog, broken, aws_endpoint)
+    assert not result.passed
+    assert any(not s.ok and s.exit_code != 0 for s in result.steps)
+    assert result.workflows.lost >= 1  # the events stay in the real DLQ
+    assert any(dlq in f and "still holds" in f for f in result.failures)
+
+
+def test_a_runbook_that_forgets_the_replay_loses_workflows(aws_endpoint: str) -> None:
+    catalog = load_catalog()
+    scenario = _scenario(catalog)
+    forgetful = dataclasses.replace(
+        scenario,
+        mitigation=tuple(
+            s for s in scenario.mitigation if not (s.command and "--rate" in s.command)
+        ),
+    )
+    result = _run(catalog, forgetful, aws_endpoint)
+    assert not result.passed
+    assert all(s.ok for s in result.steps)  # every step it has works: what is missing fails it
+    assert result.workflows.lost >= 1
+    assert result.workflows.completed < result.workflows.started
+
+
+def test_an_alarm_that_cannot_catch_the_fault_fails_detection(aws_endpoint: str) -> None:
+    catalog = load_catalog()
+    scenario = _scenario(catalog)
+    assert scenario.drill is not None
+    blind = scenario.drill.expected_alarms[0]
+    catalog = catalog.model_copy(
+        update={"alarm_overrides": {**catalog.alarm_overrides, blind: {"threshold": 1e9}}}
+    )
+    result = _run(catalog, scenario, aws_endpoint, recovery_workflows=0, recovery_budget_s=60)
+    assert not result.passed
+    assert result.detected_after_s is None
+    assert blind not in result.fired_alarms
+    assert any("not detected" in f and blind in f for f in result.failures)
+
+
+def _answers(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2):
+            return True
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def test_interrupted_drill_tears_everything_down() -> None:
+    """Ctrl-C in the middle of the runbook: the sandbox stops and the moto_server it started."""
+    catalog = load_catalog()
+    seen: list[str] = []
+
+    def interrupt(command: str, env: CommandEnv) -> StepResult:
+        seen.append(env.endpoint_url)
+        assert _answers(env.endpoint_url)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_drills(catalog, [_scenario(catalog)], options=DrillOptions(step_runner=interrupt))
+    assert seen and not _answers(seen[0])
+    # the in-process sandbox was stopped too: another one starts (only one may run at a time)
+    from runbooks.sandbox.session import Sandbox
+
+    with Sandbox.start(catalog, deploy=False):
+        pass
+
+
+def test_sigterm_stops_the_cli_and_its_sandbox(tmp_path: Path) -> None:
+    obskit = Path(sys.executable).parent / "obskit"
+    proc = subprocess.Popen(
+        [str(obskit), "drill", "run", DRILL],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stderr is not None
+    endpoint = None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if line.startswith("sandbox endpoint "):
+            endpoint = line.split()[-1]
+            break
+    assert endpoint, "the CLI never said where its sandbox is"
+    time.sleep(1.0)
+    os.kill(proc.pid, signal.SIGTERM)
+    assert proc.wait(timeout=60) == 130
+    assert not _answers(endpoint)
+
+
+def test_run_command_reaches_the_sandbox(aws_endpoint: str) -> None:
+    env = CommandEnv(aws_endpoint, "us-east-1", "123456789012")
+    assert run_command("obskit dlq inspect no-such-queue --region us-east-1", env).exit_code != 0

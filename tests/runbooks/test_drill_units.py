@@ -1,0 +1,116 @@
+"""Drill pieces that need no sandbox: scenario selection, command building, report shapes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import orjson
+import pytest
+
+from catalog import load_catalog
+from runbooks.drills import DrillError, select_scenarios
+from runbooks.drills.commands import CommandEnv, CommandError, argv_for, run_command
+from runbooks.drills.model import (
+    REPORT_KEYS,
+    DrillReport,
+    DrillResult,
+    StepResult,
+    Transition,
+    WorkflowTally,
+)
+from runbooks.drills.report import to_html, to_markdown, write_report
+from runbooks.scenarios import build_scenarios
+
+ENV = CommandEnv("http://127.0.0.1:1", "us-east-1", "123456789012")
+
+
+def test_select_names_the_unknown_id() -> None:
+    scenarios = build_scenarios(load_catalog())
+    assert len(select_scenarios(scenarios, [])) == sum(s.drill is not None for s in scenarios)
+    with pytest.raises(DrillError, match="no-such-drill"):
+        select_scenarios(scenarios, ["no-such-drill"])
+
+
+def test_aws_commands_go_to_the_sandbox_endpoint() -> None:
+    if shutil.which("aws") is None:
+        pytest.skip("the AWS CLI is not installed")
+    env = ENV.environ()
+    argv = argv_for('aws sns list-topics --topic "arn:${AWS_ACCOUNT_ID}"', ENV, env)
+    assert argv[1:3] == ["--endpoint-url", ENV.endpoint_url]
+    assert argv[-1] == "arn:123456789012"
+    assert env["AWS_ENDPOINT_URL"] == ENV.endpoint_url
+
+
+def test_bad_commands_fail_the_step_with_a_reason() -> None:
+    with pytest.raises(CommandError, match="NOPE"):
+        argv_for("obskit dlq inspect ${NOPE}", ENV, ENV.environ())
+    outcome = run_command("rm -rf /tmp/x", ENV)
+    assert (outcome.exit_code, outcome.ok) == (127, False)
+    assert "aws` and `obskit` commands only" in outcome.output
+
+
+def _report() -> DrillReport:
+    result = DrillResult("lambda-x-failing", "x: failing", ["a-errors"], budget_s=300)
+    result.fired_alarms = ["a-errors", "b-noise"]
+    result.unexpected_alarms = ["b-noise"]
+    result.detected_after_s = 180.0
+    result.mitigated_at_s = 200.0
+    result.workflows = WorkflowTally(3, 2, 1, 0)
+    result.steps = [StepResult("obskit dlq replay q", 1, False, "no such queue")]
+    result.failures = ["1 workflow(s) did not complete"]
+    result.timeline = [
+        Transition("a-errors", -120, "INSUFFICIENT_DATA", "OK"),
+        Transition("a-errors", 180, "OK", "ALARM"),
+        Transition("b-noise", 240, "OK", "ALARM"),
+    ]
+    ok = DrillResult("rule-y", "y", [], detected_after_s=None, recovered_after_s=400.0)
+    return DrillReport("embedded example", "alchemiser", "dev", [result, ok])
+
+
+def test_json_has_exactly_the_contract_keys(tmp_path: Path) -> None:
+    written = write_report(_report(), tmp_path / "drills.json")
+    assert [p.suffix for p in written] == [".json", ".md", ".html"]
+    doc = orjson.loads(written[0].read_bytes())
+    assert doc["passed"] is False
+    first, second = doc["scenarios"]
+    assert tuple(first) == REPORT_KEYS and tuple(second) == REPORT_KEYS
+    assert first["passed"] is False and second["passed"] is True
+    assert set(first["workflows"]) == {"started", "completed", "lost", "duplicated"}
+    assert first["steps"] == [{"command": "obskit dlq replay q", "exit_code": 1, "ok": False}]
+    assert "did not complete" in to_markdown(_report())
+
+
+def test_html_timeline_renders_in_headless_chromium(tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("headless Chromium is not installed")
+    page = tmp_path / "drills.html"
+    page.write_text(to_html(_report()), encoding="utf-8")
+    shot = tmp_path / "drills.png"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    with tempfile.TemporaryDirectory() as profile:
+        common = [chromium, *flags, f"--user-data-dir={profile}"]
+        dom = subprocess.run(
+            [*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90
+        ).stdout
+        subprocess.run(
+            [*common, f"--screenshot={shot}", "--window-size=1100,700", page.as_uri()],
+            capture_output=True,
+            timeout=90,
+        )
+    assert 'id="verdict"' in dom and "FAIL" in dom
+    assert dom.count('class="state-ALARM"') == 2  # a-errors and b-noise went to ALARM
+    assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 5_000

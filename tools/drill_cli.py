@@ -1,0 +1,110 @@
+"""``obskit drill run|list``: run incident drills in the sandbox and report them.
+
+The runner lives in ``runbooks.drills`` (layer 2); this module only parses options and prints.
+Exit codes: 0 every drill passed, 1 a drill failed, 2 bad input (catalog, scenario id),
+130 interrupted (the sandbox is torn down first).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from catalog import CatalogError, load_catalog
+from catalog.models import Catalog
+from runbooks.drills import DrillError, DrillOptions, run_drills, select_scenarios
+from runbooks.drills.report import write_report
+from runbooks.drills.table import render_table
+from runbooks.scenarios import CatalogArgs, Scenario, build_scenarios
+
+_CATALOG = click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Catalog YAML (default: the embedded Alchemiser example).",
+)
+_STAGE = click.option("--stage", default=None, help="Stage to resolve {stage} with.")
+
+
+def _scenarios(catalog_path: Path | None, stage: str | None) -> tuple[Catalog, list[Scenario]]:
+    try:
+        catalog = load_catalog(catalog_path, stage=stage)
+    except (CatalogError, OSError) as error:
+        raise click.ClickException(f"cannot load the catalog: {error}") from None
+    args = CatalogArgs(catalog=str(catalog_path) if catalog_path else None, stage=stage)
+    return catalog, build_scenarios(catalog, args)
+
+
+@click.group()
+def drill() -> None:
+    """Incident drills: inject a fault in the sandbox, check detection, run the runbook."""
+
+
+@drill.command("list")
+@_CATALOG
+@_STAGE
+def list_drills(catalog_path: Path | None, stage: str | None) -> None:
+    """Every scenario with a drill: id, fault, expected alarms, detection budget."""
+    _, scenarios = _scenarios(catalog_path, stage)
+    for scenario in scenarios:
+        if scenario.drill is None:
+            continue
+        d = scenario.drill
+        alarms = ", ".join(d.expected_alarms) or "none"
+        click.echo(
+            f"{scenario.id}\t{d.fault.target}:{d.fault.name}:{d.fault.kind}\t"
+            f"budget {d.detection_budget_s} s\t{alarms}"
+        )
+
+
+@drill.command("run")
+@click.argument("ids", nargs=-1)
+@click.option("--all", "run_all", is_flag=True, help="Run every drill of the catalog.")
+@_CATALOG
+@_STAGE
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the JSON report here, plus .md and .html beside it.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed for IDs, jitter and timing.")
+@click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
+def run(
+    ids: tuple[str, ...],
+    run_all: bool,
+    catalog_path: Path | None,
+    stage: str | None,
+    report_path: Path | None,
+    seed: int,
+    quiet: bool,
+) -> None:
+    """Run drills ID... (or --all): fault, detection, runbook commands, recovery, verdict."""
+    if not ids and not run_all:
+        raise click.UsageError("name drill ids (see `obskit drill list`) or pass --all")
+    if ids and run_all:
+        raise click.UsageError("pass drill ids or --all, not both")
+    catalog, scenarios = _scenarios(catalog_path, stage)
+    try:
+        chosen = select_scenarios(scenarios, list(ids))
+    except DrillError as error:
+        raise click.BadParameter(str(error), param_hint="ID") from None
+    options = DrillOptions(
+        seed=seed, on_event=None if quiet else lambda line: click.echo(line, err=True)
+    )
+    label = str(catalog_path) if catalog_path else "embedded example"
+    try:
+        report = run_drills(catalog, chosen, options=options, catalog_label=label)
+    except KeyboardInterrupt:
+        click.echo("interrupted: sandbox stopped", err=True)
+        sys.exit(130)
+    render_table(report, Console())
+    if report_path is not None:
+        for written in write_report(report, report_path):
+            click.echo(f"wrote {written}", err=True)
+    sys.exit(0 if report.passed else 1)
