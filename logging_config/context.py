@@ -18,12 +18,18 @@ from contextvars import ContextVar, Token
 
 from orjson import dumps
 
+#: The bound field saying how old the event being handled is (the catalog's ``event_age_field``).
+AGE_KEY = "event_age_ms"
+_AGE_PREFIX = b',"' + AGE_KEY.encode() + b'":'
+
 
 class EventIds:
     """The IDs bound for one event; ``generated`` marks a correlation this process started.
 
     ``fragment`` is the IDs' part of a JSON line, serialized once when the context is bound
-    instead of on every line.
+    instead of on every line. ``event_age_ms`` (how old the event was when its context was
+    entered, ``None`` when it carried no time) is a bound field rather than an ID: it has its own
+    ``age_fragment`` and stays out of equality.
     """
 
     __slots__ = (
@@ -33,6 +39,8 @@ class EventIds:
         "event_type",
         "generated",
         "fragment",
+        "event_age_ms",
+        "age_fragment",
     )
 
     def __init__(
@@ -42,6 +50,7 @@ class EventIds:
         event_id: str | None,
         event_type: str | None,
         generated: bool = False,
+        event_age_ms: int | None = None,
     ) -> None:
         self.correlation_id = correlation_id
         self.causation_id = causation_id
@@ -59,6 +68,8 @@ class EventIds:
             + _json(event_type)
         )
         self.fragment = fragment + b',"correlation_generated":true' if generated else fragment
+        self.event_age_ms = event_age_ms
+        self.age_fragment = b"" if event_age_ms is None else _AGE_PREFIX + b"%d" % event_age_ms
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, EventIds) and self.fragment == other.fragment
@@ -70,7 +81,7 @@ class EventIds:
         return (
             f"EventIds(correlation_id={self.correlation_id!r}, causation_id={self.causation_id!r}, "
             f"event_id={self.event_id!r}, event_type={self.event_type!r}, "
-            f"generated={self.generated!r})"
+            f"generated={self.generated!r}, event_age_ms={self.event_age_ms!r})"
         )
 
 

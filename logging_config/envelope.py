@@ -13,7 +13,7 @@ Accepted shapes (nested as AWS delivers them):
     from logging_config.envelope import unwrap
 
     unwrap({"detail-type": "TradeExecuted", "id": "e1", "detail": {"event_id": "x"}})
-    # Envelope(detail={'event_id': 'x'}, envelope_id='e1', detail_type='TradeExecuted')
+    # Envelope(detail={'event_id': 'x'}, envelope_id='e1', detail_type='TradeExecuted', time=None)
 """
 
 from __future__ import annotations
@@ -26,11 +26,13 @@ _MAX_NESTING = 5
 
 
 class Envelope(NamedTuple):
-    """The detail found, the EventBridge ``id`` and ``detail-type`` when there was an envelope."""
+    """The detail found; the EventBridge ``id``, ``detail-type`` and ``time`` when there was an
+    envelope."""
 
     detail: dict[str, Any] | None
     envelope_id: str | None
     detail_type: str | None
+    time: str | None = None
 
 
 def _parse_json(text: Any) -> Any:
@@ -70,10 +72,12 @@ def unwrap(event: Any, _depth: int = 0) -> Envelope:
         detail = _parse_json(event.get("detail"))
         envelope_id = event.get("id")
         detail_type = event.get("detail-type")
+        sent = event.get("time")
         return Envelope(
             detail if isinstance(detail, dict) else None,
             envelope_id if isinstance(envelope_id, str) else None,
             detail_type if isinstance(detail_type, str) else None,
+            sent if isinstance(sent, str) else None,
         )
     return Envelope(event, None, None)
 

@@ -17,6 +17,11 @@
     with logging_config.start_workflow() as ctx:   # the first step of a workflow
         first = ctx.child_event("WorkflowStarted", {})   # causation_id == correlation_id
 
+When the event says when it was emitted (the detail's ``timestamp``, else the EventBridge
+envelope's ``time``), every line in its context also carries ``event_age_ms``: how old the event
+was when the context was entered (never negative), computed once — what the hop-latency queries
+read. A field of the call or of ``bind()`` with that name wins.
+
 An incoming event without a ``correlation_id`` starts a new correlation: the IDs are generated and
 every line says ``"correlation_generated": true``; ``ctx.generated`` is ``True``. Contexts nest and
 are restored on exit; they live in contextvars, so threads and asyncio tasks never share them.
@@ -31,6 +36,7 @@ from typing import Any
 
 from logging_config.context import EventIds, bind_ids, reset_ids
 from logging_config.envelope import unwrap
+from logging_config.event_time import event_age_ms
 from logging_config.timestamps import iso_timestamp
 
 SCHEMA_VERSION = "1.0"
@@ -175,13 +181,15 @@ def ids_for_event(event: Any) -> tuple[EventIds, dict[str, Any] | None]:
     event_id = _id_text(detail.get("event_id")) or envelope.envelope_id
     event_type = _id_text(detail.get("event_type")) or envelope.detail_type
     causation_id = _id_text(detail.get("causation_id"))
+    age = event_age_ms(detail.get("timestamp"), envelope.time)
     if correlation_id is None:
         correlation_id = new_correlation_id()
         event_id = event_id or new_id()
         causation_id = causation_id or correlation_id
-        return EventIds(correlation_id, causation_id, event_id, event_type, True), envelope.detail
+        ids = EventIds(correlation_id, causation_id, event_id, event_type, True, age)
+        return ids, envelope.detail
     return (
-        EventIds(correlation_id, causation_id or correlation_id, event_id, event_type, False),
+        EventIds(correlation_id, causation_id or correlation_id, event_id, event_type, False, age),
         envelope.detail,
     )
 

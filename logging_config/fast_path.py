@@ -26,7 +26,7 @@ from orjson import dumps
 
 from logging_config import timestamps
 from logging_config.config import STATE
-from logging_config.context import EVENT_IDS, LAMBDA_FIELDS, EventIds
+from logging_config.context import AGE_KEY, EVENT_IDS, LAMBDA_FIELDS, EventIds
 from logging_config.levels import LEVEL_NAMES
 from logging_config.redaction import MIN_SECRET_LENGTH, is_sensitive_key, redact_text
 from logging_config.truncate import MAX_LINE_BYTES
@@ -205,6 +205,14 @@ def fast_line(
             return None
     ids = EVENT_IDS.get()
     lam = LAMBDA_FIELDS.get()
+    if ids is None:
+        id_part = _NO_IDS_FRAGMENT
+        age = b""
+    else:
+        id_part = ids.fragment
+        age = ids.age_fragment
+        if age and fields and AGE_KEY in fields:  # a bound or call field of that name wins
+            age = b""
     line = b"".join(
         (
             prefix,
@@ -212,8 +220,9 @@ def fast_line(
             level,
             text,
             site,
-            _NO_IDS_FRAGMENT if ids is None else ids.fragment,
+            id_part,
             b"" if lam is None else lam.fragment,
+            age,
             tail,
         )
     )

@@ -17,7 +17,8 @@ the end flushes EMF metrics (``logging_config.metrics.flush()``) while the IDs a
 
     @logging_config.inject_lambda_context(per_record=True)
     def consume(record, context):                   # called once per SQS record; failures become
-        ...                                         # {"batchItemFailures": [...]} (partial batch)
+        ...                                         # {"batchItemFailures": [...]} (partial batch;
+                                                    # FIFO: the first failure and all after it)
 
 A batch's records are correlated while iterating ``event["Records"]`` (a list that binds each
 record's context during its loop iteration). An exception escaping the handler is logged at ERROR
@@ -43,7 +44,7 @@ from logging_config.context import (
 from logging_config.debug_buffer import invocation
 from logging_config.envelope import batch_records, is_sqs_record
 from logging_config.events import event_context, ids_for_event
-from logging_config.levels import ERROR
+from logging_config.levels import ERROR, WARNING
 from logging_config.logger import caller_location, emit, innermost_frame, log_uncaught
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
@@ -135,18 +136,31 @@ def _log_with_failing_record(error: BaseException, correlated: CorrelatedRecords
         reset_ids(token)
 
 
+def is_fifo_record(record: Any) -> bool:
+    """An SQS record from a FIFO queue (its ``eventSourceARN`` ends with ``.fifo``)."""
+    arn = record.get("eventSourceARN") if isinstance(record, dict) else None
+    return isinstance(arn, str) and arn.endswith(".fifo")
+
+
 def _run_per_record(
     handler: Callable[..., Any], records: list[Any], context: Any, args: tuple[Any, ...]
 ) -> dict[str, Any]:
     """Call ``handler`` once per record, each in its own event context.
 
-    A failing SQS record becomes an entry of ``batchItemFailures`` (SQS retries only those). SNS
-    has no partial batch response: a failing SNS record is logged and re-raised, so Lambda's own
-    retry keeps the message.
+    A failing SQS record becomes an entry of ``batchItemFailures`` (SQS retries only those). From
+    a FIFO queue, AWS requires stopping at the first failure: that record and every record after
+    it are reported, unprocessed, so the retry keeps the group's order. SNS has no partial batch
+    response: a failing SNS record is logged and re-raised, so Lambda's own retry keeps the
+    message.
     """
     failures: list[dict[str, str]] = []
+    stopped = False
     for record in records:
         with event_context(record):
+            if stopped:
+                _skip_after_fifo_failure(record)
+                failures.append({"itemIdentifier": str(record.get("messageId"))})
+                continue
             try:
                 handler(record, context, *args)
             except Exception as error:
@@ -163,9 +177,21 @@ def _run_per_record(
                     internal=True,
                 )
                 failures.append({"itemIdentifier": str(record.get("messageId"))})
+                stopped = is_fifo_record(record)
             finally:
                 _flush_metrics()
     return {"batchItemFailures": failures}
+
+
+def _skip_after_fifo_failure(record: Any) -> None:
+    """Say, in the record's own context, why it was returned to the queue without being run."""
+    emit(
+        WARNING,
+        "record not processed: an earlier record of this FIFO batch failed",
+        {"message_id": record.get("messageId")},
+        logger_name="logging_config",
+        internal=True,
+    )
 
 
 def _decorate(handler: Handler, per_record: bool) -> Handler:

@@ -3,8 +3,10 @@
 The order and names follow DESIGN.md (Powertools' names): ``timestamp``, ``level``, ``message``,
 ``service``, ``logger``, ``location``, ``correlation_id``, ``causation_id``, ``event_id``,
 ``event_type``, then the Lambda keys inside a decorated handler, the exception keys when there is
-one, then the call's own fields (bound fields first). ``logger`` is left out when it is the
-service name (or unset): it would repeat ``service`` on every line::
+one, then the bound fields (``event_age_ms`` of the event being handled, then ``bind()``'s) and
+the call's own fields; a call's field wins over a bound one of the same name (in the bound one's
+place). ``logger`` is left out when it is the service name (or unset): it would repeat
+``service`` on every line::
 
     from logging_config.record import build_record
 
@@ -12,7 +14,7 @@ service name (or unset): it would repeat ``service`` on every line::
 
 The record is built by a pipeline of small processors (:data:`PROCESSORS`), structlog-style, each
 ``(record, call) -> record`` with one job: :func:`add_base`, :func:`add_ids`,
-:func:`add_lambda_fields`, :func:`add_exception`, :func:`add_call_fields`.
+:func:`add_lambda_fields`, :func:`add_exception`, :func:`add_event_age`, :func:`add_call_fields`.
 
 A call field named like a reserved key (:data:`RESERVED_KEYS`) never replaces the real key: it is
 kept under ``field_<name>`` (``field_field_<name>`` if that is taken too). Field values are
@@ -26,7 +28,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from logging_config.config import STATE
-from logging_config.context import EVENT_IDS, LAMBDA_FIELDS, EventIds
+from logging_config.context import AGE_KEY, EVENT_IDS, LAMBDA_FIELDS, EventIds
 from logging_config.exception_fields import exception_fields
 from logging_config.redaction import (
     KEY_VERDICTS,
@@ -198,6 +200,18 @@ def add_exception(record: dict[str, Any], call: Call) -> dict[str, Any]:
     return record
 
 
+def add_event_age(record: dict[str, Any], call: Call) -> dict[str, Any]:
+    """``event_age_ms`` of the event being handled, the first bound field (unless the logger's
+    bound fields or the call's own name it: theirs wins)."""
+    ids = EVENT_IDS.get()
+    age = None if ids is None else ids.event_age_ms
+    if age is None or (call.bound and AGE_KEY in call.bound):
+        return record
+    if not (call.fields and AGE_KEY in call.fields):
+        record[AGE_KEY] = age
+    return record
+
+
 def add_call_fields(record: dict[str, Any], call: Call) -> dict[str, Any]:
     """The bound fields, then the call's own: reserved names moved aside, secrets redacted."""
     if call.bound:
@@ -214,6 +228,7 @@ PROCESSORS: tuple[RecordProcessor, ...] = (
     add_ids,
     add_lambda_fields,
     add_exception,
+    add_event_age,
     add_call_fields,
 )
 

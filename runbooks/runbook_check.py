@@ -220,6 +220,9 @@ def _check_obskit(words: list[str], names: _Names, parse: ObskitParser) -> list[
             known_queue = not isinstance(value, str) or _is_placeholder(value)
             if not known_queue and value not in names.queues:
                 found.append(f"`{command}`: unknown queue '{value}'")
+        function = params.get("lambda_function")
+        if isinstance(function, str) and function not in names.functions:
+            found.append(f"`{command}`: --lambda names unknown function '{function}'")
         target = params.get("to")
         if isinstance(target, str):
             kind, _, name = target.partition(":")

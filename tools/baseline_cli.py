@@ -1,7 +1,8 @@
 """``obskit baseline``: record latency and throughput of a run, for regressions and for ``ready``.
 
-From log files of a run (``--from-logs``: the sandbox's, the demo's, or an export from CloudWatch)
-or from CloudWatch metrics (``--aws``, over ``--since``/``--until``). The work is in
+From log files of a run (``--from-logs``: the sandbox's, the demo's, or an export from CloudWatch),
+from a fresh sandbox run (``--sandbox N``, keeping its logs with ``--logs-out``), or from
+CloudWatch metrics (``--aws``, over ``--since``/``--until``). The work is in
 :mod:`tools.readiness.baseline_logs` / :mod:`tools.readiness.baseline_aws`; this module parses
 options, writes the file and prints a summary. Exit codes: 0 written, 2 bad input or AWS error.
 """
@@ -51,6 +52,34 @@ def _from_aws(
         raise _fail(f"cannot read CloudWatch metrics: {exc}") from None
 
 
+def _from_sandbox(catalog: Any, workflows: int, logs_out: Path | None) -> dict[str, Any]:
+    """Run ``workflows`` workflows in a fresh sandbox (its own moto_server) and take their logs."""
+    import tempfile
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from runbooks.sandbox import Sandbox, SandboxError
+    from tools.readiness.baseline_logs import baseline_from_logs
+    from tools.readiness.sandbox_logs import write_log_records
+
+    with tempfile.TemporaryDirectory(prefix="obskit-baseline-") as scratch:
+        path = logs_out or Path(scratch) / "run.json"
+        try:
+            with Sandbox.start(catalog) as box:
+                counts = box.run_workflows(workflows, spacing_s=60)
+                write_log_records(box.logs.records, path)
+        except (SandboxError, BotoCoreError, ClientError) as exc:
+            raise _fail(f"the sandbox run failed: {exc}") from None
+        if counts.completed != workflows:
+            raise _fail(
+                f"the sandbox run is not healthy: {counts.completed} of {workflows} workflows "
+                f"completed ({counts.failed} failed): no baseline from it"
+            )
+        result = baseline_from_logs(catalog, [path])
+        result["source"] = {"kind": "sandbox", "workflows": workflows}
+        return result
+
+
 def _summary(baseline: dict[str, Any]) -> Table:
     table = Table(title="baseline", title_justify="left")
     for column in ("what", "count", "p50", "p95", "p99", "max"):
@@ -83,6 +112,19 @@ def _summary(baseline: dict[str, Any]) -> Table:
     help="Log file of a run, any format the query engine reads (repeatable).",
 )
 @click.option("--aws", "use_aws", is_flag=True, help="Read CloudWatch metrics instead.")
+@click.option(
+    "--sandbox",
+    "sandbox_workflows",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Run N workflows in a fresh local sandbox and baseline them.",
+)
+@click.option(
+    "--logs-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --sandbox: also keep the run's log lines here (for `obskit ready --logs`).",
+)
 @click.option("--since", default="24h", show_default=True, help="With --aws: window start.")
 @click.option("--until", default=None, help="With --aws: window end (default: now).")
 @click.option(
@@ -101,6 +143,8 @@ def baseline(
     stage: str | None,
     logs: tuple[Path, ...],
     use_aws: bool,
+    sandbox_workflows: int | None,
+    logs_out: Path | None,
     since: str,
     until: str | None,
     endpoint_url: str | None,
@@ -109,16 +153,20 @@ def baseline(
 ) -> None:
     """Write a baseline of latency (per hop, end to end, per service) and throughput.
 
-    Give either --from-logs FILE... or --aws. Exit codes: 0 written, 2 bad input.
+    Give one of --from-logs FILE..., --aws or --sandbox N. Exit codes: 0 written, 2 bad input.
     """
-    if bool(logs) == use_aws:
-        raise _fail("give either --from-logs FILE... or --aws (exactly one)")
+    if sum([bool(logs), use_aws, sandbox_workflows is not None]) != 1:
+        raise _fail("give exactly one of --from-logs FILE..., --aws or --sandbox N")
+    if logs_out is not None and sandbox_workflows is None:
+        raise _fail("--logs-out goes with --sandbox N")
     try:
         catalog = load_catalog(catalog_path, stage=stage)
     except CatalogError as exc:
         raise _fail(f"cannot load the catalog {catalog_path or '(embedded)'}: {exc}") from None
     if use_aws:
         result = _from_aws(catalog, since, until, endpoint_url, profile)
+    elif sandbox_workflows is not None:
+        result = _from_sandbox(catalog, sandbox_workflows, logs_out)
     else:
         from tools.readiness.baseline_logs import baseline_from_logs
 

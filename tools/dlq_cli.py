@@ -175,6 +175,14 @@ def _try_move_task(
     help="sqs:<queue>, events:<bus>, lambda:<function>, bus (RULE_ARN's bus) or "
     "target (TARGET_ARN). Default: from each message's attributes.",
 )
+@click.option(
+    "--lambda",
+    "lambda_function",
+    default=None,
+    metavar="FUNCTION",
+    help="Re-invoke messages a function's asynchronous invocations left (Lambda's "
+    "on-failure DLQ messages do not name the function).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; change nothing.")
 @click.option(
     "--rate",
@@ -222,6 +230,7 @@ def _try_move_task(
 def replay_command(
     queue: str,
     to: str | None,
+    lambda_function: str | None,
     dry_run: bool,
     rate: float | None,
     max_messages: int | None,
@@ -258,6 +267,7 @@ def replay_command(
         and not dry_run
         and max_messages is None
         and park is None
+        and lambda_function is None
         and _try_move_task(aws.client("sqs", attempts=1), url, mode, sources, rate, out)
     ):
         if fmt == "json":
@@ -295,6 +305,7 @@ def replay_command(
             dry_run=dry_run,
             park=park,
             visibility_s=visibility_timeout,
+            lambda_function=lambda_function,
             on_progress=progress,
         ).run()
     _print_result(queue, result, fmt, dry_run, out)

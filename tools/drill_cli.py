@@ -16,6 +16,7 @@ from rich.console import Console
 from catalog import CatalogError, load_catalog
 from catalog.models import Catalog
 from runbooks.drills import DrillError, DrillOptions, run_drills, select_scenarios
+from runbooks.drills.parallel import run_drills_parallel
 from runbooks.drills.report import write_report
 from runbooks.drills.table import render_table
 from runbooks.scenarios import CatalogArgs, Scenario, build_scenarios
@@ -35,7 +36,9 @@ def _scenarios(catalog_path: Path | None, stage: str | None) -> tuple[Catalog, l
         catalog = load_catalog(catalog_path, stage=stage)
     except (CatalogError, OSError) as error:
         raise click.ClickException(f"cannot load the catalog: {error}") from None
-    args = CatalogArgs(catalog=str(catalog_path) if catalog_path else None, stage=stage)
+    # absolute: runbook commands run in a fresh working directory per drill
+    where = str(catalog_path.resolve()) if catalog_path else None
+    args = CatalogArgs(catalog=where, stage=stage)
     return catalog, build_scenarios(catalog, args)
 
 
@@ -74,6 +77,13 @@ def list_drills(catalog_path: Path | None, stage: str | None) -> None:
     help="Write the JSON report here, plus .md and .html beside it.",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed for IDs, jitter and timing.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes, each with its own sandbox (drills are independent).",
+)
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
 def run(
     ids: tuple[str, ...],
@@ -82,6 +92,7 @@ def run(
     stage: str | None,
     report_path: Path | None,
     seed: int,
+    jobs: int,
     quiet: bool,
 ) -> None:
     """Run drills ID... (or --all): fault, detection, runbook commands, recovery, verdict."""
@@ -99,7 +110,12 @@ def run(
     )
     label = str(catalog_path) if catalog_path else "embedded example"
     try:
-        report = run_drills(catalog, chosen, options=options, catalog_label=label)
+        if jobs > 1 and len(chosen) > 1:
+            report = run_drills_parallel(
+                catalog, chosen, jobs=jobs, options=options, catalog_label=label
+            )
+        else:
+            report = run_drills(catalog, chosen, options=options, catalog_label=label)
     except KeyboardInterrupt:
         click.echo("interrupted: sandbox stopped", err=True)
         sys.exit(130)

@@ -7,6 +7,7 @@ A step's command is the text an operator pastes into a shell. The drill runs it 
   ``AWS_ENDPOINT_URL`` for every service). If it is not installed the step fails with a message
   that says so: no stand-in pretends a command ran.
 - ``obskit``: the console script next to the running interpreter (the venv's), else on PATH.
+- a fresh working directory per drill (see :attr:`CommandEnv.workdir`);
 - ``${AWS_ACCOUNT_ID}`` (and any ``${VAR}`` the environment defines) expanded as a shell would.
 """
 
@@ -40,6 +41,9 @@ class CommandEnv:
     endpoint_url: str
     region: str
     account_id: str
+    workdir: Path | None = None
+    """The operator's working directory: a fresh one per drill, so files a tool keeps there
+    (``obskit dlq replay``'s journal) never leak from one drill, or one run, into the next."""
 
     def environ(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         env = dict(os.environ if base is None else base)
@@ -117,6 +121,7 @@ def run_command(
             text=True,
             timeout=timeout_s,
             stdin=subprocess.DEVNULL,
+            cwd=env.workdir,
             check=False,
         )
     except subprocess.TimeoutExpired:

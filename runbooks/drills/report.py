@@ -86,7 +86,7 @@ def _svg(result: DrillResult) -> str:
 
     height = ROW_H * (len(alarms) + 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{LABEL_W + PLOT_W + 10}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{LABEL_W + PLOT_W + 90}" '
         f'height="{height}" role="img" aria-label="alarm timeline of {escape(result.id)}">'
     ]
     for row, alarm in enumerate(alarms):

@@ -23,6 +23,7 @@ killed run unwinds the same way as Ctrl-C.
 from __future__ import annotations
 
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -248,7 +249,14 @@ class _Drill:
     def _mitigate(self) -> None:
         box = self.sandbox
         self.result.mitigated_at_s = self.since_t0()
-        env = CommandEnv(box.endpoint_url, box.catalog.region, box.resources.account_id)
+        with tempfile.TemporaryDirectory(prefix="obskit-drill-") as workdir:
+            env = CommandEnv(
+                box.endpoint_url, box.catalog.region, box.resources.account_id, Path(workdir)
+            )
+            self._run_steps(env)
+
+    def _run_steps(self, env: CommandEnv) -> None:
+        box = self.sandbox
         for step in self.scenario.mitigation:
             if step.command is None:
                 if self.code_faults_active:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.table import Table
 
@@ -9,13 +11,14 @@ from runbooks.drills.model import DrillReport
 
 
 def _fmt(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds:g}"
+    return "-" if seconds is None else f"{seconds:.0f}"
 
 
 def drill_table(report: DrillReport) -> Table:
     table = Table(title=f"Drills: {report.system} ({report.stage}), simulated seconds")
-    for column in ("drill", "result", "detected s", "recovered s", "wf ok/started", "steps ok"):
-        table.add_column(column)
+    table.add_column("drill", overflow="fold")
+    for column in ("result", "detected s", "recovered s", "wf ok/started", "steps ok"):
+        table.add_column(column, no_wrap=True)
     for r in report.results:
         w = r.workflows
         table.add_row(
@@ -36,3 +39,16 @@ def render_table(report: DrillReport, console: Console | None = None) -> None:
     for r in report.results:
         for failure in r.failures:
             out.print(f"[red]{r.id}[/]: {failure}", highlight=False)
+
+
+def demo_table(console: Console | None = None, ids: Sequence[str] = ()) -> DrillReport:
+    """Run the drills of the embedded example (``ids``, default all) and print the table: the
+    last thing ``make demo`` shows."""
+    from catalog import load_catalog
+    from runbooks.drills.runner import run_drills, select_scenarios
+    from runbooks.scenarios import build_scenarios
+
+    catalog = load_catalog()
+    report = run_drills(catalog, select_scenarios(build_scenarios(catalog), list(ids)))
+    render_table(report, console)
+    return report

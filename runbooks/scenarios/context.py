@@ -85,6 +85,10 @@ class ScenarioContext:
         """Who to call and when, from the catalog's notifications (never invented)."""
         notes = self.catalog.notifications
         lines = [f"Alarms notify SNS topic `{notes.alerts_topic}`."]
+        topic = next((t for t in self.catalog.topics if t.name == notes.alerts_topic), None)
+        if topic is not None and topic.subscriptions:
+            who = ", ".join(f"{s.protocol} {s.endpoint}" for s in topic.subscriptions)
+            lines.append(f"It delivers to: {who}.")
         if notes.on_call:
             lines.append(f"On call: {notes.on_call}.")
         for step in notes.escalation:

@@ -238,7 +238,7 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
 
 def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario:
     alarm = ctx.alarm(dlq.name, "not-empty")
-    to = _replay_target(ctx, dlq)
+    lambda_function = _replay_target(ctx, dlq)
     fault, expected, budget, workflow = _dlq_fault(ctx, dlq)
     return Scenario(
         id=f"dlq-{_slug(ctx, dlq.name)}-not-empty",
@@ -272,7 +272,7 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 "Fix the cause the errors name first (see the failing function's or rule's "
                 "scenario); replaying into a still-broken consumer only refills the DLQ."
             ),
-            *replay_steps(ctx, dlq.name, to=to),
+            *replay_steps(ctx, dlq.name, lambda_function=lambda_function),
         ),
         verification=(
             Step(f"`{dlq.name}` is empty.", ctx.dlq_inspect(dlq.name)),
@@ -303,15 +303,10 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
 
 
 def _replay_target(ctx: ScenarioContext, dlq: Queue) -> str | None:
-    """``--to`` for a DLQ fed by a function's async failures (re-invoke it); else automatic."""
-    for service in ctx.catalog.services:
-        if service.on_failure_dlq == dlq.name:
-            fed_by_rules = any(
-                t.dlq == dlq.name for _b, r in ctx.catalog.rules() for t in r.targets
-            )
-            if not fed_by_rules:
-                return f"lambda:{ctx.function(service)}"
-    return None
+    """The function whose asynchronous failures land in ``dlq``, when exactly one does: its
+    messages are re-invoked on it (``--lambda``); the others go where their attributes say."""
+    functions = [s for s in ctx.catalog.services if s.on_failure_dlq == dlq.name]
+    return ctx.function(functions[0]) if len(functions) == 1 else None
 
 
 def _dlq_fault(

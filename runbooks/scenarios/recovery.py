@@ -90,9 +90,15 @@ def rules_to(catalog: Catalog, service: Service) -> list[tuple[Bus, Rule]]:
     ]
 
 
-def replay_steps(ctx: ScenarioContext, dlq: str, to: str | None = None) -> tuple[Step, ...]:
-    """Inspect, preview, then replay a DLQ with ``obskit dlq`` (journal makes reruns safe)."""
-    extra = ["--to", to] if to else []
+def replay_steps(
+    ctx: ScenarioContext, dlq: str, lambda_function: str | None = None
+) -> tuple[Step, ...]:
+    """Inspect, preview, then replay a DLQ with ``obskit dlq`` (journal makes reruns safe).
+
+    Each message goes back where its attributes say (RULE_ARN's bus, the source queue);
+    ``lambda_function`` re-invokes the messages Lambda wrote (they do not name the function).
+    """
+    extra = ["--lambda", lambda_function] if lambda_function else []
     return (
         Step(
             f"See what waits in `{dlq}`: event types, errors, oldest age, sample IDs (nothing is "
@@ -166,7 +172,7 @@ def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
             f"function's on-failure DLQ `{dlq}` (attributes RequestID, ErrorCode, ErrorMessage).",
             alarms=(ctx.alarm(dlq, "not-empty"),),
             symptoms=(f"DLQ `{dlq}` holds messages.",),
-            replay=replay_steps(ctx, dlq, to=f"lambda:{fn}"),
+            replay=replay_steps(ctx, dlq, lambda_function=fn),
             verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),),
             extra_delay_s=ASYNC_RETRY_DELAY_S,
             dlq=dlq,

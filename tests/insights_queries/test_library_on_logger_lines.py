@@ -87,7 +87,8 @@ def logs(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     age_field = catalog.log_conventions.event_age_field
 
     def plan(_event: Any) -> None:
-        # the hop-latency contract: the handler logs how old the event is (ms since emission)
+        # the hop-latency contract: lines say how old the event is (ms since emission). The logger
+        # binds it from the event's timestamp by itself; a call's own field wins (a late hop here)
         log.info("Event received", **{age_field: 20_000})
         log.info("Rebalance planned", orders=2)
 
@@ -189,10 +190,13 @@ def test_trace_and_outcomes_follow_the_correlation_id(
 def test_hop_latency_and_sla_breach_from_the_event_age_field(
     logs: Path, queries: dict[str, SavedQuery], catalog: Catalog
 ) -> None:
-    rows = _run(queries["latency/hop-latency"], logs, catalog).rows
-    assert [(r["event_type"], r["events"], r["max_ms"]) for r in rows] == [
-        ("SignalGenerated", 1, 20_000)
-    ]
+    rows = {r["event_type"]: r for r in _run(queries["latency/hop-latency"], logs, catalog).rows}
+    # every handled event, from the age the logger binds; the test runs in well under 10 s
+    assert sorted(rows) == ["RebalancePlanned", "SignalGenerated", "WorkflowStarted"]
+    assert all(row["events"] == 1 for row in rows.values())
+    assert rows["SignalGenerated"]["max_ms"] == 20_000
+    assert rows["RebalancePlanned"]["max_ms"] < 10_000
+    assert rows["WorkflowStarted"]["max_ms"] < 10_000
     sla_s = catalog.event_type("SignalGenerated").hop_sla_s
     assert sla_s is not None and sla_s * 1000 < 20_000  # so the 20 s hop is a breach
     late = _run(queries["latency/hop-sla-breaches"], logs, catalog).rows

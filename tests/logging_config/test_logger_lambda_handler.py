@@ -184,6 +184,54 @@ def test_per_record_mode_reports_partial_batch_failures(
     assert failed[0]["location"].startswith("consume:")
 
 
+def _batch(queue_arn: str, count: int) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": f"m{n}",
+                "receiptHandle": f"rh{n}",
+                "body": json.dumps(detail(n)),
+                "attributes": {"MessageGroupId": "orders"},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+            }
+            for n in range(count)
+        ]
+    }
+
+
+FIFO_ARN = "arn:aws:sqs:us-east-1:123456789012:alchemiser-dev-execution.fifo"
+STANDARD_ARN = "arn:aws:sqs:us-east-1:123456789012:alchemiser-dev-execution"
+
+
+@pytest.mark.parametrize(
+    ("queue_arn", "reported", "handled"),
+    [
+        (FIFO_ARN, ["m1", "m2", "m3"], ["ev-0", "ev-1"]),  # stop at the first failure
+        (STANDARD_ARN, ["m1"], ["ev-0", "ev-1", "ev-2", "ev-3"]),  # only the failed record
+    ],
+)
+def test_per_record_mode_stops_a_fifo_batch_at_the_first_failure(
+    capture_logs: Any, queue_arn: str, reported: list[str], handled: list[str]
+) -> None:
+    seen: list[str] = []
+
+    @logging_config.inject_lambda_context(per_record=True)
+    def consume(record: Any, context: Any) -> None:
+        seen.append(json.loads(record["body"])["event_id"])
+        if record["messageId"] == "m1":
+            raise ValueError("cannot price order")
+
+    result = consume(_batch(queue_arn, 4), LambdaContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": m} for m in reported]}
+    assert seen == handled
+    skipped = capture_logs.where(level="WARNING")
+    assert [(line["message_id"], line["event_id"]) for line in skipped] == [
+        (m, f"ev-{m[1:]}") for m in reported[1:]
+    ]
+    assert all("FIFO" in line["message"] for line in skipped)
+
+
 def test_per_record_mode_reraises_a_failing_sns_record(capture_logs: Any) -> None:
     sns_event = {
         "Records": [

@@ -198,13 +198,17 @@ PLAIN_VALUE = (
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40) | ANY_TEXT
 )
 
+#: Field names, sometimes the one the event context binds by itself (``event_age_ms``).
+FIELD_NAME = st.text(max_size=10) | st.just("event_age_ms")
+
 
 @settings(max_examples=150, deadline=None)
 @given(
     message=st.text(max_size=40) | ANY_TEXT,
-    fields=st.dictionaries(st.text(max_size=10), PLAIN_VALUE, max_size=6),
-    bound=st.dictionaries(st.text(max_size=10), PLAIN_VALUE, max_size=3),
+    fields=st.dictionaries(FIELD_NAME, PLAIN_VALUE, max_size=6),
+    bound=st.dictionaries(FIELD_NAME, PLAIN_VALUE, max_size=3),
     generated=st.booleans(),
+    age=st.none() | st.integers(min_value=0, max_value=10**12),
     logger_name=st.sampled_from(["lg", "test-service", None]),
 )
 def test_property_fast_path_and_general_path_write_the_same_bytes(
@@ -212,10 +216,11 @@ def test_property_fast_path_and_general_path_write_the_same_bytes(
     fields: dict[str, Any],
     bound: dict[str, Any],
     generated: bool,
+    age: int | None,
     logger_name: str | None,
 ) -> None:
     now = 1_766_003_938.084
-    token = bind_ids(EventIds("wf", "cause", "ev", "TradeExecuted", generated))
+    token = bind_ids(EventIds("wf", "cause", "ev", "TradeExecuted", generated, age))
     try:
         fast = fast_path.fast_line(20, message, fields, bound, logger_name, "f:1", now)
         general = render.render(

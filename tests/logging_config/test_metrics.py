@@ -457,7 +457,9 @@ def test_any_puts_give_valid_lines_and_keep_every_value(
         line = json.loads(raw)
         assert_valid(line, emf_validator)
         directive = line["_aws"]["CloudWatchMetrics"][0]
-        line_dims = tuple(sorted((d, line[d]) for d in directive["Dimensions"][0] if d != "service"))
+        line_dims = tuple(
+            sorted((d, line[d]) for d in directive["Dimensions"][0] if d != "service")
+        )
         for definition in directive["Metrics"]:
             value = line[definition["Name"]]
             got.setdefault((definition["Name"], line_dims), []).extend(

@@ -74,10 +74,12 @@ def test_every_python_block_runs_and_writes_what_the_text_says(
     assert planning["causation_id"] == "partial-4"
     assert planning["function_name"] == "alchemiser-dev-portfolio"
     assert messages.count("Duplicate event detected") == 1
-    (plan_error,) = [
+    plan_errors = [
         line for line in doc_lines if line.get("level") == "ERROR" and "m-2" in json.dumps(line)
     ]
-    assert plan_error["correlation_id"] == "workflow-2"
+    assert [line["correlation_id"] for line in plan_errors] == ["workflow-2"] * 2  # FIFO, standard
+    (fifo_skip,) = [line for line in doc_lines if "FIFO" in str(line.get("message"))]
+    assert (fifo_skip["message_id"], fifo_skip["level"]) == ("m-3", "WARNING")
     structlog_line = doc_lines[messages.index("signal computed")]
     assert structlog_line["strategy"] == "nuclear_feaver"
     assert structlog_line["correlation_id"].startswith("workflow-")

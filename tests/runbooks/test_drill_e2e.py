@@ -24,7 +24,7 @@ from catalog import load_catalog
 from catalog.models import Catalog
 from runbooks.drills import DrillOptions, run_drills, select_scenarios
 from runbooks.drills.commands import CommandEnv, run_command
-from runbooks.drills.model import REPORT_KEYS, DrillResult, StepResult
+from runbooks.drills.model import REPORT_KEYS, DrillReport, DrillResult, StepResult
 from runbooks.drills.report import write_report
 from runbooks.scenarios import Scenario, build_scenarios
 
@@ -70,9 +70,7 @@ def test_the_runbook_as_written_passes(aws_endpoint: str, tmp_path: Path) -> Non
     assert tuple(entry) == REPORT_KEYS and entry["passed"] is True
 
 
-def _report_of(catalog: Catalog, result: DrillResult) -> object:
-    from runbooks.drills.model import DrillReport
-
+def _report_of(catalog: Catalog, result: DrillResult) -> DrillReport:
     return DrillReport("embedded example", catalog.system, catalog.stage, [result])
 
 

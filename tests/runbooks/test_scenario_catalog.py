@@ -77,7 +77,7 @@ def test_failures_go_where_the_invocation_type_sends_them() -> None:
     worker = scenarios["lambda-strategy-worker-failing"]
     assert "alchemiser-dev-event-dlq-not-empty" in worker.alarms
     assert any(
-        "--to lambda:alchemiser-dev-strategy-worker" in (s.command or "") for s in worker.mitigation
+        "--lambda alchemiser-dev-strategy-worker" in (s.command or "") for s in worker.mitigation
     )
     # EventBridge → Lambda without on-failure DLQ: the rule DLQ does not fill; archive replay
     portfolio = scenarios["lambda-portfolio-failing"]

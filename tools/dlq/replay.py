@@ -62,6 +62,7 @@ class Replayer:
     max_messages: int | None = None
     dry_run: bool = False
     park: str | None = None
+    lambda_function: str | None = None
     visibility_s: int = DEFAULT_VISIBILITY_S
     wait_s: int = 0
     on_progress: Callable[[str, DlqMessage], None] = lambda action, message: None
@@ -102,7 +103,7 @@ class Replayer:
         key = message.key
         entry = self.journal.get(key)
         try:
-            target = resolve(message, self.mode, self.sources)
+            target = resolve(message, self.mode, self.sources, self.lambda_function)
         except ReplayError as error:
             result.failed.append((message.message_id, str(error)))
             self.on_progress("failed", message)

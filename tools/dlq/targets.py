@@ -9,7 +9,8 @@
 - ``lambda:<function>``: an asynchronous Invoke with the original payload, as Lambda would have
   retried it (for a function's on-failure DLQ).
 ``--to bus`` / ``--to target`` (or no ``--to``) choose per message from its attributes: RULE_ARN's
-bus, TARGET_ARN, or the DeadLetterQueueSourceArn of an SQS redrive.
+bus, TARGET_ARN, ``--lambda``'s function for messages Lambda wrote, or the DeadLetterQueueSourceArn
+of an SQS redrive.
 """
 
 from __future__ import annotations
@@ -67,8 +68,18 @@ def _arn_target(arn: str) -> Target | None:
     return None
 
 
-def resolve(message: DlqMessage, mode: Target | str, sources: list[str]) -> Target:
-    """The target for ``message``; ``sources`` are the DLQ's SQS source queue names."""
+def resolve(
+    message: DlqMessage,
+    mode: Target | str,
+    sources: list[str],
+    lambda_function: str | None = None,
+) -> Target:
+    """The target for ``message``; ``sources`` are the DLQ's SQS source queue names.
+
+    ``lambda_function``: where messages written by Lambda (an on-failure DLQ: RequestID /
+    ErrorCode attributes, which never name the function) are re-invoked, so a DLQ shared by rule
+    targets and a function's asynchronous failures is replayed correctly in one run.
+    """
     if isinstance(mode, Target):
         return mode
     if mode in ("auto", "bus") and message.rule_arn:
@@ -86,13 +97,16 @@ def resolve(message: DlqMessage, mode: Target | str, sources: list[str]) -> Targ
             f"message {message.message_id}: cannot send to target "
             f"{message.target_arn} (only SQS, Lambda and event buses)"
         )
+    if mode == "auto" and message.origin == "lambda" and lambda_function:
+        return Target("lambda", lambda_function)
     if message.source_queue_arn:
         return Target("sqs", queue_name_of_arn(message.source_queue_arn))
     if len(sources) == 1:
         return Target("sqs", sources[0])
     raise ReplayError(
         f"message {message.message_id}: cannot tell where it came from (no RULE_ARN, no "
-        "DeadLetterQueueSourceArn, the queue is not the DLQ of exactly one queue): pass --to"
+        "DeadLetterQueueSourceArn, the queue is not the DLQ of exactly one queue): pass --to, "
+        "or --lambda for messages a function's asynchronous invocations left"
     )
 
 

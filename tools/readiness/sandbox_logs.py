@@ -16,10 +16,14 @@ import orjson
 
 
 class _Record(Protocol):
-    log_group: str
-    log_stream: str
-    timestamp: float
-    message: str
+    @property
+    def log_group(self) -> str: ...
+    @property
+    def log_stream(self) -> str: ...
+    @property
+    def timestamp(self) -> float: ...
+    @property
+    def message(self) -> str: ...
 
 
 def write_log_records(records: Iterable[_Record], path: Path) -> int:
