@@ -20,6 +20,8 @@ without a code change):
                               falls back to ``POWERTOOLS_LOGGER_SAMPLE_RATE``
 ``OBSKIT_REDACT_KEYS``        comma-separated extra key names to redact (added to the defaults)
 ``OBSKIT_DEBUG_BUFFER_BYTES`` per-invocation bound of the DEBUG buffer (0 turns buffering off)
+``OBSKIT_METRICS_NAMESPACE``  CloudWatch namespace of EMF metrics (over ``metrics_namespace=``);
+                              falls back to ``POWERTOOLS_METRICS_NAMESPACE``
 ============================  ==================================================================
 """
 
@@ -116,13 +118,16 @@ def configure(
     debug_sample_rate: float = 0.0,
     redact_keys: Iterable[str] = (),
     debug_buffer_bytes: int = DEFAULT_DEBUG_BUFFER_BYTES,
+    metrics_namespace: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Set the process-wide settings (call again to change them); environment variables win.
 
     ``stream``: where lines go (default: the current ``sys.stdout``). ``redact_keys``: key names
-    redacted in addition to the built-in ones. ``env``: the environment to read (tests pass a dict).
-    A bad value raises ``ValueError`` naming the argument or variable.
+    redacted in addition to the built-in ones. ``metrics_namespace``: the CloudWatch namespace of
+    EMF metrics (``OBSKIT_METRICS_NAMESPACE`` / ``POWERTOOLS_METRICS_NAMESPACE`` win; ``None``:
+    those, else ``obskit``). ``env``: the environment to read (tests pass a dict). A bad value
+    raises ``ValueError`` naming the argument or variable.
     """
     environ = os.environ if env is None else env
     found = _env_first(environ, "OBSKIT_SERVICE", "POWERTOOLS_SERVICE_NAME")
@@ -143,6 +148,12 @@ def configure(
     buffer_bytes = (
         _parse_bytes(*found) if found else _parse_bytes("debug_buffer_bytes", debug_buffer_bytes)
     )
+    from logging_config import metrics
+
+    found = _env_first(environ, metrics.NAMESPACE_ENV, metrics.POWERTOOLS_NAMESPACE_ENV)
+    namespace = found[1] if found else metrics_namespace
+    if namespace is not None:
+        metrics._check_namespace(namespace, found[0] if found else "metrics_namespace")
 
     STATE.service = resolved_service
     STATE.level = resolved_level
@@ -153,6 +164,7 @@ def configure(
     STATE.refresh_gates()
     sink.set_stream(stream)
     redaction.set_extra_keys(STATE.extra_redact_keys)
+    metrics.set_namespace(namespace)
     from logging_config.fast_path import clear_caches
 
     clear_caches()

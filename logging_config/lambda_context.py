@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from typing import Any, Literal, TypeVar, overload
 
 from logging_config.context import (
@@ -115,12 +115,24 @@ class CorrelatedRecords(list[Any]):
 
 
 def _flush_metrics() -> None:
+    """Flush EMF metrics; a failure (a bad namespace in the environment, a broken sink) is logged
+    as an ERROR line, never raised into the handler: the handler's work is done by now, and
+    failing the invocation would make Lambda or SQS run it again."""
     try:
         from logging_config import metrics  # type: ignore[attr-defined,unused-ignore]
 
         metrics.flush()
-    except Exception:
-        pass
+    except Exception as error:
+        with suppress(Exception):  # the line cannot be written either: nothing else to try
+            emit(
+                ERROR,
+                "metrics flush failed",
+                None,
+                logger_name="logging_config",
+                location=caller_location(innermost_frame(error)),
+                error=error,
+                internal=True,
+            )
 
 
 def _log_with_failing_record(error: BaseException, correlated: CorrelatedRecords | None) -> None:

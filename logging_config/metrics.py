@@ -21,9 +21,10 @@ CloudWatch's 256 KB event limit. Invalid input (a non-finite value, an unknown u
 dimensions, a name that collides with a key of the line) raises :class:`MetricsError` at ``put``,
 naming what is wrong, so it is found in the first test rather than as a silently dropped metric.
 
-Namespace: :func:`set_namespace` (``configure`` may forward to it), else the environment variable
-``OBSKIT_METRICS_NAMESPACE``, else ``POWERTOOLS_METRICS_NAMESPACE`` (for services migrating from
-Powertools), else :data:`DEFAULT_NAMESPACE`. Every metric is published with the dimension
+Namespace: :func:`set_namespace`, else the environment variable ``OBSKIT_METRICS_NAMESPACE``, else
+``POWERTOOLS_METRICS_NAMESPACE`` (for services migrating from Powertools), else
+:data:`DEFAULT_NAMESPACE`. ``configure(metrics_namespace=...)`` sets it, the environment variables
+winning over its argument (as for every setting of ``configure``). Every metric is published with the dimension
 ``service`` (the configured service name) plus the dimensions given to ``put``.
 
 Stdlib and orjson only: this module is imported by every service at cold start.

@@ -118,7 +118,7 @@ def _check_scenario(scenario: Scenario, names: _Names, parse: ObskitParser) -> l
     if drill is None:
         out.append(Problem(where, "has no drill"))
     else:
-        for alarm in drill.expected_alarms:
+        for alarm in (*drill.expected_alarms, *drill.may_fire):
             if alarm not in names.alarms:
                 out.append(Problem(f"{where} drill", f"expects alarm '{alarm}', not generated"))
         fault = drill.fault

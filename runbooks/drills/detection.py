@@ -4,12 +4,17 @@ simulated clock minute by minute, and see which alarms fire and when.
 The result says whether every expected alarm fired within the detection budget and which other
 alarms fired (noise: an alarm that fires for a fault it does not describe sends the operator to
 the wrong section). Alarms already in ALARM before the fault are the baseline and not counted.
+Firing is read from each alarm's state history, not from its current state: an alarm whose data
+stops after the fault (missing data → INSUFFICIENT_DATA) may have fired and left ALARM between two
+looks.
 Times are simulated seconds since the fault was injected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 from runbooks.scenarios.model import Drill, Fault
@@ -27,6 +32,8 @@ class DrillSandbox(Protocol):
     def advance(self, seconds: float, *, flush: bool = True) -> None: ...
 
     def alarm_states(self) -> dict[str, str]: ...
+
+    def alarm_history(self, name: str) -> Sequence[_Transition]: ...
 
     def run_workflows(
         self,
@@ -46,10 +53,20 @@ class _Clock(Protocol):
     def now(self) -> float: ...
 
 
+class _Transition(Protocol):
+    @property
+    def timestamp(self) -> datetime: ...
+
+    @property
+    def new_state(self) -> str: ...
+
+
 @dataclass
 class DetectionResult:
     expected: tuple[str, ...]
     fired: dict[str, float] = field(default_factory=dict)
+    tolerated: tuple[str, ...] = ()
+    """Alarms that may fire as a consequence (``Drill.may_fire``): not noise."""
     """Alarm → simulated seconds after the fault when it went to ALARM."""
     budget_s: int = 0
 
@@ -59,7 +76,8 @@ class DetectionResult:
 
     @property
     def unexpected(self) -> list[str]:
-        return sorted(a for a in self.fired if a not in self.expected)
+        allowed = {*self.expected, *self.tolerated}
+        return sorted(a for a in self.fired if a not in allowed)
 
     @property
     def detected_after_s(self) -> float | None:
@@ -76,10 +94,29 @@ def _inject(sandbox: DrillSandbox, fault: Fault) -> None:
     sandbox.inject_fault(fault.name, fault.kind, target=fault.target)
 
 
+def _record_fired(
+    sandbox: DrillSandbox, start: float, baseline: set[str], result: DetectionResult
+) -> None:
+    """Every alarm that went to ALARM since ``start`` (from the history, so an alarm that fired
+    and recovered between two looks still counts), with when it first did."""
+    for name in sandbox.alarm_states():
+        if name in baseline or name in result.fired:
+            continue
+        for change in sandbox.alarm_history(name):
+            at = change.timestamp
+            at = at if at.tzinfo else at.replace(tzinfo=UTC)
+            offset = at.timestamp() - start
+            if change.new_state == "ALARM" and offset >= 0:
+                result.fired[name] = round(offset, 3)
+                break
+
+
 def detect(sandbox: DrillSandbox, drill: Drill, *, step_s: int = STEP_S) -> DetectionResult:
     """Run the drill's fault and workload until its expected alarms fire or the budget ends."""
     baseline = {name for name, state in sandbox.alarm_states().items() if state == "ALARM"}
-    result = DetectionResult(drill.expected_alarms, budget_s=drill.detection_budget_s)
+    result = DetectionResult(
+        drill.expected_alarms, budget_s=drill.detection_budget_s, tolerated=drill.may_fire
+    )
     for fault in (drill.fault, *drill.extra_faults):
         _inject(sandbox, fault)
     start = sandbox.clock.now()
@@ -92,9 +129,7 @@ def detect(sandbox: DrillSandbox, drill: Drill, *, step_s: int = STEP_S) -> Dete
         if drill.clear_after_s is not None and not cleared and elapsed >= drill.clear_after_s:
             sandbox.clear_faults()
             cleared = True
-        for name, state in sandbox.alarm_states().items():
-            if state == "ALARM" and name not in baseline and name not in result.fired:
-                result.fired[name] = round(elapsed, 3)
+        _record_fired(sandbox, start, baseline, result)
         if elapsed >= drill.detection_budget_s or (drill.expected_alarms and not result.missing):
             return result
         sandbox.advance(step_s)

@@ -71,7 +71,8 @@ def run_drills_parallel(
                     raise RuntimeError(f"a drill worker failed: {payload}")
                 for result in payload:
                     results[result.id] = result
-                    _say(opts, f"drill {result.id}: {'PASS' if result.passed else 'FAIL'}")
+                    verdict = "PASS" if result.passed else "FAIL: " + "; ".join(result.failures)
+                    _say(opts, f"drill {result.id}: {verdict} ({result.wall_s:.1f} s wall)")
         finally:
             for worker in workers:
                 if worker.is_alive():

@@ -25,7 +25,7 @@ def to_json_bytes(report: DrillReport) -> bytes:
 
 
 def _fmt(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds:g} s"
+    return "—" if seconds is None else f"{seconds:.0f} s"
 
 
 def to_markdown(report: DrillReport) -> str:
@@ -36,8 +36,9 @@ def to_markdown(report: DrillReport) -> str:
         f"({sum(r.passed for r in report.results)}/{len(report.results)} drills passed). "
         "Times are simulated seconds since the fault was injected.",
         "",
-        "| drill | result | detected | recovered | workflows (started/completed/lost/dup) | steps |",
-        "|---|---|---|---|---|---|",
+        "| drill | result | detected | recovered | workflows (started/completed/lost/dup) | steps "
+        "| wall s |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in report.results:
         w = r.workflows
@@ -45,7 +46,7 @@ def to_markdown(report: DrillReport) -> str:
         lines.append(
             f"| `{r.id}` | {'PASS' if r.passed else 'FAIL'} | {_fmt(r.detected_after_s)} | "
             f"{_fmt(r.recovered_after_s)} | {w.started}/{w.completed}/{w.lost}/{w.duplicated} | "
-            f"{ok_steps}/{len(r.steps)} |"
+            f"{ok_steps}/{len(r.steps)} | {r.wall_s:.1f} |"
         )
     for r in report.results:
         lines += ["", f"## {r.id}: {r.title}", ""]
@@ -74,9 +75,15 @@ def _segments(result: DrillResult, alarm: str, end: float) -> list[tuple[float, 
 
 def _svg(result: DrillResult) -> str:
     transitions: list[Transition] = result.timeline
-    alarms = sorted({t.alarm for t in transitions})
+    every = {t.alarm for t in transitions}
+    alarms = sorted(
+        {t.alarm for t in transitions if t.new_state == "ALARM"}
+        | (set(result.expected_alarms) & every)
+    )
+    quiet = len(every) - len(alarms)
+    note = f"<p>{quiet} other alarm(s) never left OK / INSUFFICIENT_DATA.</p>" if quiet else ""
     if not alarms:
-        return "<p>No alarm changed state.</p>"
+        return note or "<p>No alarm changed state.</p>"
     start = min(t.at_s for t in transitions)
     end = max(max(t.at_s for t in transitions), result.recovered_after_s or 0.0) + 60
     span = max(end - start, 1.0)
@@ -112,10 +119,10 @@ def _svg(result: DrillResult) -> str:
             parts.append(
                 f'<line x1="{x(at):.1f}" y1="0" x2="{x(at):.1f}" y2="{axis_y - 12}" '
                 'stroke="#000" stroke-dasharray="4 3"/>'
-                f'<text x="{x(at) + 2:.1f}" y="{axis_y}" font-size="11">{label} {at:g} s</text>'
+                f'<text x="{x(at) + 2:.1f}" y="{axis_y}" font-size="11">{label} {at:.0f} s</text>'
             )
     parts.append("</svg>")
-    return "".join(parts)
+    return "".join(parts) + note
 
 
 def to_html(report: DrillReport) -> str:

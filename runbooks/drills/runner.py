@@ -43,6 +43,9 @@ from runbooks.sandbox.session import Sandbox
 from runbooks.scenarios.model import Fault, Scenario
 
 TICK_S = 60.0
+STEP_SETTLE_S = 300.0
+"""After a command, the sandbox runs until idle, at most this long (an operator waits a little
+before the next step; retries still held then continue during recovery)."""
 CODE_FAULTS = ("fail", "crash", "slow", "duplicate")
 
 StepRunner = Callable[[str, CommandEnv], StepResult]
@@ -146,7 +149,8 @@ def run_drill(
     finally:
         sandbox.stop()
         result.wall_s = time.perf_counter() - began
-    _say(options, f"drill {scenario.id}: {'PASS' if result.passed else 'FAIL'}")
+    verdict = "PASS" if result.passed else "FAIL: " + "; ".join(result.failures)
+    _say(options, f"drill {scenario.id}: {verdict} ({result.wall_s:.1f} s wall)")
     return result
 
 
@@ -235,9 +239,10 @@ class _Drill:
                 stops.append(clear_at)
             box.advance(min(stops) - box.clock.now(), flush=False)
         fired = fired_since(box, self.t0)
-        if expected <= set(fired):
-            times = [fired[name] for name in expected]
-            self.result.detected_after_s = max(times, default=0.0) - self.t0
+        if not expected:
+            pass  # nothing to detect (e.g. duplicates idempotency absorbs): None, not a time
+        elif expected <= set(fired):
+            self.result.detected_after_s = max(fired[name] for name in expected) - self.t0
         else:
             missing = sorted(expected - set(fired))
             self.result.failures.append(
@@ -271,7 +276,7 @@ class _Drill:
                 self.options, f"drill {self.scenario.id}: exit {outcome.exit_code}: {step.command}"
             )
             self.mirror.sync()
-            box.settle(flush=False)
+            box.settle(STEP_SETTLE_S, flush=False)
 
     def _recover(self) -> None:
         box = self.sandbox
@@ -284,7 +289,7 @@ class _Drill:
             )
         deadline = box.clock.now() + self.options.recovery_budget_s
         while True:
-            box.settle(flush=False)
+            box.settle(TICK_S, flush=False)
             if not alarms_in_alarm(box) and box.idle():
                 self.result.recovered_after_s = self.since_t0()
                 break

@@ -21,6 +21,7 @@ ERRORS_WINDOW_S = 3 * 60
 THROTTLES_WINDOW_S = 5 * 60
 DURATION_WINDOW_S = 15 * 60
 SLACK_S = 5 * 60
+SLA_MARGIN_S = 60
 
 
 def lambda_scenarios(ctx: ScenarioContext, service: Service) -> list[Scenario]:
@@ -223,6 +224,21 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
             "visibility timeout raised (AWS recommends at least six times the function timeout), "
             "or messages are received twice while still being processed."
         )
+    alarms = [alarm]
+    may_fire: tuple[str, ...] = ()
+    workflow = workflow_of(ctx.catalog, service)
+    if workflow is not None:
+        sla = ctx.catalog.workflow(workflow).sla_s
+        breach = ctx.alarm(f"workflow-{workflow}", "sla-breach")
+        if slow_s > sla - SLA_MARGIN_S:
+            # near its timeout, this one hop alone takes (almost) the whole end-to-end SLA
+            alarms.append(breach)
+            notes.append(
+                f"Near its timeout `{fn}` alone uses up workflow `{workflow}`'s {sla:g} s SLA: "
+                "the workflow's SLA-breach alarm fires too."
+            )
+        else:  # depends on how many times a run calls it (a fan-in handler runs per event)
+            may_fire = (breach,)
     return Scenario(
         id=f"lambda-{service.name}-slow",
         title=f"{service.name}: slow, near its {service.timeout_s} s timeout",
@@ -231,7 +247,7 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
         resource=fn,
         summary=f"`{fn}` takes more than 80% of its {service.timeout_s} s timeout; the next step "
         "is timeouts (errors and retries).",
-        alarms=(alarm,),
+        alarms=tuple(alarms),
         symptoms=(
             f"Duration p90 above {service.timeout_s * 0.8:g} s for 15 minutes.",
             "Hop latency into the events it emits grows; workflows approach their SLA.",
@@ -296,9 +312,11 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
         escalation=ctx.escalation(),
         drill=Drill(
             fault=Fault("service", service.name, f"slow:{slow_s:g}"),
-            expected_alarms=(alarm,),
-            # p90 above the threshold in 15 consecutive minutes: one run a minute for 16 minutes
-            detection_budget_s=DURATION_WINDOW_S + 60 + SLACK_S,
+            expected_alarms=tuple(alarms),
+            may_fire=may_fire,
+            # p90 above the threshold in 15 consecutive minutes: one run a minute for 16 minutes;
+            # each slow invocation reports its Duration when it ends, slow_s later
+            detection_budget_s=int(slow_s) + DURATION_WINDOW_S + 60 + SLACK_S,
             workflow=workflow_of(ctx.catalog, service),
             workflows=DURATION_WINDOW_S // 60 + 1,
             spacing_s=60,

@@ -67,6 +67,9 @@ class Drill:
     """Simulated seconds between the starts of ``workflows``."""
     extra_faults: tuple[Fault, ...] = ()
     """Faults injected together with ``fault`` (e.g. something that makes an alarm notify)."""
+    may_fire: tuple[str, ...] = ()
+    """Alarms the fault may trip as a consequence without being noise (e.g. a slow hop pushing
+    its workflow past the SLA, depending on how often the workflow calls it)."""
 
 
 @dataclass(frozen=True)

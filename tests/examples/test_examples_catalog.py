@@ -74,3 +74,12 @@ def test_stage_changes_every_name(
     assert {runtime.function_name(s.name) for s in prod.services} == {
         s.function_name for s in prod.services
     }
+
+
+def test_the_start_event_is_described_as_the_orchestrator_builds_it(catalog: Catalog) -> None:
+    router = local_router.run_sample_workflow(["beam_chain"])
+    (started,) = router.events_of("WorkflowStarted")
+    assert started["causation_id"] == started["correlation_id"] != started["event_id"]
+    text = catalog.event_type("WorkflowStarted").description
+    assert "causation_id is the workflow's correlation id" in " ".join(text.split())
+    assert "event_id is the correlation" not in text

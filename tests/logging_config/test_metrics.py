@@ -538,3 +538,40 @@ def test_a_service_name_cloudwatch_refuses_is_named(out: io.BytesIO) -> None:
     config.configure("trésorerie", stream=out, env={})
     with pytest.raises(metrics.MetricsError, match=r"the configured service name.*'trésorerie'"):
         metrics.put("M", 1)
+
+
+def test_a_failing_flush_in_a_handler_is_an_error_line_not_an_exception(
+    capture_logs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging_config
+
+    @logging_config.inject_lambda_context
+    def handler(event: dict[str, Any], context: Any) -> str:
+        metrics.put("TradesExecuted", 1)
+        return "done"
+
+    metrics.clear()
+    monkeypatch.setenv(metrics.NAMESPACE_ENV, "AWS/Trading")  # CloudWatch reserves AWS/
+    assert handler({"correlation_id": "workflow-9"}, None) == "done"
+    (failure,) = capture_logs.where(level="ERROR")
+    assert failure["message"] == "metrics flush failed"
+    assert failure["exception_name"] == "MetricsError"
+    assert "AWS/" in failure["exception"]
+    assert failure["correlation_id"] == "workflow-9"
+    assert metrics.pending() == 1  # kept for the next flush, once the namespace is fixed
+    metrics.clear()
+
+
+def test_configure_sets_the_metrics_namespace_and_the_environment_wins(out: io.BytesIO) -> None:
+    config.configure("svc", stream=out, metrics_namespace="Alchemiser/Business", env={})
+    assert metrics.current_namespace() == "Alchemiser/Business"
+    env = {metrics.POWERTOOLS_NAMESPACE_ENV: "FromEnv"}
+    config.configure("svc", stream=out, metrics_namespace="Alchemiser/Business", env=env)
+    assert metrics.current_namespace() == "FromEnv"
+    config.configure("svc", stream=out, env={})
+    assert metrics.current_namespace() == metrics.DEFAULT_NAMESPACE
+    with pytest.raises(ValueError, match=r"metrics_namespace.*AWS/"):
+        config.configure("svc", stream=out, metrics_namespace="AWS/Lambda", env={})
+    with pytest.raises(ValueError, match=r"OBSKIT_METRICS_NAMESPACE"):
+        config.configure("svc", env={metrics.NAMESPACE_ENV: "x" * 256})
+    assert metrics.current_namespace() == metrics.DEFAULT_NAMESPACE  # nothing half-applied

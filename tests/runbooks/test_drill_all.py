@@ -33,6 +33,8 @@ def test_all_drills_of_the_embedded_example() -> None:
     for result, scenario in zip(report.results, scenarios, strict=True):
         assert tuple(result.to_json()) == REPORT_KEYS
         assert result.passed == (not result.failures)
+        if not result.expected_alarms:
+            assert result.detected_after_s is None
         if result.passed:
             assert scenario.drill is not None
             assert set(result.expected_alarms) <= set(result.fired_alarms)

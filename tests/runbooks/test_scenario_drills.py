@@ -31,7 +31,9 @@ def _scenario(scenario_id: str) -> Scenario:
 def test_drill_detects_its_fault(sandbox: Sandbox, scenario_id: str) -> None:
     drill = _scenario(scenario_id).drill
     assert drill is not None
-    sandbox.run_workflows(1)  # baseline
+    # baseline: one run, then past the first whole hour so the hourly heartbeat has evaluated
+    sandbox.run_workflows(1)
+    sandbox.advance(600)
     result = detect(sandbox, drill)
     assert result.missing == [], result.fired
     assert result.unexpected == [], result.fired

@@ -51,7 +51,7 @@ def account(moto_server: MotoServer) -> Iterator[str]:
         yield endpoint
 
 
-def _client(name: str, endpoint: str) -> Any:
+def _client(name: Any, endpoint: str) -> Any:
     return boto3.client(name, endpoint_url=endpoint, region_name="us-east-1")
 
 
@@ -69,7 +69,7 @@ def _deployed(report: Report) -> dict[str, str]:
     return {i.id: i.status for i in report.items if i.checklist == "deployed"}
 
 
-def _broken(endpoint: str, item: str, brk: Callable[[], None], fix: Callable[[], None]) -> Any:
+def _broken(endpoint: str, item: str, brk: Callable[[], object], fix: Callable[[], object]) -> Any:
     """Break one thing, check that exactly ``item`` fails, repair, check it passes again."""
     brk()
     try:

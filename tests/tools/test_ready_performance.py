@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ready_helpers import baseline_file, catalog_variant, filtered_logs, run, sandbox_logs  # noqa: E402
+from ready_helpers import (  # noqa: E402
+    baseline_file,
+    catalog_variant,
+    filtered_logs,
+    run,
+    sandbox_logs,
+)
 
 from tools.readiness import FAIL, MANUAL, PASS  # noqa: E402
 

@@ -117,7 +117,7 @@ def _hops(run: _Run) -> tuple[dict[str, list[float]], str]:
 def baseline_from_events(
     catalog: Catalog, events: Iterable[dict[str, Any]], source: dict[str, Any]
 ) -> dict[str, Any]:
-    """The baseline of ``events`` (Logs Insights-shaped, as :mod:`insights_queries.sources` reads)."""
+    """The baseline of ``events`` (shaped as :mod:`insights_queries.sources` reads them)."""
     run = _read(catalog, events)
     notes: list[str] = []
     end_to_end: dict[str, list[float]] = defaultdict(list)

@@ -60,7 +60,7 @@ class Inputs:
     def describe(self) -> dict[str, Any]:
         """The inputs as the report records them (paths as given, never resolved)."""
         return {
-            "catalog": self.catalog_args.catalog or "(default: $OBSKIT_CATALOG or the embedded example)",
+            "catalog": self.catalog_args.catalog or DEFAULT_CATALOG,
             "stage": self.catalog.stage,
             "generated": str(self.generated) if self.generated else None,
             "logs": [str(p) for p in self.logs],
@@ -71,6 +71,9 @@ class Inputs:
             if self.aws is None
             else {"endpoint_url": self.aws.endpoint_url, "region": self.aws.region},
         }
+
+
+DEFAULT_CATALOG = "(default: $OBSKIT_CATALOG or the embedded example)"
 
 
 class Evidence:

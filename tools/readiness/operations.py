@@ -79,7 +79,8 @@ def scenarios(ev: Evidence) -> Item:
     found = ev.scenarios
     problems = check_runbook(ev.catalog, found, monitoring, ev.saved_queries, parse_obskit)
     kinds = sorted({s.kind for s in found})
-    evidence = f"{len(found)} scenarios ({', '.join(kinds)}), {sum(1 for s in found if s.drill)} with a drill"
+    drilled = sum(1 for s in found if s.drill)
+    evidence = f"{len(found)} scenarios ({', '.join(kinds)}), {drilled} with a drill"
     if problems:
         return failed(
             C,

@@ -49,7 +49,8 @@ def to_markdown(report: Report) -> str:
         for i in items:
             evidence = "<br>".join(_md(e) for e in i.evidence) or "-"
             lines.append(
-                f"| **{i.status}** | {_md(i.title)} (`{i.id}`) | {evidence} | {_md(i.action or '-')} |"
+                f"| **{i.status}** | {_md(i.title)} (`{i.id}`) | {evidence} "
+                f"| {_md(i.action or '-')} |"
             )
         lines.append("")
     if report.manual:
