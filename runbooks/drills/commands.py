@@ -88,7 +88,8 @@ def argv_for(command: str, env: CommandEnv, environ: Mapping[str, str]) -> list[
         raise CommandError("empty command")
     program, rest = words[0], [expand(w, environ) for w in words[1:]]
     if program == "aws":
-        found = shutil.which("aws", path=environ.get("PATH"))
+        beside = Path(sys.executable).parent / "aws"  # the AWS CLI installed with obskit
+        found = str(beside) if beside.exists() else shutil.which("aws", path=environ.get("PATH"))
         if found is None:
             raise CommandError(
                 f"the AWS CLI (`aws`) is not installed, so {command!r} cannot run; install it "
