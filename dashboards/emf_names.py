@@ -13,8 +13,7 @@ service emit:
   ``WorkflowDuration`` (Seconds, start to end, one per finished workflow).
 
 The emitting service is the catalog's service that consumes the workflow's success event and every
-failure event (the Alchemiser's ``metrics``, which also consumes the start event to count
-``WorkflowsStarted``); see :func:`workflow_metrics_service`.
+failure event (the Alchemiser's ``metrics``); see :func:`workflow_metrics_service`.
 """
 
 from __future__ import annotations

@@ -10,14 +10,6 @@ all (nothing completed for longer than the range), missing data is treated as br
 days (e.g. weekdays only) trips this alarm on the day after each skipped day, because CloudWatch
 cannot look back further than one day; such catalogs override the alarm in ``alarm_overrides``
 (e.g. ``actions_enabled: false``) or accept it as the reminder that nothing ran.
-
-Considered and not adopted (yet): "a run started and never ended", from ``WorkflowsStarted`` (the
-metrics service emits it) minus completions and failures, which is zero on days without a run and
-so never pages on a weekend. As an alarm it must be hourly (so the sandbox's short runs evaluate
-it) and an hourly sum has no memory: a run that starts in one hour and ends in the next counts
-+1 then -1, exactly like a stuck run (+1 then nothing) at the first hour boundary. The drills of
-slow and throttled hops straddle an hour boundary by design and would see it fire; the widget
-shows the three counts side by side meanwhile.
 """
 
 from __future__ import annotations
@@ -27,12 +19,7 @@ from dataclasses import dataclass
 from catalog.models import Schedule, Workflow
 from dashboards.alarm_model import Alarm, MetricQuery, MetricRef
 from dashboards.descriptions import with_description
-from dashboards.emf_names import (
-    NAMESPACE,
-    WORKFLOWS_COMPLETED,
-    WORKFLOWS_FAILED,
-    WORKFLOWS_STARTED,
-)
+from dashboards.emf_names import NAMESPACE, WORKFLOWS_COMPLETED
 from dashboards.facades.base import Context
 from dashboards.widgets import MetricLine, MetricWidget, Widget
 
@@ -93,14 +80,18 @@ class ScheduleHeartbeatMonitoring:
         return [with_description(alarm, self.ctx.runbook_url)]
 
     def widgets(self) -> list[Widget]:
-        dims = tuple(sorted(self.dimensions.items()))
+        metric = self._metric()
         return [
             MetricWidget(
-                f"schedule {self.schedule.name}: runs per day",
+                f"schedule {self.schedule.name}: completions per day",
                 (
-                    MetricLine(NAMESPACE, WORKFLOWS_STARTED, dims, "Sum", "started"),
-                    MetricLine(NAMESPACE, WORKFLOWS_COMPLETED, dims, "Sum", "completed"),
-                    MetricLine(NAMESPACE, WORKFLOWS_FAILED, dims, "Sum", "failed"),
+                    MetricLine(
+                        metric.namespace,
+                        metric.metric_name,
+                        tuple(sorted(metric.dimensions.items())),
+                        "Sum",
+                        "completed",
+                    ),
                 ),
                 width=12,
                 period=86400,

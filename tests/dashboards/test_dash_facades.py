@@ -17,12 +17,9 @@ from dashboards.emf_names import (
     NAMESPACE,
     SERVICE_DIMENSION,
     WORKFLOW_DIMENSION,
-    WORKFLOWS_STARTED,
-    workflow_dimensions,
     workflow_metrics_service,
 )
 from dashboards.validation.composite_rule import referenced_alarms
-from dashboards.widgets import MetricWidget
 from logging_config.metrics import EMF_DEFAULTS
 
 PAYMENTS = Path(__file__).parent / "data" / "payments-catalog.yaml"
@@ -175,24 +172,6 @@ def test_heartbeat_is_a_metric_math_alarm_on_completions(
     assert kwargs["TreatMissingData"] == "breaching"
     # No schedule in the payments catalog: no heartbeat there.
     assert not [a for a in payments_monitoring.alarms if a.name.endswith("-heartbeat")]
-
-
-def test_schedule_widget_plots_runs_started_completed_and_failed(
-    alchemiser: Catalog, alchemiser_monitoring: Monitoring
-) -> None:
-    (widget,) = [
-        placed.widget
-        for dashboard in alchemiser_monitoring.dashboards
-        for placed in dashboard.widgets
-        if getattr(placed.widget, "title", "").endswith(": runs per day")
-    ]
-    assert isinstance(widget, MetricWidget)
-    dims = tuple(sorted(workflow_dimensions(alchemiser, alchemiser.workflow("trading")).items()))
-    assert [(m.metric_name, m.dimensions) for m in widget.metrics] == [
-        (WORKFLOWS_STARTED, dims),
-        ("WorkflowsCompleted", dims),
-        ("WorkflowsFailed", dims),
-    ]
 
 
 def test_composite_unhealthy_reads_the_workflow_alarms(

@@ -1,11 +1,9 @@
 """metrics: the workflow's business metrics, as EMF lines (no PutMetricData call).
 
-Consumes the workflow's start and end events and puts, with the dimension ``workflow`` (plus the
-default ``service``): ``WorkflowsStarted`` (Count, on ``WorkflowStarted``), ``WorkflowsCompleted`` /
-``WorkflowsFailed`` (Count), ``WorkflowDuration`` (Seconds, from ``workflow_started_at`` to now)
-and ``TradesExecuted`` (Count). Started minus completed minus failed is what the schedule
-heartbeat alarms on (a run that started and never ended). Dedupe by ``event_id`` keeps a
-redelivered event from being counted twice. The metrics are flushed by
+Consumes the workflow's end events and puts, with the dimension ``workflow`` (plus the default
+``service``): ``WorkflowsCompleted`` / ``WorkflowsFailed`` (Count), ``WorkflowDuration``
+(Seconds, from ``workflow_started_at`` to now) and ``TradesExecuted`` (Count). Dedupe by
+``event_id`` keeps a redelivered end event from being counted twice. The metrics are flushed by
 ``inject_lambda_context`` at the end of the invocation.
 """
 
@@ -21,22 +19,15 @@ from services.common import WORKFLOW, detail_of, is_duplicate
 SERVICE = "metrics"
 TRIGGER = "eventbridge"
 TIMEOUT_S = 30
-CONSUMES = ("WorkflowStarted", "WorkflowCompleted", "WorkflowFailed")
+CONSUMES = ("WorkflowCompleted", "WorkflowFailed")
 EMITS: tuple[str, ...] = ()
 
 WORKFLOW_DIMENSION = "workflow"
-WORKFLOWS_STARTED = "WorkflowsStarted"
 WORKFLOWS_COMPLETED = "WorkflowsCompleted"
 WORKFLOWS_FAILED = "WorkflowsFailed"
 WORKFLOW_DURATION = "WorkflowDuration"
 TRADES_EXECUTED = "TradesExecuted"
-METRIC_NAMES = (
-    WORKFLOW_DURATION,
-    WORKFLOWS_STARTED,
-    WORKFLOWS_COMPLETED,
-    WORKFLOWS_FAILED,
-    TRADES_EXECUTED,
-)
+METRIC_NAMES = (WORKFLOW_DURATION, WORKFLOWS_COMPLETED, WORKFLOWS_FAILED, TRADES_EXECUTED)
 
 runtime.name_process(SERVICE)
 log = get_logger(__name__)
@@ -45,7 +36,7 @@ _processed = state.IdempotencyStore(SERVICE)
 
 @inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Count a started workflow; or a completed or failed one, its duration and its trades."""
+    """Count a completed or failed workflow, its duration and its trades."""
     with event_context(event) as ctx:
         detail = detail_of(ctx, SERVICE)
         event_id = str(detail.get("event_id"))
@@ -56,11 +47,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             log.error("Business metrics could not be recorded", reason="fault switch: fail")
             raise faults.InjectedFault(f"{SERVICE}: failure injected by its fault switch")
         dims = {WORKFLOW_DIMENSION: str(detail.get("workflow") or WORKFLOW)}
-        if detail.get("event_type") == "WorkflowStarted":
-            emf.put(WORKFLOWS_STARTED, 1, dimensions=dims)
-            log.info("Workflow metrics recorded", outcome="started")
-            _processed.mark(event_id)
-            return {"status": "recorded"}
         succeeded = detail.get("event_type") == "WorkflowCompleted"
         emf.put(WORKFLOWS_COMPLETED if succeeded else WORKFLOWS_FAILED, 1, dimensions=dims)
         duration = _duration_s(detail.get("workflow_started_at"))
