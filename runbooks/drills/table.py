@@ -16,7 +16,7 @@ def _fmt(seconds: float | None) -> str:
 
 def drill_table(report: DrillReport) -> Table:
     table = Table(title=f"Drills: {report.system} ({report.stage}), simulated seconds")
-    table.add_column("drill", no_wrap=True)
+    table.add_column("drill", overflow="fold")
     for column in ("result", "detected s", "recovered s", "wf ok/started", "steps ok"):
         table.add_column(column, no_wrap=True)
     for r in report.results:
