@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, get_args
 
 # ---------------------------------------------------------------- expressions
 
@@ -58,7 +58,7 @@ class Regex:
 
 
 TimeUnit: TypeAlias = Literal["ms", "s", "m", "h", "d", "w", "mo", "q", "y"]
-TIME_UNITS: tuple[str, ...] = ("ms", "s", "m", "h", "d", "w", "mo", "q", "y")
+TIME_UNITS: tuple[str, ...] = get_args(TimeUnit)
 
 
 @dataclass(frozen=True)
@@ -125,25 +125,7 @@ BinaryOp: TypeAlias = Literal[
     "%",
     "^",
 ]
-BINARY_OPS: tuple[str, ...] = (
-    "or",
-    "and",
-    "=",
-    "!=",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "like",
-    "not like",
-    "=~",
-    "+",
-    "-",
-    "*",
-    "/",
-    "%",
-    "^",
-)
+BINARY_OPS: tuple[str, ...] = get_args(BinaryOp)
 
 
 @dataclass(frozen=True)
