@@ -11,7 +11,10 @@ using-metric-math.html). Supported, by precedence from loosest to tightest:
 - numbers (``100``, ``0.5``, ``1e3``), metric / expression ids (a lowercase letter, then letters,
   digits and ``_``), parentheses;
 - functions: ``FILL(x, number)``, ``IF(condition, a)`` and ``IF(condition, a, b)``,
-  ``ABS(x)``, and ``SUM([...])``, ``MAX([...])``, ``MIN([...])``, ``AVG([...])`` over a list.
+  ``ABS(x)``, ``SUM([...])``, ``MAX([...])``, ``MIN([...])``, ``AVG([...])`` over a list, and
+  ``DAY(x)`` / ``HOUR(x)``: the UTC day of week (1 = Monday … 7 = Sunday) and hour (0-23) of each
+  period's timestamp (its start), whether or not ``x`` has a value there, since AWS takes only the
+  period and range from ``x``.
 
 Evaluation is per period (the alarm evaluator calls :meth:`Expression.evaluate` once for each
 period of the evaluation range) and ``None`` is a missing datapoint:
@@ -35,13 +38,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 __all__ = ["Expression", "MathError", "parse"]
 
 _COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
 _SYMBOLS = ("&&", "||", *_COMPARISONS, "!", "+", "-", "*", "/", "^", "(", ")", "[", "]", ",")
 _LIST_FUNCTIONS = ("SUM", "MAX", "MIN", "AVG")
-_FUNCTIONS = ("FILL", "IF", "ABS", *_LIST_FUNCTIONS)
+_TIME_FUNCTIONS = ("DAY", "HOUR")
+_FUNCTIONS = ("FILL", "IF", "ABS", *_TIME_FUNCTIONS, *_LIST_FUNCTIONS)
+PERIOD_START = "@period_start"
+"""The key under which :meth:`Expression.evaluate` passes the period's start (epoch seconds)."""
 _KEYWORDS = ("AND", "OR", "NOT")
 
 
@@ -147,6 +154,7 @@ class _Parser:
         self.tokens = _tokenize(source)
         self.at = 0
         self.ids: set[str] = set()
+        self.uses_time = False
 
     @property
     def token(self) -> _Token:
@@ -273,6 +281,10 @@ class _Parser:
         while self.accept(","):
             args.append(self.logical_or())
         close = self.expect(")")
+        if name.text in _TIME_FUNCTIONS:
+            self.arity(name, args, 1, 1, close)
+            self.uses_time = True
+            return _time_part(name.text)
         if name.text == "ABS":
             self.arity(name, args, 1, 1, close)
             return lambda env: None if (value := args[0](env)) is None else abs(value)
@@ -332,6 +344,17 @@ def _if(condition: _Node, then: _Node, otherwise: _Node | None) -> _Node:
     return node
 
 
+def _time_part(name: str) -> _Node:
+    def node(env: Env) -> Value:
+        start = env[PERIOD_START]
+        if start is None:
+            return None
+        moment = datetime.fromtimestamp(start, tz=UTC)
+        return float(moment.isoweekday() if name == "DAY" else moment.hour)
+
+    return node
+
+
 def _aggregate(name: str, members: list[_Node]) -> _Node:
     def node(env: Env) -> Value:
         present = [value for member in members if (value := member(env)) is not None]
@@ -355,12 +378,21 @@ class Expression:
     source: str
     ids: frozenset[str]
     _node: _Node
+    uses_time: bool = False
+    """True when it calls DAY or HOUR, which need the period's timestamp."""
 
-    def evaluate(self, env: Env) -> Value:
-        """The expression's value for one period; ``env`` maps every id to a value or None."""
+    def evaluate(self, env: Env, period_start: datetime | None = None) -> Value:
+        """The expression's value for one period; ``env`` maps every id to a value or None.
+
+        ``period_start``: the period's timestamp, required when the expression calls DAY or HOUR.
+        """
         unknown = sorted(self.ids - set(env))
         if unknown:
             raise MathError(self.source, self.source.find(unknown[0]), f"unknown id {unknown[0]!r}")
+        if self.uses_time:
+            if period_start is None:
+                raise MathError(self.source, 0, "DAY and HOUR need the period's timestamp")
+            env = {**env, PERIOD_START: period_start.timestamp()}
         value = self._node(env)
         return value if value is None or math.isfinite(value) else None
 
@@ -371,4 +403,4 @@ def parse(source: str) -> Expression:
         raise MathError(str(source), 0, "expected the expression as a string")
     parser = _Parser(source)
     node = parser.parse()
-    return Expression(source, frozenset(parser.ids), node)
+    return Expression(source, frozenset(parser.ids), node, parser.uses_time)

@@ -279,7 +279,8 @@ class _MathPeriod:
             expression = query.parsed
             if expression is None:  # a query is a metric or an expression (checked by MetricQuery)
                 raise ValueError(f"metrics[{query_id}]: neither a metric nor an expression")
-            value = expression.evaluate({i: self._resolve(i) for i in sorted(expression.ids)})
+            inputs = {i: self._resolve(i) for i in sorted(expression.ids)}
+            value = expression.evaluate(inputs, self._start)
         self._resolving.pop()
         self._values[query_id] = value
         return value

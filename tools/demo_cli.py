@@ -248,7 +248,7 @@ def trace_in_sandbox(box: Any, correlation_id: str, console: Console) -> None:
     for name, value in (("AWS_ACCESS_KEY_ID", "sandbox"), ("AWS_SECRET_ACCESS_KEY", "sandbox")):
         os.environ.setdefault(name, value)
     console.rule(f"obskit trace {correlation_id} --endpoint-url {box.endpoint_url}")
-    args = [correlation_id, "--endpoint-url", box.endpoint_url, "--since", "12h"]
+    args = [correlation_id, "--endpoint-url", box.endpoint_url, "--since", "3d"]
     try:
         trace.main(args, standalone_mode=False)
     except click.ClickException as error:

@@ -1,21 +1,27 @@
-"""Schedule heartbeat: the scheduled workflow did not complete when it should have.
+"""Schedule heartbeat: the scheduled workflow did not complete on a day it should have.
 
 A schedule that silently stops firing (disabled rule, broken target, expired credentials) raises
-no error anywhere; only the absence of completions shows it. The heartbeat is a metric-math alarm:
-``FILL(m1, 0)`` over hourly sums of WorkflowsCompleted, LessThanThreshold 1 for 24 of 24 hours,
-i.e. "no completion in the last 24 hours". FILL turns the hours without a completion into zeros,
-so the alarm sees real values whenever the metric has any data in its range; when it has none at
-all (nothing completed for longer than the range), missing data is treated as breaching.
-24 × 3600 s is the longest evaluation range CloudWatch allows (86,400 s). A schedule that skips
-days (e.g. weekdays only) trips this alarm on the day after each skipped day, because CloudWatch
-cannot look back further than one day; such catalogs override the alarm in ``alarm_overrides``
-(e.g. ``actions_enabled: false``) or accept it as the reminder that nothing ran.
+no error anywhere; only the absence of completions shows it. The heartbeat is a metric-math alarm
+over hourly sums of WorkflowsCompleted, LessThanThreshold 1 for 24 of 24 hours, i.e. "no
+completion in the last 24 hours": ``FILL(m1, 0)`` turns the hours without a completion into zeros.
+
+A schedule that skips days (the Alchemiser trades MON-FRI) would trip that alarm every Saturday
+and Sunday, and CloudWatch cannot look back over a whole weekend with hourly datapoints (1-hour
+periods × 24 is one day). So on the UTC weekdays the schedule never runs, the hours in which it
+would have run count as one completion: ``+ IF((DAY(m1) == 6 OR DAY(m1) == 7) AND (HOUR(m1) ==
+13 OR HOUR(m1) == 14), 1, 0)`` for 09:35 America/New_York (13:35 UTC in summer, 14:35 in
+winter). An idle day then looks like a day whose run completed on time, so the alarm fires 24 h
+after the last real *or* stand-in completion: on Tuesday afternoon when Tuesday's run is missing,
+on Monday afternoon (one day after Sunday's stand-in) when Monday's is, never over the weekend.
+Days and hours come from the schedule's cron and time zone (:mod:`catalog.cron`); a schedule
+that runs every day, or is not weekly (``rate(...)``, a day of month), keeps the plain FILL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catalog.cron import RunSlots, weekly_run_slots
 from catalog.models import Schedule, Workflow
 from dashboards.alarm_model import Alarm, MetricQuery, MetricRef
 from dashboards.descriptions import with_description
@@ -46,6 +52,24 @@ class ScheduleHeartbeatMonitoring:
             dimensions=dict(self.dimensions),
         )
 
+    def run_slots(self) -> RunSlots | None:
+        return weekly_run_slots(self.schedule.expression, self.schedule.timezone)
+
+    def expression(self) -> str:
+        """Completions per hour, with a stand-in completion on the days the schedule is idle."""
+        slots = self.run_slots()
+        if slots is None or not slots.idle_days:
+            return "FILL(m1, 0)"
+        days = " OR ".join(f"DAY(m1) == {day}" for day in sorted(slots.idle_days))
+        hours = " OR ".join(f"HOUR(m1) == {hour}" for hour in sorted(slots.hours))
+        return f"FILL(m1, 0) + IF(({days}) AND ({hours}), 1, 0)"
+
+    def _label(self) -> str:
+        slots = self.run_slots()
+        if slots is None or not slots.idle_days:
+            return "completed (0 when none)"
+        return "completed (an idle day's run hour counts as 1)"
+
     def alarms(self) -> list[Alarm]:
         alarm = Alarm(
             name=self.alarm_name,
@@ -64,8 +88,8 @@ class ScheduleHeartbeatMonitoring:
                 ),
                 MetricQuery(
                     id="e1",
-                    expression="FILL(m1, 0)",
-                    label="completed (0 when none)",
+                    expression=self.expression(),
+                    label=self._label(),
                     return_data=True,
                 ),
             ],

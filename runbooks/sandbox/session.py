@@ -34,7 +34,7 @@ from runbooks.sandbox import queue_metrics, workload
 from runbooks.sandbox.activity import Activity
 from runbooks.sandbox.alarms import AlarmRunner, deploy_monitoring
 from runbooks.sandbox.aws import Clients
-from runbooks.sandbox.clock import SimClock, default_start
+from runbooks.sandbox.clock import SimClock, default_start, schedule_run_days
 from runbooks.sandbox.errors import SandboxError
 from runbooks.sandbox.eventbridge_delivery import RuleDeliveries
 from runbooks.sandbox.function_runner import FunctionRunner, load_handler
@@ -100,7 +100,9 @@ class Sandbox:
         self.seed = seed
         self._server = server
         self._stopped = False
-        self.clock = SimClock(default_start(time.time()) if start_time is None else start_time)
+        if start_time is None:
+            start_time = default_start(time.time(), schedule_run_days(catalog))
+        self.clock = SimClock(start_time)
         self.clients = Clients.create(endpoint_url, catalog.region)
         self.resources: Resources = ensure_resources(catalog, self.clients)
         self.monitoring = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -116,3 +118,26 @@ def test_list_functions_skip_missing_members(values: list[float | None]) -> None
         assert set(results.values()) == {None}
     else:
         assert results == {"SUM": sum(present), "MAX": max(present), "MIN": min(present)}
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)))
+def test_day_and_hour_read_the_period_start_in_utc_whether_or_not_the_series_has_a_value(
+    moment: datetime,
+) -> None:
+    start = moment.replace(tzinfo=UTC)
+    for value in (None, 3.0):
+        assert parse("DAY(m1)").evaluate({"m1": value}, start) == start.isoweekday()
+        assert parse("HOUR(m1)").evaluate({"m1": value}, start) == start.hour
+
+
+def test_day_and_hour_without_a_timestamp_is_an_error() -> None:
+    with pytest.raises(MathError, match="need the period's timestamp"):
+        parse("FILL(m1, 0) + IF(DAY(m1) == 6, 1, 0)").evaluate({"m1": None})
+
+
+def test_an_idle_day_stand_in_counts_only_in_its_hours() -> None:
+    stand_in = parse("FILL(m1, 0) + IF((DAY(m1) == 6 OR DAY(m1) == 7) AND HOUR(m1) == 13, 1, 0)")
+    saturday_13 = datetime(2026, 11, 28, 13, tzinfo=UTC)
+    assert stand_in.evaluate({"m1": None}, saturday_13) == 1
+    assert stand_in.evaluate({"m1": None}, saturday_13.replace(hour=12)) == 0
+    assert stand_in.evaluate({"m1": 2.0}, saturday_13.replace(day=27)) == 2  # a Friday

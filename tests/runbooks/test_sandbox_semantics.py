@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -195,8 +196,15 @@ def test_clock_moves_forward_only_and_starts_in_the_past() -> None:
         clock.advance(-1)
     wall = 1_800_000_123.0
     start = default_start(wall)
-    assert wall - 4 * 3600 < start < wall - 2 * 3600
+    assert wall - 13 * 3600 < start < wall - 11 * 3600
     assert (start + 300) % 3600 == 0
+    # Saturday 2026-11-28 15:00 UTC: 12 hours back is Saturday; Monday-Friday runs move the
+    # start to Thursday (Friday is followed by an idle Saturday).
+    saturday = datetime(2026, 11, 28, 15, tzinfo=UTC).timestamp()
+    moved = datetime.fromtimestamp(default_start(saturday, frozenset({1, 2, 3, 4, 5})), tz=UTC)
+    assert (moved.isoweekday(), moved.hour, moved.minute) == (4, 2, 55)
+    weekday = datetime(2026, 11, 24, 15, tzinfo=UTC).timestamp()  # a Tuesday: no move
+    assert default_start(weekday, frozenset({1, 2, 3, 4, 5})) == default_start(weekday)
     assert iso(0.25) == "1970-01-01T00:00:00.250Z"
 
 

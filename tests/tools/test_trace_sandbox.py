@@ -20,7 +20,7 @@ from tools.trace_cli import trace
 def _trace_json(box: Sandbox, correlation_id: str) -> dict:
     result = CliRunner().invoke(
         trace,
-        [correlation_id, "--endpoint-url", box.endpoint_url, "--since", "12h", "--format", "json"],
+        [correlation_id, "--endpoint-url", box.endpoint_url, "--since", "3d", "--format", "json"],
     )
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.output)
