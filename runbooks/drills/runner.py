@@ -35,10 +35,13 @@ from typing import Any
 
 from catalog.models import Catalog
 from runbooks.drills.commands import CommandEnv, run_command
-from runbooks.drills.lambda_mirror import LambdaMirror
+from runbooks.drills.lambda_gateway import LambdaGateway
+from runbooks.drills.lambda_mirror import LambdaMirror, function_name
 from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
+from runbooks.drills.placeholders import fill, iso_utc
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
 from runbooks.moto_server import MotoServer
+from runbooks.sandbox.ledger import message_key
 from runbooks.sandbox.session import Sandbox
 from runbooks.scenarios.model import Fault, Scenario
 
@@ -211,6 +214,15 @@ class _Drill:
             seconds = fault.kind.partition(":")[2]
             self.mirror.slow_faults[fault.name] = float(seconds) if seconds else 5.0
 
+    def _end_fault(self, fault: Fault) -> None:
+        """One fault with ``clear_after_s`` ends by itself (the others stay)."""
+        mode = fault.kind.partition(":")[0]
+        if fault.target == "service" and mode == "throttle":
+            self.mirror.restore()
+        else:
+            self.sandbox.inject_fault(fault.name, "none", target=fault.target)
+            self.mirror.slow_faults.pop(fault.name, None)
+
     def _clear_code_faults(self) -> None:
         """The operator's fix (a deploy): handler, rule and topic faults end; throttles stay."""
         box = self.sandbox
@@ -225,19 +237,29 @@ class _Drill:
         box, drill = self.sandbox, self.drill
         deadline = self.t0 + drill.detection_budget_s
         clear_at = None if drill.clear_after_s is None else self.t0 + drill.clear_after_s
+        ending = [
+            (self.t0 + fault.clear_after_s, fault)
+            for fault in self.faults
+            if fault.clear_after_s is not None
+        ]
         expected = set(drill.expected_alarms)
         while True:
             if clear_at is not None and box.clock.now() >= clear_at:
                 self._clear_code_faults()
                 self.mirror.restore()
                 clear_at = None
+            for at, fault in [item for item in ending if box.clock.now() >= item[0]]:
+                self._end_fault(fault)
+                ending.remove((at, fault))
             fired = fired_since(box, self.t0)
             if expected <= set(fired) or box.clock.now() >= deadline:
                 break
-            stops = [box.clock.now() + TICK_S, deadline]
+            stops = [box.clock.now() + TICK_S, deadline, *(at for at, _ in ending)]
             if clear_at is not None:
                 stops.append(clear_at)
             box.advance(min(stops) - box.clock.now(), flush=False)
+        for _, fault in ending:  # detected before they ended: end them now
+            self._end_fault(fault)
         fired = fired_since(box, self.t0)
         if not expected:
             pass  # nothing to detect (e.g. duplicates idempotency absorbs): None, not a time
@@ -254,11 +276,30 @@ class _Drill:
     def _mitigate(self) -> None:
         box = self.sandbox
         self.result.mitigated_at_s = self.since_t0()
-        with tempfile.TemporaryDirectory(prefix="obskit-drill-") as workdir:
+        with (
+            tempfile.TemporaryDirectory(prefix="obskit-drill-") as workdir,
+            self._gateway() as gateway,
+        ):
             env = CommandEnv(
-                box.endpoint_url, box.catalog.region, box.resources.account_id, Path(workdir)
+                gateway.endpoint_url, box.catalog.region, box.resources.account_id, Path(workdir)
             )
             self._run_steps(env)
+
+    def _gateway(self) -> LambdaGateway:
+        """The endpoint for the commands: moto_server, with asynchronous Invokes delivered to
+        the functions' delivery queues as the sandbox's own invocations are."""
+        box = self.sandbox
+        queues = {
+            function_name(box.catalog, box.runner.service(service)): box.resources.queue(queue).url
+            for service, queue in box.resources.delivery.items()
+        }
+        by_url = {box.resources.queue(q).url: q for q in box.resources.delivery.values()}
+
+        def send(url: str, body: str) -> None:
+            box.clients.sqs.send_message(QueueUrl=url, MessageBody=body)
+            box.transport.sent_to_queue(by_url[url], message_key(body), box.clock.now())
+
+        return LambdaGateway(box.endpoint_url, queues, send)
 
     def _run_steps(self, env: CommandEnv) -> None:
         box = self.sandbox
@@ -267,16 +308,28 @@ class _Drill:
                 if self.code_faults_active:
                     self._clear_code_faults()
                 continue
+            command = step.command
             if not step.runnable:
-                continue
+                filled = fill(command, self._incident_values())
+                if filled is None:
+                    continue  # needs a value only a person can look up
+                command = filled
             box.flush()  # the command reads logs, metrics and alarm states from the endpoint
-            outcome = self.options.step_runner(step.command, env)
+            outcome = self.options.step_runner(command, env)
             self.result.steps.append(outcome)
             _say(
                 self.options, f"drill {self.scenario.id}: exit {outcome.exit_code}: {step.command}"
             )
             self.mirror.sync()
             box.settle(STEP_SETTLE_S, flush=False)
+
+    def _incident_values(self) -> dict[str, str]:
+        """The moments an operator reads off the alarm timeline: a minute before the fault
+        began (its first failures precede the first alarm), and now, when the fix is in."""
+        return {
+            "incident-start": iso_utc(self.t0 - 60),
+            "fix-time": iso_utc(self.sandbox.clock.now()),
+        }
 
     def _recover(self) -> None:
         box = self.sandbox
@@ -302,7 +355,8 @@ class _Drill:
         box, result = self.sandbox, self.result
         fired = fired_since(box, self.began)
         result.fired_alarms = sorted(fired)
-        result.unexpected_alarms = sorted(set(fired) - set(result.expected_alarms))
+        tolerated = set(result.expected_alarms) | set(self.drill.may_fire)
+        result.unexpected_alarms = sorted(set(fired) - tolerated)
         result.timeline = _timeline(box, self.t0)
         result.workflows = tally_workflows(box)
         if result.unexpected_alarms:

@@ -2,7 +2,9 @@
 
 Workflows are counted by ``event_id`` and ``correlation_id`` from what was really published: an
 SQS redrive gives a message a new MessageId, so counting messages would count a replayed event
-twice. A workflow is *lost* when it started and neither completed; *duplicated* when its success
+twice. A workflow is *lost* when it started and ended neither with its success event nor with one
+of its failure events (a run that published WorkflowFailed ended: the system reported its
+business outcome, nothing was dropped); *duplicated* when its success
 event was published with more than one distinct event_id (the work was done twice, not merely
 delivered twice — a repeated event_id is at-least-once delivery, which consumers must absorb).
 """
@@ -17,7 +19,9 @@ def tally_workflows(sandbox: Sandbox) -> WorkflowTally:
     flows = sandbox.catalog.workflows
     starts = {f.start_event for f in flows}
     successes = {f.success_event for f in flows}
+    failures = {event for f in flows for event in f.failure_events}
     started: set[str] = set()
+    failed: set[str] = set()
     completions: dict[str, set[str]] = {}
     for event in sandbox.transport.published:
         correlation = str(event.detail.get("correlation_id"))
@@ -26,12 +30,14 @@ def tally_workflows(sandbox: Sandbox) -> WorkflowTally:
         elif event.detail_type in successes:
             event_id = str(event.detail.get("event_id"))
             completions.setdefault(correlation, set()).add(event_id)
+        elif event.detail_type in failures:
+            failed.add(correlation)
     completed = {c for c in started if completions.get(c)}
     duplicated = {c for c in completed if len(completions[c]) > 1}
     return WorkflowTally(
         started=len(started),
         completed=len(completed),
-        lost=len(started - completed),
+        lost=len(started - completed - failed),
         duplicated=len(duplicated),
     )
 

@@ -186,6 +186,8 @@ def _ensure_buses(catalog: Catalog, clients: Clients, found: Resources) -> None:
                 raise
             arn = clients.events.describe_event_bus(Name=bus.name)["Arn"]
         found.buses[bus.name] = str(arn)
+        if bus.archive:
+            _ensure_archive(clients, bus.name, str(arn))
         for rule in bus.rules:
             clients.events.put_rule(
                 Name=rule.name,
@@ -196,6 +198,20 @@ def _ensure_buses(catalog: Catalog, clients: Clients, found: Resources) -> None:
             )
             targets = rule_target_entries(rule, found)
             clients.events.put_targets(Rule=rule.name, EventBusName=bus.name, Targets=targets)
+
+
+def archive_name(bus: str) -> str:
+    """The sandbox's name for a bus's archive (EventBridge allows 48 characters)."""
+    return f"{bus[:40]}-archive"
+
+
+def _ensure_archive(clients: Clients, bus: str, bus_arn: str) -> None:
+    """An archive keeping every event of the bus, so ``obskit replay archive`` has its source."""
+    try:
+        clients.events.create_archive(ArchiveName=archive_name(bus), EventSourceArn=bus_arn)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
+            raise
 
 
 def rule_target_entries(rule: Rule, found: Resources) -> list[dict[str, Any]]:

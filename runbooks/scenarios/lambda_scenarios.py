@@ -15,7 +15,12 @@ from __future__ import annotations
 from catalog.models import Catalog, Service
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import where_failures_go, workflow_of
+from runbooks.scenarios.recovery import (
+    delayed_workflow_alarms,
+    restore_concurrency_step,
+    where_failures_go,
+    workflow_of,
+)
 
 ERRORS_WINDOW_S = 3 * 60
 THROTTLES_WINDOW_S = 5 * 60
@@ -104,6 +109,7 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
         expected_alarms=expected,
         detection_budget_s=detect_s + SLACK_S,
         workflow=workflow_of(ctx.catalog, service),
+        may_fire=delayed_workflow_alarms(ctx, service),
     )
     return Scenario(
         id=f"lambda-{service.name}-failing",
@@ -127,25 +133,7 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
 def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
     fn = ctx.function(service)
     alarm = ctx.alarm(service.name, "throttles")
-    reserved = service.reserved_concurrency
-    if reserved:
-        restore = Step(
-            f"Restore the catalog's reserved concurrency ({reserved}).",
-            ctx.aws(
-                "lambda",
-                "put-function-concurrency",
-                "--function-name",
-                fn,
-                "--reserved-concurrent-executions",
-                str(reserved),
-            ),
-        )
-    else:
-        restore = Step(
-            "Remove the reservation (the catalog reserves none): the function uses the account's "
-            "unreserved pool again.",
-            ctx.aws("lambda", "delete-function-concurrency", "--function-name", fn),
-        )
+    restore = restore_concurrency_step(ctx, service)
     queued = (
         "SQS keeps the messages; they are received again after the visibility timeout, and a "
         "message throttled more than maxReceiveCount times moves to the DLQ."
@@ -208,6 +196,7 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
             expected_alarms=(alarm,),
             detection_budget_s=THROTTLES_WINDOW_S + SLACK_S,
             workflow=workflow_of(ctx.catalog, service),
+            may_fire=delayed_workflow_alarms(ctx, service),
         ),
     )
 

@@ -42,6 +42,9 @@ class Fault:
     name: str
     kind: str
     """Service: fail, crash, slow:S, duplicate, throttle. Rule: deliver-fail. Topic: deliver-fail."""
+    clear_after_s: int | None = None
+    """Simulated seconds after which this fault alone ends by itself (None: it lasts until the
+    runbook fixes it). For a drill's extra fault that only exists to make something happen."""
 
 
 @dataclass(frozen=True)

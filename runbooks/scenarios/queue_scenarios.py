@@ -15,8 +15,11 @@ from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
     ASYNC_RETRY_DELAY_S,
+    delayed_workflow_alarms,
     redrive_detection,
     replay_steps,
+    restore_concurrency_step,
+    sla_breach_alarms,
     workflow_of,
 )
 
@@ -93,10 +96,11 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
                 runnable=False,
             )
         )
+        mitigation.append(restore_concurrency_step(ctx, consumer, when_throttled=True))
         mitigation.append(
             Step(
-                "If the consumer fails or is throttled, follow that scenario; the backlog drains "
-                "by itself once it reads again."
+                f"If the consumer fails, follow `lambda-{consumer.name}-failing`; the backlog "
+                "drains by itself once it reads again."
             )
         )
     return Scenario(
@@ -128,6 +132,7 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
                 expected_alarms=(alarm, ctx.alarm(consumer.name, "throttles")),
                 detection_budget_s=threshold + AGE_WINDOW_S + SLACK_S,
                 workflow=workflow_of(ctx.catalog, consumer),
+                may_fire=delayed_workflow_alarms(ctx, consumer),
             )
             if consumer is not None
             else None
@@ -232,6 +237,7 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
             detection_budget_s=detect_s + SLACK_S,
             workflow=workflow_of(ctx.catalog, consumer),
             workflows=1,
+            may_fire=delayed_workflow_alarms(ctx, consumer),
         ),
     )
 
@@ -295,6 +301,7 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 expected_alarms=expected,
                 detection_budget_s=budget,
                 workflow=workflow,
+                may_fire=sla_breach_alarms(ctx, workflow),
             )
             if fault is not None
             else None

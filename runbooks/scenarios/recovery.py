@@ -82,6 +82,53 @@ def workflow_of(catalog: Catalog, service: Service) -> str | None:
     return None
 
 
+def delayed_workflow_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
+    """The SLA-breach alarm of the workflow ``service`` is a step of, if any.
+
+    A fault that holds events back (retries, throttling, a replay after the fix) makes the runs
+    it caught finish late: their WorkflowsCompleted duration crosses the SLA, and the workflow's
+    SLA-breach alarm rightly fires as a consequence. Whether it does depends on how long the
+    events waited, so a drill tolerates it rather than expecting it.
+    """
+    return sla_breach_alarms(ctx, workflow_of(ctx.catalog, service))
+
+
+def sla_breach_alarms(ctx: ScenarioContext, workflow: str | None) -> tuple[str, ...]:
+    """``workflow``'s SLA-breach alarm (none without a workflow)."""
+    return () if workflow is None else (ctx.alarm(f"workflow-{workflow}", "sla-breach"),)
+
+
+def restore_concurrency_step(
+    ctx: ScenarioContext, service: Service, *, when_throttled: bool = False
+) -> Step:
+    """Give ``service`` back the concurrency the catalog gives it (a reservation of 0 is the
+    emergency stop that throttles every invocation)."""
+    fn = ctx.function(service)
+    prefix = (
+        "If the consumer is throttled (reserved concurrency 0 or too low): "
+        if when_throttled
+        else ""
+    )
+    reserved = service.reserved_concurrency
+    if reserved:
+        return Step(
+            f"{prefix}Restore the catalog's reserved concurrency ({reserved}).",
+            ctx.aws(
+                "lambda",
+                "put-function-concurrency",
+                "--function-name",
+                fn,
+                "--reserved-concurrent-executions",
+                str(reserved),
+            ),
+        )
+    return Step(
+        f"{prefix}Remove the reservation (the catalog reserves none): the function uses the "
+        "account's unreserved pool again.",
+        ctx.aws("lambda", "delete-function-concurrency", "--function-name", fn),
+    )
+
+
 def rules_to(catalog: Catalog, service: Service) -> list[tuple[Bus, Rule]]:
     return [
         (bus, rule)

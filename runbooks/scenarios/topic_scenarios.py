@@ -8,12 +8,14 @@ subscription attribute, never a topic's. For the alerts topic a failure is a pag
 
 from __future__ import annotations
 
-from catalog.models import Topic
+from catalog.models import Service, Topic
 from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
+from runbooks.scenarios.recovery import sla_breach_alarms, workflow_of
 
 SNS_WINDOW_S = 5 * 60
+THROTTLES_WINDOW_S = 5 * 60
 SLACK_S = 5 * 60
 
 
@@ -86,6 +88,11 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
             ),
         ),
         mitigation=(
+            Step(
+                "Fix what refuses the deliveries (the https endpoint that is down, the mailbox "
+                "that bounces, a KMS key policy that denies SNS): that is the subscriber's side, "
+                "so no command here does it."
+            ),
             *resubscribe,
             Step(
                 "For an https subscriber that is down: fix the endpoint; SNS retries per its "
@@ -131,13 +138,50 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
             ),
         ),
         escalation=ctx.escalation(),
-        drill=Drill(
-            fault=Fault("topic", topic.name, "deliver-fail"),
+        drill=_drill(ctx, topic, alarm, is_alerts),
+    )
+
+
+def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> Drill:
+    fault = Fault("topic", topic.name, "deliver-fail")
+    if not is_alerts:
+        return Drill(
+            fault=fault,
             expected_alarms=(alarm,),
             detection_budget_s=SNS_WINDOW_S + SLACK_S,
-            workflow=_workflow_publishing(ctx, topic) if not is_alerts else None,
+            workflow=_workflow_publishing(ctx, topic),
             # the alarm needs failed deliveries in 5 consecutive minutes: one run a minute
             workflows=SNS_WINDOW_S // 60 + 2,
             spacing_s=60,
-        ),
+        )
+    # The alerts topic only carries alarm notifications: something must change an alarm's
+    # state while deliveries fail. A throttled function at the end of a workflow (it runs after
+    # the success event, so no run is held up) trips its Throttles alarm; the ALARM
+    # notification fails; then the throttle ends by itself.
+    trigger = _leaf_service(ctx)
+    if trigger is None:
+        return Drill(
+            fault=fault, expected_alarms=(alarm,), detection_budget_s=SNS_WINDOW_S + SLACK_S
+        )
+    workflow = workflow_of(ctx.catalog, trigger)
+    throttles = ctx.alarm(trigger.name, "throttles")
+    throttle_for = THROTTLES_WINDOW_S + 2 * 60
+    return Drill(
+        fault=fault,
+        extra_faults=(Fault("service", trigger.name, "throttle", clear_after_s=throttle_for),),
+        expected_alarms=(throttles, alarm),
+        detection_budget_s=throttle_for + SLACK_S,
+        workflow=workflow,
+        workflows=throttle_for // 60 + 1,
+        spacing_s=60,
+        may_fire=sla_breach_alarms(ctx, workflow),
     )
+
+
+def _leaf_service(ctx: ScenarioContext) -> Service | None:
+    """A service that consumes a workflow's success event: it runs after the run completed."""
+    successes = {workflow.success_event for workflow in ctx.catalog.workflows}
+    for service in ctx.catalog.services:
+        if successes & set(service.consumes) and service.trigger != "sqs":
+            return service
+    return None

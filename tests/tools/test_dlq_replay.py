@@ -16,6 +16,7 @@ from dlq_helpers import (  # noqa: E402
     arn,
     depth,
     drain,
+    envelope,
     event_ids,
     eventbridge_dlq_message,
     events_client,
@@ -123,7 +124,10 @@ def test_dry_run_changes_nothing(aws_endpoint: str, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout.strip().splitlines()[-1])
-    assert sorted(p["key"] for p in plan["planned"]) == [f"evt-{i}" for i in range(4)]
+    # Lambda's on-failure messages carry the invocation payload: it is their identity.
+    bodies = [json.dumps(envelope(f"evt-{i}", "WorkflowStarted")["detail"]) for i in range(4)]
+    expected = sorted("sha256:" + hashlib.sha256(b.encode()).hexdigest()[:32] for b in bodies)
+    assert sorted(p["key"] for p in plan["planned"]) == expected
     assert {p["target"] for p in plan["planned"]} == {"sqs:work-c"}
     assert plan["sent"] == 0
     assert depth(sqs, source) == 4
@@ -312,3 +316,32 @@ def test_bad_target_and_unknown_queue_are_named(aws_endpoint: str) -> None:
     assert bad.exit_code == 2 and "kinesis:x" in bad.output
     missing = _replay(aws_endpoint, "no-such-dlq")
     assert missing.exit_code == 2 and "no-such-dlq" in missing.output
+
+
+def test_fanned_out_invocations_sharing_an_event_id_are_each_replayed_once(
+    aws_endpoint: str, tmp_path: Path
+) -> None:
+    """One start event, one asynchronous invocation per strategy, all failed: four messages whose
+    payloads share the event_id. Each is a different invocation, none is poison."""
+    sqs = sqs_client(aws_endpoint)
+    source = make_queue(sqs, "dlq-fan")
+    target = make_queue(sqs, "work-fan")
+    detail = envelope("evt-start", "WorkflowStarted")["detail"]
+    attrs = {"RequestID": "req", "ErrorCode": "200", "ErrorMessage": "boom"}
+    for strategy in ("nuclear", "tecl", "klm", "grail"):
+        sqs.send_message(
+            QueueUrl=source,
+            MessageBody=json.dumps({**detail, "strategy": strategy}),
+            MessageAttributes={
+                k: {"DataType": "String", "StringValue": v} for k, v in attrs.items()
+            },
+        )
+    journal = tmp_path / "journal.jsonl"
+    args = ["dlq-fan", "--to", "sqs:work-fan", "--journal", str(journal), "--format", "json"]
+    result = _replay(aws_endpoint, *args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (summary["sent"], summary["poison"]) == (4, [])
+    strategies = sorted(json.loads(m["Body"])["strategy"] for m in drain(sqs, target))
+    assert strategies == ["grail", "klm", "nuclear", "tecl"]
+    assert depth(sqs, source) == 0

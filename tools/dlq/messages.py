@@ -99,9 +99,15 @@ class DlqMessage:
 
     @property
     def key(self) -> str:
-        """What identifies the event across redrives: its event_id, else a hash of the body."""
+        """What identifies the event across redrives: its event_id, else a hash of the body.
+
+        A message Lambda wrote for a failed asynchronous invocation carries the invocation's
+        payload, and one event can fan out into several invocations whose payloads share its
+        event_id (an orchestrator invoking one worker per strategy with the same start event):
+        there the payload itself is the identity, so each invocation is replayed once.
+        """
         event_id = self.event_id
-        if event_id:
+        if event_id and not (self.origin == "lambda" and self.envelope is None):
             return event_id
         return "sha256:" + hashlib.sha256(self.body.encode()).hexdigest()[:32]
 
