@@ -7,6 +7,7 @@ Exit codes: 0 every drill passed, 1 a drill failed, 2 bad input (catalog, scenar
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -80,9 +81,10 @@ def list_drills(catalog_path: Path | None, stage: str | None) -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Worker processes, each with its own sandbox (drills are independent).",
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Worker processes, each with its own sandbox and moto_server (drills are "
+    "independent; each worker takes the next drill when it finishes one).",
 )
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
 def run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -41,14 +42,30 @@ def render_table(report: DrillReport, console: Console | None = None) -> None:
             out.print(f"[red]{r.id}[/]: {failure}", highlight=False)
 
 
-def demo_table(console: Console | None = None, ids: Sequence[str] = ()) -> DrillReport:
-    """Run the drills of the embedded example (``ids``, default all) and print the table: the
+def demo_table(
+    console: Console | None = None, ids: Sequence[str] = (), jobs: int | None = None
+) -> DrillReport:
+    """Run the drills of the embedded example (``ids``, default all) in ``jobs`` worker
+    processes (default: one per CPU), a line per drill as it ends, then print the table: the
     last thing ``make demo`` shows."""
     from catalog import load_catalog
-    from runbooks.drills.runner import run_drills, select_scenarios
+    from runbooks.drills.parallel import run_drills_parallel
+    from runbooks.drills.runner import DrillOptions, run_drills, select_scenarios
     from runbooks.scenarios import build_scenarios
 
+    out = console or Console()
+
+    def verdicts(line: str) -> None:
+        if line.startswith("drill ") and (": PASS" in line or ": FAIL" in line):
+            out.print(line, highlight=False)
+
     catalog = load_catalog()
-    report = run_drills(catalog, select_scenarios(build_scenarios(catalog), list(ids)))
-    render_table(report, console)
+    scenarios = select_scenarios(build_scenarios(catalog), list(ids))
+    options = DrillOptions(on_event=verdicts)
+    workers = jobs or os.cpu_count() or 1
+    if workers > 1 and len(scenarios) > 1:
+        report = run_drills_parallel(catalog, scenarios, jobs=workers, options=options)
+    else:
+        report = run_drills(catalog, scenarios, options=options)
+    render_table(report, out)
     return report

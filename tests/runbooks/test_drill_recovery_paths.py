@@ -120,3 +120,24 @@ def test_the_alerts_topic_alarm_catches_sparse_failures(
     assert not blind.passed
     assert alarm not in blind.fired_alarms
     assert any("not detected" in f and alarm in f for f in blind.failures)
+
+
+def test_consequential_alarms_are_tolerated_only_when_the_drill_names_them(
+    aws_endpoint: str, moto_server: MotoServer
+) -> None:
+    """A throttled step delays its workflow past the SLA: the SLA-breach alarm fires as a
+    consequence. Listed in ``may_fire`` it is reported but tolerated; unlisted it is noise."""
+    catalog = load_catalog()
+    scenario = _scenario(catalog, "lambda-execution-throttled")
+    assert scenario.drill is not None and scenario.drill.may_fire
+    result = _run(catalog, scenario, moto_server)
+    assert result.passed, result.failures
+    consequences = set(result.fired_alarms) - set(result.expected_alarms)
+    assert consequences and consequences <= set(scenario.drill.may_fire)
+    assert result.unexpected_alarms == []
+
+    strict = dataclasses.replace(scenario, drill=dataclasses.replace(scenario.drill, may_fire=()))
+    noisy = _run(catalog, strict, moto_server)
+    assert not noisy.passed
+    assert set(noisy.unexpected_alarms) == consequences
+    assert any("noise" in f for f in noisy.failures)
