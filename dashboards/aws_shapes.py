@@ -1,5 +1,6 @@
-"""Alarms in AWS's own shapes: ``put_metric_alarm`` / ``put_composite_alarm`` kwargs and the
-properties of ``AWS::CloudWatch::Alarm`` / ``AWS::CloudWatch::CompositeAlarm``.
+"""Alarms and metric filters in AWS's own shapes: ``put_metric_alarm`` / ``put_composite_alarm``
+/ ``put_metric_filter`` kwargs and the properties of ``AWS::CloudWatch::Alarm`` /
+``AWS::CloudWatch::CompositeAlarm`` / ``AWS::Logs::MetricFilter``.
 
 The API and CloudFormation spell the fields the same way (PascalCase), so one function builds both;
 CloudFormation only drops the empty lists. Placeholders (``${AWS::AccountId}``) are left for the
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboards.alarm_model import SIMPLE_STATISTICS, Alarm, CompositeAlarm, MetricQuery
+from dashboards.metric_filter_model import MetricFilter
 
 
 def _dimensions(dimensions: dict[str, str]) -> list[dict[str, str]]:
@@ -98,3 +100,47 @@ def cfn_alarm_properties(alarm: Alarm) -> dict[str, Any]:
 
 def cfn_composite_properties(alarm: CompositeAlarm) -> dict[str, Any]:
     return {k: v for k, v in put_composite_alarm_kwargs(alarm).items() if v != []}
+
+
+def put_metric_filter_kwargs(metric_filter: MetricFilter) -> dict[str, Any]:
+    """What ``logs.put_metric_filter(**kwargs)`` takes (the API spells its fields camelCase)."""
+    transformation: dict[str, Any] = {
+        "metricName": metric_filter.metric_name,
+        "metricNamespace": metric_filter.metric_namespace,
+        "metricValue": metric_filter.metric_value,
+    }
+    if metric_filter.unit:
+        transformation["unit"] = metric_filter.unit
+    if metric_filter.dimensions:
+        transformation["dimensions"] = dict(sorted(metric_filter.dimensions.items()))
+    if metric_filter.default_value is not None:
+        transformation["defaultValue"] = metric_filter.default_value
+    return {
+        "logGroupName": metric_filter.log_group,
+        "filterName": metric_filter.name,
+        "filterPattern": metric_filter.pattern,
+        "metricTransformations": [transformation],
+    }
+
+
+def cfn_metric_filter_properties(metric_filter: MetricFilter) -> dict[str, Any]:
+    """``AWS::Logs::MetricFilter`` properties: PascalCase, dimensions as a Key/Value list."""
+    transformation: dict[str, Any] = {
+        "MetricName": metric_filter.metric_name,
+        "MetricNamespace": metric_filter.metric_namespace,
+        "MetricValue": metric_filter.metric_value,
+    }
+    if metric_filter.unit:
+        transformation["Unit"] = metric_filter.unit
+    if metric_filter.dimensions:
+        transformation["Dimensions"] = [
+            {"Key": k, "Value": v} for k, v in sorted(metric_filter.dimensions.items())
+        ]
+    if metric_filter.default_value is not None:
+        transformation["DefaultValue"] = metric_filter.default_value
+    return {
+        "FilterName": metric_filter.name,
+        "FilterPattern": metric_filter.pattern,
+        "LogGroupName": metric_filter.log_group,
+        "MetricTransformations": [transformation],
+    }

@@ -1,4 +1,5 @@
-"""From a catalog to everything monitored: alarms, composite alarms and dashboards, validated.
+"""From a catalog to everything monitored: alarms, composite alarms, dashboards and the metric
+filters some alarms read, validated.
 
 Each catalog resource goes through its facade (``collect``); the facades' widgets become
 dashboard sections, packed into as many dashboards as AWS's limits need (``pages``). Overrides
@@ -17,6 +18,7 @@ from dashboards.alarm_model import Alarm, CompositeAlarm
 from dashboards.collect import collect
 from dashboards.dashboard_model import Dashboard
 from dashboards.descriptions import with_description
+from dashboards.metric_filter_model import MetricFilter
 from dashboards.naming import prefix
 from dashboards.overrides import apply_overrides, resolved_overrides
 from dashboards.pages import follow_thresholds, header_sections, paginate
@@ -24,6 +26,7 @@ from dashboards.queries_bridge import SavedQueries, saved_queries
 from dashboards.validation.alarm_limits import validate_alarm, validate_composite
 from dashboards.validation.dashboard_limits import validate_dashboard
 from dashboards.validation.issues import Issue, MonitoringValidationError
+from dashboards.validation.metric_filter_limits import validate_metric_filters
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Monitoring:
     alarms: tuple[Alarm, ...]
     composite_alarms: tuple[CompositeAlarm, ...]
     dashboards: tuple[Dashboard, ...]
+    metric_filters: tuple[MetricFilter, ...] = ()
+    """Log lines → metrics the alarms read (hop latency), by log group then name."""
 
     def alarm(self, name: str) -> Alarm:
         """The metric alarm called ``name`` (KeyError otherwise)."""
@@ -45,9 +50,13 @@ class Monitoring:
 
 
 def validate_monitoring(
-    alarms: Sequence[Alarm], composites: Sequence[CompositeAlarm], dashboards: Sequence[Dashboard]
+    alarms: Sequence[Alarm],
+    composites: Sequence[CompositeAlarm],
+    dashboards: Sequence[Dashboard],
+    metric_filters: Sequence[MetricFilter] = (),
 ) -> list[Issue]:
-    """Every issue in alarms, composite alarms and dashboards, including duplicate names."""
+    """Every issue in alarms, composite alarms, dashboards and metric filters, including
+    duplicate names."""
     issues: list[Issue] = []
     names = [a.name for a in alarms] + [c.name for c in composites]
     for name in sorted(n for n, times in Counter(names).items() if times > 1):
@@ -58,6 +67,7 @@ def validate_monitoring(
         issues.extend(validate_composite(composite, names))
     for dashboard in dashboards:
         issues.extend(validate_dashboard(dashboard))
+    issues.extend(validate_metric_filters(metric_filters))
     return issues
 
 
@@ -88,7 +98,7 @@ def build_monitoring(catalog: Catalog, saved: SavedQueries | None | object = _LO
         header_sections(catalog, all_names) + collected.overview + collected.services, alarms
     )
     dashboards = paginate(prefix(catalog.system, catalog.stage), sections)
-    issues = validate_monitoring(alarms, composites, dashboards)
+    issues = validate_monitoring(alarms, composites, dashboards, collected.metric_filters)
     if issues:
         raise MonitoringValidationError(issues)
     return Monitoring(
@@ -97,4 +107,5 @@ def build_monitoring(catalog: Catalog, saved: SavedQueries | None | object = _LO
         alarms=tuple(sorted(alarms, key=lambda a: a.name)),
         composite_alarms=tuple(sorted(composites, key=lambda c: c.name)),
         dashboards=tuple(dashboards),
+        metric_filters=tuple(sorted(collected.metric_filters, key=lambda f: f.key)),
     )

@@ -1,10 +1,12 @@
-"""The CloudFormation template(s) (YAML): dashboards, alarms, composite alarms, query definitions.
+"""The CloudFormation template(s) (YAML): dashboards, alarms, composite alarms, metric filters,
+query definitions.
 
 Account and region appear as ``${AWS::AccountId}`` / ``${AWS::Region}`` and every string holding
 one is wrapped in ``Fn::Sub``, so one template deploys to any account. Composite alarms depend on
 the alarms their rule names (CloudFormation must create those first). The YAML is written with
 sorted keys and no line wrapping (``yaml_writer``): the same monitoring always yields the same
-bytes.
+bytes. A metric filter needs its log group to exist when the stack is created: the services'
+stacks (or their first invocation) create it; this template never does, so it cannot fight over it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ import re
 from typing import Any
 
 from dashboards import yaml_writer
-from dashboards.aws_shapes import cfn_alarm_properties, cfn_composite_properties
+from dashboards.aws_shapes import (
+    cfn_alarm_properties,
+    cfn_composite_properties,
+    cfn_metric_filter_properties,
+)
 from dashboards.build import Monitoring
 from dashboards.naming import ACCOUNT, REGION
 from dashboards.validation.composite_rule import referenced_alarms
@@ -48,7 +54,7 @@ def _add(resources: dict[str, Any], key: str, resource: dict[str, Any]) -> None:
 
 
 def monitoring_resources(monitoring: Monitoring) -> dict[str, Any]:
-    """The template's Resources for dashboards, alarms and composite alarms."""
+    """The template's Resources for dashboards, alarms, composite alarms and metric filters."""
     resources: dict[str, Any] = {}
     alarm_ids: dict[str, str] = {}
     for alarm in monitoring.alarms:
@@ -71,6 +77,15 @@ def monitoring_resources(monitoring: Monitoring) -> dict[str, Any]:
         if depends:
             resource["DependsOn"] = depends
         _add(resources, key, resource)
+    for metric_filter in monitoring.metric_filters:
+        _add(
+            resources,
+            logical_id("MetricFilter", metric_filter.name),
+            {
+                "Type": "AWS::Logs::MetricFilter",
+                "Properties": _sub(cfn_metric_filter_properties(metric_filter)),
+            },
+        )
     for dashboard in monitoring.dashboards:
         _add(
             resources,

@@ -2,7 +2,8 @@
 
 The facades do the thinking per resource type; this module only decides which facade each
 catalog entry gets (a queue is a DLQ when something redrives or dead-letters into it; a workflow
-gets a heartbeat when a schedule starts it) and groups the widgets into dashboard sections.
+gets a heartbeat when a schedule starts it; an event type gets hop-latency monitoring when it has
+a hop SLA and a consumer) and groups the widgets into dashboard sections.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from catalog.models import Catalog, Queue
 from dashboards.alarm_model import Alarm, CompositeAlarm
 from dashboards.emf_names import workflow_dimensions
 from dashboards.facades.base import Context, log_group
+from dashboards.facades.event_type import EventTypeMonitoring, hop_filter_name, hop_monitored
 from dashboards.facades.eventbridge import EventBridgeRuleMonitoring
 from dashboards.facades.lambda_function import LambdaFunctionMonitoring
 from dashboards.facades.logs import LogsMonitoring
@@ -21,6 +23,7 @@ from dashboards.facades.schedule import ScheduleHeartbeatMonitoring
 from dashboards.facades.sns_topic import SnsTopicMonitoring
 from dashboards.facades.workflow import WorkflowMonitoring
 from dashboards.layout import Section
+from dashboards.metric_filter_model import MetricFilter
 from dashboards.queries_bridge import SavedQueries, dashboard_log_queries
 from dashboards.widgets import Widget
 
@@ -33,6 +36,8 @@ class Collected:
     composites: list[CompositeAlarm]
     overview: list[Section]
     services: list[Section]
+    metric_filters: list[MetricFilter]
+    """Each once, though several event types share a consumer's log group."""
 
 
 def _dlq_sources(catalog: Catalog) -> dict[str, str]:
@@ -55,6 +60,30 @@ def _dlq_sources(catalog: Catalog) -> dict[str, str]:
         if service.on_failure_dlq:
             add(service.on_failure_dlq, f"async invocations of {service.name}")
     return {dlq: " and ".join(found) for dlq, found in sources.items()}
+
+
+def _hops(ctx: Context, catalog: Catalog) -> tuple[list[Alarm], list[MetricFilter], list[Widget]]:
+    """Hop-latency alarms, metric filters (each once) and widgets of every event type with a hop
+    SLA and a consumer."""
+    alarms: list[Alarm] = []
+    filters: dict[str, MetricFilter] = {}
+    widgets: list[Widget] = []
+    age_field = catalog.log_conventions.event_age_field
+    writers: dict[str, list[str]] = {}
+    for service in catalog.services:
+        writers.setdefault(log_group(catalog, service), []).append(service.name)
+    for event in hop_monitored(catalog):
+        consumers = tuple(
+            (s.name, group, hop_filter_name(ctx, group, writers[group]))
+            for s in catalog.consumers_of(event.name)
+            for group in [log_group(catalog, s)]
+        )
+        facade = EventTypeMonitoring(ctx, event, consumers, age_field)
+        alarms.extend(facade.alarms())
+        widgets.extend(facade.widgets())
+        for metric_filter in facade.metric_filters():
+            filters.setdefault(metric_filter.key, metric_filter)
+    return alarms, list(filters.values()), widgets
 
 
 def _heartbeats(ctx: Context, catalog: Catalog) -> dict[str, ScheduleHeartbeatMonitoring]:
@@ -91,6 +120,11 @@ def collect(catalog: Catalog, saved: SavedQueries | None) -> Collected:
         composites.append(wf.composite())
     if workflow_widgets:
         overview.append(Section("Workflows", tuple(workflow_widgets)))
+
+    hop_alarms, metric_filters, hop_widgets = _hops(ctx, catalog)
+    alarms.extend(hop_alarms)
+    if hop_widgets:
+        overview.append(Section("Hop latency", tuple(hop_widgets)))
 
     rule_widgets: list[Widget] = []
     for bus in catalog.buses:
@@ -129,4 +163,4 @@ def collect(catalog: Catalog, saved: SavedQueries | None) -> Collected:
         lf = LambdaFunctionMonitoring.from_catalog(ctx, catalog, service)
         alarms.extend(lf.alarms())
         services.append(Section(f"service {service.name}", tuple(lf.widgets())))
-    return Collected(alarms, composites, overview, services)
+    return Collected(alarms, composites, overview, services, metric_filters)

@@ -1,10 +1,14 @@
 """Read and write obskit's monitoring in a CloudWatch account (or any endpoint) with boto3.
 
 ``obskit deploy`` / ``obskit diff`` and the sandbox call this. Reads list only what is ours (names
-starting with ``<system>-<stage>``, queries under ``<system>/``). What the endpoint cannot store
+starting with ``<system>-<stage>``, queries under ``<system>/``; metric filters of any log group
+whose filter name starts with the prefix, so a filter left on a group the catalog no longer
+names is still found). What the endpoint cannot store
 (moto has no PutCompositeAlarm and no Logs query definitions) is reported as skipped with the
 reason, never silently dropped: an endpoint is judged unable when it answers an operation with a
-bare HTTP status instead of an AWS error, or with AWS's "not implemented" codes.
+bare HTTP status instead of an AWS error, or with AWS's "not implemented" codes. A metric filter
+whose log group does not exist yet (a function that never ran) is skipped with that reason: the
+group appears on the function's first invocation, and the next deploy adds the filter.
 """
 
 from __future__ import annotations
@@ -108,6 +112,14 @@ def read_deployed(clients: AwsClients, desired: DesiredState) -> DeployedState:
             if _ours(alarm["AlarmName"], desired.owner_prefix):
                 composites[alarm["AlarmName"]] = alarm
     unsupported: dict[Kind, str] = {}
+    metric_filters: dict[str, dict[str, Any]] | None = None
+    try:
+        metric_filters = _read_metric_filters(clients, desired.owner_prefix)
+    except ClientError as exc:
+        reason = unsupported_reason(exc, "DescribeMetricFilters")
+        if reason is None:
+            raise
+        unsupported["metric filter"] = reason
     queries: dict[str, dict[str, Any]] | None = None
     if desired.queries is not None:
         try:
@@ -117,7 +129,18 @@ def read_deployed(clients: AwsClients, desired: DesiredState) -> DeployedState:
             if reason is None:
                 raise
             unsupported["query definition"] = reason
-    return DeployedState(dashboards, alarms, composites, queries, unsupported)
+    return DeployedState(dashboards, alarms, composites, queries, unsupported, metric_filters)
+
+
+def _read_metric_filters(clients: AwsClients, owner_prefix: str) -> dict[str, dict[str, Any]]:
+    """Ours in every log group (DescribeMetricFilters only honours a name prefix together with
+    a log group, so the prefix is applied here)."""
+    found: dict[str, dict[str, Any]] = {}
+    for page in clients.logs.get_paginator("describe_metric_filters").paginate():
+        for entry in page.get("metricFilters", []):
+            if _ours(entry["filterName"], owner_prefix):
+                found[f"{entry['logGroupName']}:{entry['filterName']}"] = entry
+    return found
 
 
 def _read_queries(clients: AwsClients, name_prefix: str) -> dict[str, dict[str, Any]]:
@@ -157,6 +180,8 @@ def _put(
         cw.put_metric_alarm(**desired.alarms[change.name])
     elif change.kind == "composite alarm":
         cw.put_composite_alarm(**desired.composites[change.name])
+    elif change.kind == "metric filter":
+        clients.logs.put_metric_filter(**desired.metric_filters[change.name])
     else:
         assert desired.queries is not None
         kwargs = dict(desired.queries[change.name])
@@ -171,6 +196,11 @@ def _delete(clients: AwsClients, deployed: DeployedState, change: Change) -> Non
         clients.cloudwatch.delete_dashboards(DashboardNames=[change.name])
     elif change.kind in ("alarm", "composite alarm"):
         clients.cloudwatch.delete_alarms(AlarmNames=[change.name])
+    elif change.kind == "metric filter":
+        entry = (deployed.metric_filters or {})[change.name]
+        clients.logs.delete_metric_filter(
+            logGroupName=entry["logGroupName"], filterName=entry["filterName"]
+        )
     else:
         existing = (deployed.queries or {}).get(change.name, {})
         clients.logs.delete_query_definition(queryDefinitionId=existing["queryDefinitionId"])
@@ -180,8 +210,21 @@ _OPERATIONS: dict[Kind, str] = {
     "dashboard": "PutDashboard",
     "alarm": "PutMetricAlarm",
     "composite alarm": "PutCompositeAlarm",
+    "metric filter": "PutMetricFilter",
     "query definition": "PutQueryDefinition",
 }
+
+
+def _missing_log_group(exc: ClientError, change: Change) -> str | None:
+    """Why a metric filter cannot be put yet: its log group does not exist (None: another error)."""
+    code = exc.response.get("Error", {}).get("Code")
+    if change.kind != "metric filter" or code != "ResourceNotFoundException":
+        return None
+    group = change.name.split(":", 1)[0]
+    return (
+        f"log group {group} does not exist yet (created by the function's first invocation or "
+        "its stack); deploy again once it does"
+    )
 
 
 def deploy(
@@ -193,18 +236,20 @@ def deploy(
 ) -> DeployReport:
     """Apply every add and change (and, with ``prune``, every remove).
 
-    Composite alarms go last so the alarms their rules name exist first. A kind the endpoint
-    turns out not to implement is skipped, with the reason, for all its remaining items.
+    Composite alarms go last so the alarms their rules name exist first; metric filters go first,
+    before the alarms that read their metrics. A kind the endpoint turns out not to implement is
+    skipped, with the reason, for all its remaining items.
     """
     deployed = read_deployed(clients, desired)
     changes = plan(desired, deployed)
     report = DeployReport(changes)
     unsupported: dict[Kind, str] = dict(deployed.unsupported)
     order: dict[str, int] = {
-        "dashboard": 1,
-        "alarm": 0,
-        "query definition": 2,
-        "composite alarm": 3,
+        "metric filter": 0,
+        "alarm": 1,
+        "dashboard": 2,
+        "query definition": 3,
+        "composite alarm": 4,
     }
     for change in sorted(changes, key=lambda c: (order[c.kind], c.name)):
         if change.action in ("unchanged",) or (change.action == "remove" and not prune):
@@ -219,6 +264,10 @@ def deploy(
             else:
                 _put(clients, desired, deployed, change)
         except ClientError as exc:
+            waiting = _missing_log_group(exc, change)
+            if waiting is not None:
+                report.skipped.append(Change(change.kind, change.name, "skipped", (waiting,)))
+                continue
             reason = unsupported_reason(exc, _OPERATIONS[change.kind])
             if reason is None:
                 raise

@@ -14,14 +14,24 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from catalog.models import Catalog
-from dashboards.aws_shapes import put_composite_alarm_kwargs, put_metric_alarm_kwargs
+from dashboards.aws_shapes import (
+    put_composite_alarm_kwargs,
+    put_metric_alarm_kwargs,
+    put_metric_filter_kwargs,
+)
 from dashboards.build import Monitoring, build_monitoring
 from dashboards.naming import prefix, resolve_placeholders
 from dashboards.queries_bridge import SavedQueries, bundle, saved_queries
 
-Kind = Literal["dashboard", "alarm", "composite alarm", "query definition"]
+Kind = Literal["dashboard", "alarm", "composite alarm", "metric filter", "query definition"]
 Action = Literal["add", "change", "remove", "unchanged", "skipped"]
-KINDS: tuple[Kind, ...] = ("dashboard", "alarm", "composite alarm", "query definition")
+KINDS: tuple[Kind, ...] = (
+    "dashboard",
+    "alarm",
+    "composite alarm",
+    "metric filter",
+    "query definition",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class DesiredState:
     composites: dict[str, dict[str, Any]]
     queries: dict[str, dict[str, Any]] | None
     """None when the query library is not available (reported as skipped)."""
+    metric_filters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``<log group>:<filter name>`` → put_metric_filter kwargs (ours: the name has the prefix)."""
 
     def of(self, kind: Kind) -> Mapping[str, Any] | None:
         if kind == "dashboard":
@@ -44,6 +56,8 @@ class DesiredState:
             return self.alarms
         if kind == "composite alarm":
             return self.composites
+        if kind == "metric filter":
+            return self.metric_filters
         return self.queries
 
 
@@ -56,6 +70,8 @@ class DeployedState:
     """None when the endpoint cannot list query definitions."""
     unsupported: dict[Kind, str] = field(default_factory=dict)
     """Kinds the endpoint cannot store, with the reason."""
+    metric_filters: dict[str, dict[str, Any]] | None = None
+    """``<log group>:<filter name>`` → DescribeMetricFilters entry; None when not read."""
 
     def of(self, kind: Kind) -> Mapping[str, Any] | None:
         if kind == "dashboard":
@@ -64,6 +80,8 @@ class DeployedState:
             return self.alarms
         if kind == "composite alarm":
             return self.composites
+        if kind == "metric filter":
+            return self.metric_filters
         return self.queries
 
 
@@ -127,6 +145,10 @@ def desired_state(
             if queries is None
             else {n: _resolve(k, account_id, region) for n, k in queries.put_kwargs.items()}
         ),
+        metric_filters={
+            f.key: _resolve(put_metric_filter_kwargs(f), account_id, region)
+            for f in monitoring.metric_filters
+        },
     )
 
 
@@ -196,6 +218,28 @@ def normalize_alarm(alarm: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def normalize_metric_filter(metric_filter: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields obskit sets; AWS's ``unit`` default (None) made explicit, numbers as floats."""
+    transformations = []
+    for t in metric_filter.get("metricTransformations") or []:
+        out: dict[str, Any] = {
+            "metricName": t.get("metricName"),
+            "metricNamespace": t.get("metricNamespace"),
+            "metricValue": t.get("metricValue"),
+            "unit": t.get("unit") or "None",
+            "dimensions": dict(sorted((t.get("dimensions") or {}).items())),
+        }
+        if t.get("defaultValue") is not None:
+            out["defaultValue"] = float(t["defaultValue"])
+        transformations.append(out)
+    return {
+        "logGroupName": metric_filter.get("logGroupName"),
+        "filterName": metric_filter.get("filterName"),
+        "filterPattern": metric_filter.get("filterPattern"),
+        "metricTransformations": transformations,
+    }
+
+
 def normalize_query(query: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "name": query.get("name"),
@@ -245,6 +289,8 @@ def dashboard_changes(old_body: str, new_body: str) -> list[str]:
 def _normalizer(kind: Kind) -> Any:
     if kind == "query definition":
         return normalize_query
+    if kind == "metric filter":
+        return normalize_metric_filter
     return normalize_alarm
 
 

@@ -31,6 +31,20 @@ def alarm_name(system: str, stage: str, resource: str, what: str) -> str:
     return f"{prefix(system, stage)}-{resource_slug(system, stage, resource)}-{what}"
 
 
+def event_resource(event_type: str) -> str:
+    """An event type as an alarm's resource: ``SignalGenerated`` → ``event-signal-generated``
+    (kebab case, like every other alarm name)."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", event_type)
+    return f"event-{_UNSAFE.sub('-', words).strip('-').lower() or 'event'}"
+
+
+def log_group_resource(log_group: str) -> str:
+    """A log group as a resource: ``/aws/lambda/alchemiser-dev-portfolio`` → the function's name,
+    any other group with its slashes as dashes (``resource_slug`` then drops the
+    ``<system>-<stage>-`` prefix: ``/alchemiser/dev/shared`` → ``shared``)."""
+    return _UNSAFE.sub("-", log_group.removeprefix("/aws/lambda/")).strip("-") or "logs"
+
+
 def alarm_arn(name: str) -> str:
     return f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}"
 

@@ -1,12 +1,15 @@
 """What ``obskit generate`` writes, as a map of relative path → bytes, and the ``--check`` diff.
 
 Layout of the output folder:
-  template.yaml                       CloudFormation: dashboards, alarms, composites, queries
+  template.yaml                       CloudFormation: dashboards, alarms, composites, metric
+                                      filters, queries
   template-2.yaml, ...                further stacks, only when one template would pass
                                       CloudFormation's limits (500 resources, 1 MB)
   dashboards/<name>.json              DashboardBody of each dashboard (put_dashboard)
   alarms/<name>.json                  put_metric_alarm kwargs of each alarm
   composite-alarms/<name>.json        put_composite_alarm kwargs of each composite alarm
+  metric-filters/<name>.json          put_metric_filter kwargs of each metric filter (named
+                                      after the service writing the log group)
   queries/<folder>/<name>.json        put_query_definition kwargs of each saved query
   queries.md                          the saved queries, documented
 Account and region stay as ``${AWS::AccountId}`` / ``${AWS::Region}`` in the JSON files too;
@@ -25,12 +28,16 @@ from typing import Any
 import orjson
 
 from catalog.models import Catalog
-from dashboards.aws_shapes import put_composite_alarm_kwargs, put_metric_alarm_kwargs
+from dashboards.aws_shapes import (
+    put_composite_alarm_kwargs,
+    put_metric_alarm_kwargs,
+    put_metric_filter_kwargs,
+)
 from dashboards.build import Monitoring, build_monitoring
 from dashboards.cfn_template import render_templates, template_file_names
 from dashboards.queries_bridge import bundle, saved_queries
 
-MANAGED_DIRS = ("dashboards", "alarms", "composite-alarms", "queries")
+MANAGED_DIRS = ("dashboards", "alarms", "composite-alarms", "metric-filters", "queries")
 MANAGED_FILES = ("template.yaml", "queries.md")
 _MORE_TEMPLATES = re.compile(r"template-\d+\.yaml")
 _UNSAFE_PART = re.compile(r"[^A-Za-z0-9._-]+")
@@ -66,6 +73,10 @@ def render_output(catalog: Catalog) -> GeneratedOutput:
     for composite in monitoring.composite_alarms:
         files[f"composite-alarms/{composite.name}.json"] = _json(
             put_composite_alarm_kwargs(composite)
+        )
+    for metric_filter in monitoring.metric_filters:
+        files[f"metric-filters/{metric_filter.name}.json"] = _json(
+            put_metric_filter_kwargs(metric_filter)
         )
     queries = None if saved is None else bundle(saved)
     if queries is None:

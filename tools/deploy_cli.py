@@ -177,7 +177,7 @@ def deploy(
     profile: str | None,
     prune: bool,
 ) -> None:
-    """Apply the catalog's dashboards, alarms, composite alarms and query definitions.
+    """Apply the catalog's dashboards, alarms, composite alarms, metric filters and queries.
 
     Idempotent: only what differs is written. What the endpoint cannot store is reported as
     skipped, with the reason.

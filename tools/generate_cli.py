@@ -32,7 +32,8 @@ from dashboards.validation.issues import MonitoringValidationError
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="Folder to write template.yaml, dashboards/, alarms/, composite-alarms/, queries/.",
+    help="Folder to write template.yaml, dashboards/, alarms/, composite-alarms/, "
+    "metric-filters/, queries/.",
 )
 @click.option("--stage", default=None, help="Stage to resolve {stage} with (default: the file's).")
 @click.option(

@@ -1,4 +1,8 @@
-"""boto3 clients for the sandbox's endpoint (moto_server), from the ordinary credential chain."""
+"""boto3 clients for the sandbox's endpoint (moto_server), from the ordinary credential chain.
+
+Every sandbox of a process (a drill run starts one per drill) shares botocore's loader of service
+models: they are read-only data, and parsing them again is most of what creating clients costs.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import boto3
 from botocore.config import Config
 
 _SERVICES = ("events", "sqs", "sns", "logs", "cloudwatch", "sts")
+_models: list[Any] = []
+"""The process's shared botocore data loader, once a session has made it."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Clients:
             session = boto3.session.Session(
                 aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
             )
+        _share_models(session)
         config = Config(retries={"max_attempts": 2, "mode": "standard"})
         made = {
             name: session.client(name, endpoint_url=endpoint_url, config=config)  # type: ignore[call-overload]
@@ -41,3 +48,11 @@ class Clients:
 
     def account_id(self) -> str:
         return str(self.sts.get_caller_identity()["Account"])
+
+
+def _share_models(session: boto3.session.Session) -> None:
+    core = session._session  # boto3 keeps its botocore session there
+    if _models:
+        core.register_component("data_loader", _models[0])
+    else:
+        _models.append(core.get_component("data_loader"))

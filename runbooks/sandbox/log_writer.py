@@ -10,7 +10,7 @@ query engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import orjson
@@ -42,8 +42,13 @@ class LogRecord:
 
 
 class LogWriter:
-    def __init__(self, clients: Clients) -> None:
+    def __init__(
+        self, clients: Clients, observe: Callable[[str, float, str], None] | None = None
+    ) -> None:
+        """``observe(log_group, timestamp, message)`` sees each line as it is written (the
+        metric filters: ``runbooks.sandbox.metric_filters``)."""
         self._clients = clients
+        self._observe = observe
         self._pending: dict[tuple[str, str], list[tuple[int, str]]] = {}
         self._streams: set[tuple[str, str]] = set()
         self.records: list[LogRecord] = []
@@ -54,6 +59,8 @@ class LogWriter:
         for timestamp, message in lines:
             pending.append((int(timestamp * 1000), message))
             self.records.append(LogRecord(log_group, log_stream, timestamp, message))
+            if self._observe is not None:
+                self._observe(log_group, timestamp, message)
 
     def flush(self) -> None:
         pending, self._pending = self._pending, {}

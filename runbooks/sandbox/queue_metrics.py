@@ -34,14 +34,11 @@ class QueueDepth:
 
 
 def queue_depth(clients: Clients, url: str) -> QueueDepth:
-    attributes = clients.sqs.get_queue_attributes(
-        QueueUrl=url,
-        AttributeNames=[
-            "ApproximateNumberOfMessages",
-            "ApproximateNumberOfMessagesNotVisible",
-            "ApproximateNumberOfMessagesDelayed",
-        ],
-    )["Attributes"]
+    # "All", not the three names: moto recomputes every attribute, a pass over the queue's
+    # messages, for each name asked (twice); for "All" once. Same numbers, a fraction of the work.
+    attributes = clients.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])[
+        "Attributes"
+    ]
     return QueueDepth(
         int(attributes.get("ApproximateNumberOfMessages", 0)),
         int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),

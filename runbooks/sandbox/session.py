@@ -42,6 +42,7 @@ from runbooks.sandbox.hooks import HandlerPackage, install_clock, install_ids
 from runbooks.sandbox.lambda_semantics import Randomness
 from runbooks.sandbox.ledger import QueueLedger, message_key
 from runbooks.sandbox.log_writer import LogRecord, LogWriter
+from runbooks.sandbox.metric_filters import MetricFilterRunner
 from runbooks.sandbox.metrics_publisher import MetricsPublisher
 from runbooks.sandbox.queue_metrics import SAMPLE_PERIOD_S, QueueDepth
 from runbooks.sandbox.resources import Resources, ensure_resources
@@ -52,6 +53,10 @@ from runbooks.sandbox.transport import SQS_NAMESPACE, SandboxTransport
 MAX_DRAIN_ROUNDS = 100_000
 DEFAULT_SPACING_S = 5.0
 DEFAULT_SETTLE_S = 1800.0
+OBSERVER_READ_AT = 50
+"""An observer queue is read into :meth:`Sandbox.notifications`' record once it holds this many
+messages: moto's SQS does work in proportion to a queue's length on every send to it and every
+read of its attributes, and alarms that flap for hours publish hundreds of notifications."""
 FAULT_KINDS = ("fail", "crash", "slow", "duplicate", "throttle", "none")
 DELIVERY_FAULT_KINDS = ("deliver-fail", "none")
 
@@ -111,7 +116,9 @@ class Sandbox:
         self.store = InMemoryMetricStore()
         self.metrics = MetricsPublisher(self.store, self.clients)
         self.ledger = QueueLedger()
-        self.logs = LogWriter(self.clients)
+        self.logs = LogWriter(
+            self.clients, MetricFilterRunner.from_endpoint(self.clients, self.metrics).observe
+        )
         self.random = Randomness(seed)
         self.runner = FunctionRunner(
             catalog,
@@ -376,6 +383,7 @@ class Sandbox:
         visible). Either way the sandbox's bookkeeping (ledger, SQS metrics) follows."""
         queue = self.resources.queue(name)
         self.activity.touched(name)
+        self.transport.send_notifications()  # an observer queue gets what was published
         got: list[dict[str, Any]] = []
         while True:
             messages = self.clients.sqs.receive_message(
@@ -392,10 +400,16 @@ class Sandbox:
             now = self.clock.now()
             if not delete:
                 break
+            response = self.clients.sqs.delete_message_batch(
+                QueueUrl=queue.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(messages)
+                ],
+            )
+            if response.get("Failed"):
+                raise SandboxError(f"DeleteMessageBatch on {name!r}: {response['Failed']}")
             for message in messages:
-                self.clients.sqs.delete_message(
-                    QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"]
-                )
                 self.ledger.removed(name, message_key(message["Body"]))
             dims = {"QueueName": name}
             self.metrics.put(SQS_NAMESPACE, "NumberOfMessagesReceived", dims, len(messages), at=now)
@@ -403,10 +417,17 @@ class Sandbox:
         return got
 
     def flush(self) -> None:
-        """Send buffered log events and metrics to the endpoint and mirror alarm states."""
+        """Send buffered log events and metrics to the endpoint and mirror alarm states.
+
+        This hands the endpoint over (a drill flushes before each runbook command): whatever
+        happens to the queues until the sandbox runs again is unknown to it, so the next sample
+        re-reads every queue (:meth:`Activity.handed_over`).
+        """
+        self.transport.send_notifications()
         self.logs.flush()
         self.metrics.flush()
         self.alarms.mirror()
+        self.activity.handed_over()
 
     # --- reading it -----------------------------------------------------------------------------
 
@@ -432,16 +453,8 @@ class Sandbox:
         observer = self.resources.observers.get(name)
         if observer is None:
             raise SandboxError(f"no topic {name!r} with an observer queue in the sandbox")
-        seen = self._observed.setdefault(name, [])
-        for message in self.read_queue(observer, delete=True):
-            envelope = json.loads(message["Body"])
-            text = envelope.get("Message", "")
-            try:
-                body: Any = json.loads(text)
-            except json.JSONDecodeError:
-                body = text
-            seen.append({"Subject": envelope.get("Subject"), "Message": body})
-        return list(seen)
+        self._read_observer(name, observer)
+        return list(self._observed.get(name, []))
 
     def queue_depths(self) -> dict[str, QueueDepth]:
         return {
@@ -544,7 +557,26 @@ class Sandbox:
                 last=self._depths,
             )
             self.alarms.advance_to(datetime.fromtimestamp(boundary, tz=UTC))
+            self.transport.send_notifications()  # the alarm actions' messages, batched
+            self._read_full_observers()
             self._next_sample = boundary + SAMPLE_PERIOD_S
+
+    def _read_observer(self, topic: str, observer: str) -> None:
+        """Move what the observer queue got into :meth:`notifications`' record, oldest first."""
+        seen = self._observed.setdefault(topic, [])
+        for message in self.read_queue(observer, delete=True):
+            envelope = json.loads(message["Body"])
+            text = envelope.get("Message", "")
+            try:
+                body: Any = json.loads(text)
+            except json.JSONDecodeError:
+                body = text
+            seen.append({"Subject": envelope.get("Subject"), "Message": body})
+
+    def _read_full_observers(self) -> None:
+        for topic, observer in self.resources.observers.items():
+            if self.ledger.count(observer) >= OBSERVER_READ_AT:
+                self._read_observer(topic, observer)
 
     def _publish_action(self, action: str, subject: str, message: str) -> bool:
         for topic, arn in self.resources.topics.items():

@@ -140,7 +140,10 @@ class _Poller:
             for message in batch:
                 self._ledger.removed(self.queue.name, message_key(message["Body"]))
         if pending:
-            self._activity.touched(self.queue.name)
+            if self.queue.fifo:
+                self._activity.touched(self.queue.name)  # the group's next message is free
+            else:
+                self._activity.changed(self.queue.name)
             self._count("NumberOfMessagesDeleted", len(pending))
 
     def _invoke(self, event: Any, trigger: str) -> Invocation:

@@ -3,9 +3,12 @@
 Plugged into the handler package's ``runtime.set_transport``. Publishing is real: PutEvents on the
 catalog's bus (with the simulated time as the event's ``Time``), and moto's rules deliver to the
 delivery queues; an async invoke is a message on the function's delivery queue (where Lambda's
-async queue would hold it); a notification is an SNS Publish. On the way the transport records
-what EventBridge and SQS would count — MatchedEvents and Invocations per rule, NumberOfMessagesSent
-per queue — since moto counts nothing.
+async queue would hold it); a notification (a handler's, or an alarm action's) is an SNS publish.
+On the way the transport records what EventBridge and SQS would count — MatchedEvents and
+Invocations per rule, NumberOfMessagesSent per queue — since moto counts nothing.
+
+The calls themselves wait for :meth:`SandboxTransport.flush` (the end of a poll, or of a minute's
+alarm evaluation) and go out in batches of 10: PutEvents, SendMessageBatch, PublishBatch.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +34,10 @@ from runbooks.sandbox.resources import Resources
 EVENTS_NAMESPACE = "AWS/Events"
 SQS_NAMESPACE = "AWS/SQS"
 SNS_NAMESPACE = "AWS/SNS"
-#: PutEvents and SendMessageBatch take at most 10 entries.
+#: PutEvents, SendMessageBatch and PublishBatch take at most 10 entries...
 BATCH = 10
+#: ...and PublishBatch at most 256 KiB in all.
+PUBLISH_BATCH_BYTES = 262_144
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,8 @@ class SandboxTransport:
         self._runner = runner
         self._pending_events: list[dict[str, Any]] = []
         self._pending_sends: dict[str, list[str]] = {}
+        self._pending_publishes: dict[str, list[tuple[str, str]]] = {}
+        """topic ARN → (subject, message) to publish, in order"""
         self.published: list[PublishedEvent] = []
         self.deliveries: RuleDeliveries | None = None
         """Rules whose delivery is failing (set by the sandbox)."""
@@ -122,10 +130,10 @@ class SandboxTransport:
         self.sent_to_queue(queue_name, message_key(body), self._clock.now())
 
     def flush(self) -> None:
-        """Send what the last invocation published: PutEvents and SendMessageBatch, 10 a call.
+        """Send what the last invocations published: PutEvents, SendMessageBatch, PublishBatch.
 
-        Batching the calls of one invocation keeps the sandbox fast; nothing can read them before
-        the invocation ends anyway, since invocations run one at a time.
+        Batching the calls of a poll keeps the sandbox fast; nothing can read them before the
+        poll ends anyway, since invocations run one at a time.
         """
         self.collect_deliveries()
         events, self._pending_events = self._pending_events, []
@@ -154,6 +162,22 @@ class SandboxTransport:
                 response = self._clients.sqs.send_message_batch(QueueUrl=url, Entries=entries)
                 if response.get("Failed"):
                     raise SandboxError(f"SendMessageBatch to {queue_name!r}: {response['Failed']}")
+        self.send_notifications()
+
+    def send_notifications(self) -> None:
+        """Publish what :meth:`publish_to_topic` recorded, per topic in order, with PublishBatch."""
+        pending, self._pending_publishes = self._pending_publishes, {}
+        for arn, notes in pending.items():
+            for batch in _publish_batches(notes):
+                entries = [
+                    {"Id": str(index), "Subject": subject, "Message": message}
+                    for index, (subject, message) in enumerate(batch)
+                ]
+                response = self._clients.sns.publish_batch(
+                    TopicArn=arn, PublishBatchRequestEntries=entries
+                )
+                if response.get("Failed"):
+                    raise SandboxError(f"PublishBatch to {arn}: {response['Failed']}")
 
     def notify(self, *, topic: str, subject: str, message: dict[str, Any]) -> None:
         self.publish_to_topic(topic, subject[:100], _dumps(message))
@@ -174,7 +198,7 @@ class SandboxTransport:
             failed = float(subscribers)
             self._metrics.put(SNS_NAMESPACE, "NumberOfNotificationsFailed", dims, failed, at=now)
             return
-        self._clients.sns.publish(TopicArn=arn, Subject=subject, Message=message)
+        self._pending_publishes.setdefault(arn, []).append((subject, message))
         self.notifications.append((now, topic, subject))
         self._metrics.put(SNS_NAMESPACE, "NumberOfNotificationsDelivered", dims, 1, at=now)
         observer = self._resources.observers.get(topic)
@@ -221,3 +245,18 @@ class SandboxTransport:
             if matched:
                 return bus.name, matched
         return self._catalog.buses[0].name, []
+
+
+def _publish_batches(notes: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+    """``notes`` in order, at most :data:`BATCH` and :data:`PUBLISH_BATCH_BYTES` a batch."""
+    batch: list[tuple[str, str]] = []
+    size = 0
+    for subject, message in notes:
+        cost = len(subject.encode()) + len(message.encode())
+        if batch and (len(batch) >= BATCH or size + cost > PUBLISH_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append((subject, message))
+        size += cost
+    if batch:
+        yield batch

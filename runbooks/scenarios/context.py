@@ -12,7 +12,8 @@ import shlex
 from dataclasses import dataclass
 
 from catalog.models import Catalog, Service
-from dashboards.naming import alarm_name, prefix
+from dashboards.facades.event_type import HOP_LATENCY_WHAT, hop_monitored
+from dashboards.naming import alarm_name, event_resource, prefix
 
 ACCOUNT_VAR = "${AWS_ACCOUNT_ID}"
 """Shell variable the operator (or the drill runner) sets to the account id, for ARNs."""
@@ -45,6 +46,12 @@ class ScenarioContext:
     # ---- names -------------------------------------------------------------------------------
     def alarm(self, resource: str, what: str) -> str:
         return alarm_name(self.catalog.system, self.catalog.stage, resource, what)
+
+    def hop_alarm(self, event_type: str) -> str | None:
+        """``event_type``'s hop-latency alarm, None when it gets none (no hop SLA or consumer)."""
+        if all(e.name != event_type for e in hop_monitored(self.catalog)):
+            return None
+        return self.alarm(event_resource(event_type), HOP_LATENCY_WHAT)
 
     @property
     def dashboard(self) -> str:

@@ -17,6 +17,8 @@ from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
     delayed_workflow_alarms,
+    hop_alarms,
+    put_concurrency_command,
     restore_concurrency_step,
     where_failures_go,
     workflow_of,
@@ -133,6 +135,17 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
 def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
     fn = ctx.function(service)
     alarm = ctx.alarm(service.name, "throttles")
+    # a consumer held back (throttled, or failing and retried) handles its events late: its
+    # scenario is where their hop-latency alarms lead
+    hops = hop_alarms(ctx, service.consumes)
+    hop_symptom = (
+        (
+            f"Once it runs again, {', '.join(service.consumes)} events are handled later than "
+            "their hop SLA (hop-latency alarm).",
+        )
+        if hops
+        else ()
+    )
     restore = restore_concurrency_step(ctx, service)
     queued = (
         "SQS keeps the messages; they are received again after the visibility timeout, and a "
@@ -148,10 +161,11 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
         kind="lambda",
         resource=fn,
         summary=f"Lambda refuses invocations of `{fn}`. {queued}",
-        alarms=(alarm,),
+        alarms=(alarm, *hops),
         symptoms=(
             f"`{fn}` Throttles >= 1 for five minutes in a row.",
             "Invocations drop to zero while events keep arriving; the workflow stalls.",
+            *hop_symptom,
         ),
         diagnosis=(
             Step(
@@ -179,14 +193,7 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
             Step(
                 "To stop the function again on purpose (e.g. it does harm), set its reserved "
                 "concurrency to 0; events wait as described above.",
-                ctx.aws(
-                    "lambda",
-                    "put-function-concurrency",
-                    "--function-name",
-                    fn,
-                    "--reserved-concurrent-executions",
-                    "0",
-                ),
+                put_concurrency_command(ctx, fn, 0),
                 runnable=False,
             ),
         ),
@@ -196,7 +203,9 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
             expected_alarms=(alarm,),
             detection_budget_s=THROTTLES_WINDOW_S + SLACK_S,
             workflow=workflow_of(ctx.catalog, service),
-            may_fire=delayed_workflow_alarms(ctx, service),
+            # the held events are handled late once the runbook restores concurrency, after
+            # detection: their hop alarms fire then, as a consequence
+            may_fire=tuple(dict.fromkeys((*delayed_workflow_alarms(ctx, service), *hops))),
         ),
     )
 
@@ -214,6 +223,11 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
             "or messages are received twice while still being processed."
         )
     alarms = [alarm]
+    # Events queue behind a slow handler (a fan-in handler runs per event, a FIFO consumer one
+    # at a time): its consumed events may be handled later than their hop SLA. The sandbox runs
+    # one invocation at a time, so the consumers of what it emits may wait behind its other
+    # invocations too. Tolerated, not expected: it depends on how many events a run sends it.
+    hops = hop_alarms(ctx, [*service.consumes, *service.emits])
     may_fire: tuple[str, ...] = ()
     workflow = workflow_of(ctx.catalog, service)
     if workflow is not None:
@@ -302,7 +316,7 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
         drill=Drill(
             fault=Fault("service", service.name, f"slow:{slow_s:g}"),
             expected_alarms=tuple(alarms),
-            may_fire=may_fire,
+            may_fire=(*may_fire, *hops),
             # p90 above the threshold in 15 consecutive minutes: one run a minute for 16 minutes;
             # each slow invocation reports its Duration when it ends, slow_s later
             detection_budget_s=int(slow_s) + DURATION_WINDOW_S + 60 + SLACK_S,

@@ -16,10 +16,10 @@ from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
     ASYNC_RETRY_DELAY_S,
     delayed_workflow_alarms,
+    late_run_alarms,
     redrive_detection,
     replay_steps,
     restore_concurrency_step,
-    sla_breach_alarms,
     workflow_of,
 )
 
@@ -301,7 +301,7 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 expected_alarms=expected,
                 detection_budget_s=budget,
                 workflow=workflow,
-                may_fire=sla_breach_alarms(ctx, workflow),
+                may_fire=late_run_alarms(ctx, workflow),
             )
             if fault is not None
             else None

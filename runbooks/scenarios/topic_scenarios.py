@@ -12,7 +12,7 @@ from catalog.models import Service, Topic
 from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import sla_breach_alarms, workflow_of
+from runbooks.scenarios.recovery import late_run_alarms, workflow_of
 
 SNS_WINDOW_S = 5 * 60
 THROTTLES_WINDOW_S = 5 * 60
@@ -174,7 +174,7 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
         workflow=workflow,
         workflows=throttle_for // 60 + 1,
         spacing_s=60,
-        may_fire=sla_breach_alarms(ctx, workflow),
+        may_fire=late_run_alarms(ctx, workflow),
     )
 
 

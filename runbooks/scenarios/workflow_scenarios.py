@@ -11,6 +11,7 @@ from __future__ import annotations
 from catalog.models import Catalog, Workflow
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
+from runbooks.scenarios.recovery import hop_alarms
 
 SLACK_S = 5 * 60
 THROTTLE_MAX_BACKOFF_S = 5 * 60
@@ -173,6 +174,8 @@ def _stuck(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
                 detection_budget_s=budget,
                 workflow=workflow.name,
                 clear_after_s=clear,
+                # the held hop's events are handled late once it is released
+                may_fire=hop_alarms(ctx, ctx.catalog.service(fault.name).consumes),
             )
             if fault is not None
             else None

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from catalog import load_catalog
 from dashboards.output_files import render_output
@@ -39,11 +40,22 @@ Resources:
 def lint(
     tmp_path_factory: pytest.TempPathFactory, example_catalog_path: Path
 ) -> dict[str, list[dict[str, object]]]:
-    """cfn-lint findings per template: the Alchemiser, the payments catalog, a Period-20 alarm."""
+    """cfn-lint findings per template: the Alchemiser, the payments catalog, the payments catalog
+    with hop SLAs (metric filters reading a nested age field), a Period-20 alarm."""
     base = tmp_path_factory.mktemp("cfn")
+    hops = yaml.safe_load(PAYMENTS.read_text(encoding="utf-8"))
+    hops["log_conventions"] = {"event_age_field": "timing.age_ms"}
+    for event in hops["event_types"]:
+        event["hop_sla_s"] = 7.5
+    (base / "hops-catalog.yaml").write_text(yaml.safe_dump(hops), encoding="utf-8")
+    hops_output = render_output(load_catalog(base / "hops-catalog.yaml"))
+    assert hops_output.monitoring.metric_filters, "the hops catalog must generate metric filters"
+    alchemiser = render_output(load_catalog(example_catalog_path))
+    assert alchemiser.monitoring.metric_filters, "the example must generate metric filters"
     templates = {
-        "alchemiser": render_output(load_catalog(example_catalog_path)).files["template.yaml"],
+        "alchemiser": alchemiser.files["template.yaml"],
         "payments": render_output(load_catalog(PAYMENTS)).files["template.yaml"],
+        "payments-hops": hops_output.files["template.yaml"],
         "period20": PERIOD_20.encode(),
     }
     paths = {}
@@ -87,6 +99,12 @@ def test_second_catalog_template_has_no_cfn_lint_error(
     lint: dict[str, list[dict[str, object]]],
 ) -> None:
     assert _errors(lint["payments"]) == []
+
+
+def test_template_with_metric_filters_has_no_cfn_lint_error(
+    lint: dict[str, list[dict[str, object]]],
+) -> None:
+    assert _errors(lint["payments-hops"]) == []
 
 
 def test_cfn_lint_rejects_period_20_which_is_why_obskit_never_emits_it(

@@ -63,9 +63,11 @@ def test_deploy_stores_every_alarm_and_dashboard_exactly(
         assert json.loads(deployed) == json.loads(body)
         assert "${AWS::" not in deployed
     applied = {(c.kind, c.name) for c in report.applied}
-    assert applied == {("alarm", n) for n in desired.alarms} | {
-        ("dashboard", n) for n in desired.dashboards
-    }
+    assert applied == (
+        {("alarm", n) for n in desired.alarms}
+        | {("dashboard", n) for n in desired.dashboards}
+        | {("metric filter", k) for k in desired.metric_filters}
+    )
     skipped = {c.kind: c.details[0] for c in report.skipped}
     assert "PutCompositeAlarm" in skipped["composite alarm"]
     if desired.queries is not None:

@@ -31,7 +31,9 @@ def test_every_performance_item_passes_on_a_healthy_sandbox_baseline(tmp_path: P
         "perf.sla-alarms": PASS,
     }
     assert "3 workflows" in report.item("perf.baseline").evidence[0]
-    assert "sla-breach" in report.item("perf.sla-alarms").evidence[0]
+    sla_alarms = report.item("perf.sla-alarms").evidence
+    assert "sla-breach" in sla_alarms[0]
+    assert any("hop SLAs of 8 event types alarmed on HopLatency" in e for e in sla_alarms)
 
 
 def test_baseline_fails_when_missing_or_of_another_system(tmp_path: Path) -> None:
@@ -128,3 +130,21 @@ def test_sla_alarms_fail_when_the_threshold_is_raised_past_the_sla(tmp_path: Pat
     item = run(tmp_path, catalog, generated=None).item("perf.sla-alarms")
     assert item.status == FAIL
     assert any("no alarm with actions on WorkflowDuration > 300 s" in e for e in item.evidence)
+
+
+def test_sla_alarms_fail_when_a_hop_alarm_loses_its_actions_or_its_sla(tmp_path: Path) -> None:
+    def silence(doc: dict[str, Any]) -> None:
+        doc["alarm_overrides"] = {
+            "{system}-{stage}-event-signal-generated-hop-latency": {"actions_enabled": False},
+            "{system}-{stage}-event-trade-executed-hop-latency": {"threshold": 60000},
+        }
+
+    catalog = catalog_variant(tmp_path / "silent.yaml", silence)
+    item = run(tmp_path, catalog, generated=None).item("perf.sla-alarms")
+    assert item.status == FAIL
+    problems = [e for e in item.evidence if e.startswith("hop ") and "no alarm" in e]
+    assert problems == [
+        "hop SignalGenerated: no alarm with actions on HopLatency > 15000 ms (hop SLA 15 s)",
+        "hop TradeExecuted: no alarm with actions on HopLatency > 15000 ms (hop SLA 15 s)",
+    ]
+    assert "hop-latency" in (item.action or "")

@@ -1,6 +1,7 @@
 """``obskit ready --aws``: the deployed account, checked against what the catalog generates.
 
-Alarms exist as generated (the deploy diff finds nothing to add or change) and have actions;
+Alarms (with the metric filters they read) exist as generated (the deploy diff finds nothing
+to add or change) and have actions;
 dashboards and query definitions exist as generated; the alerts topic has a confirmed
 subscription; every catalog log group exists with a retention; every dead-letter queue is
 empty. One boto3 client per service, from the ordinary credential chain or ``--endpoint-url``.
@@ -118,13 +119,16 @@ def _compare(ev: Evidence, id_: str, title: str, kinds: tuple[str, ...], what: s
 
 
 def alarms(ev: Evidence) -> Item:
+    """The metric alarms, and the metric filters that make the metrics some of them read (a hop
+    alarm without its filters watches nothing)."""
     n = 0 if ev.monitoring is None else len(ev.monitoring.alarms)
+    f = 0 if ev.monitoring is None else len(ev.monitoring.metric_filters)
     return _compare(
         ev,
         "dep.alarms",
         "Alarms exist as generated",
-        ("alarm",),
-        f"{n} metric alarms compared with the generated ones",
+        ("alarm", "metric filter"),
+        f"{n} metric alarms and the {f} metric filters they read compared with the generated ones",
     )
 
 

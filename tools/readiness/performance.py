@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashboards.build import Monitoring
 from dashboards.emf_names import WORKFLOW_DURATION, workflow_dimensions
+from dashboards.facades.event_type import EVENT_TYPE_DIMENSION, HOP_LATENCY
 from tools.readiness.evidence import Evidence
 from tools.readiness.model import Item, failed, manual, passed
 from tools.readiness.observability import NEED_LOGS
@@ -211,6 +213,54 @@ def dashboard(ev: Evidence) -> Item:
     )
 
 
+def _hop_alarm_problems(ev: Evidence, monitoring: Monitoring) -> tuple[list[str], list[str]]:
+    """(evidence, problems) for the hop SLAs: each needs an alarm with actions on its HopLatency
+    (threshold within the SLA) and a metric filter on each consumer's log group feeding it."""
+    evidence: list[str] = []
+    problems: list[str] = []
+    watched: list[str] = []
+    for event_type, sla in sorted(_hop_slas(ev).items()):
+        if sla is None:
+            continue  # perf.slas names it
+        consumers = ev.catalog.consumers_of(event_type)
+        if not consumers:
+            evidence.append(f"hop {event_type}: no consumer, no hop to time")
+            continue
+        limit_ms = sla * 1000
+        found = [
+            a
+            for a in monitoring.alarms
+            if a.metric_name == HOP_LATENCY
+            and a.dimensions == {EVENT_TYPE_DIMENSION: event_type}
+            and a.comparison_operator.startswith("GreaterThan")
+            and a.threshold <= limit_ms
+            and a.actions_enabled
+            and a.alarm_actions
+        ]
+        if not found:
+            problems.append(
+                f"hop {event_type}: no alarm with actions on {HOP_LATENCY} > {limit_ms:g} ms "
+                f"(hop SLA {sla:g} s)"
+            )
+            continue
+        fed = {
+            f.log_group
+            for f in monitoring.metric_filters
+            if f.metric_name == HOP_LATENCY and f.metric_namespace == found[0].namespace
+        }
+        unfed = sorted({s.log_group or s.name for s in consumers} - fed)
+        if unfed:
+            problems.append(f"hop {event_type}: no {HOP_LATENCY} metric filter on {unfed}")
+            continue
+        watched.append(event_type)
+    if watched:
+        evidence.append(
+            f"hop SLAs of {len(watched)} event types alarmed on {HOP_LATENCY} (metric filters on "
+            "their consumers' log groups)"
+        )
+    return evidence, problems
+
+
 def sla_alarms(ev: Evidence) -> Item:
     title = "Alerts configured for SLA violations"
     monitoring = ev.monitoring
@@ -236,22 +286,16 @@ def sla_alarms(ev: Evidence) -> Item:
             problems.append(
                 f"workflow {w.name}: no alarm with actions on {WORKFLOW_DURATION} > {w.sla_s:g} s"
             )
-    breaches = [q for q in ev.saved_queries if "/latency/hop-sla-breaches" in q.name]
-    texts = "\n".join(q.text for q in breaches)
-    hops = [k for k, v in _hop_slas(ev).items() if v is not None]
-    unwatched = sorted(h for h in hops if f'"{h}"' not in texts and f"'{h}'" not in texts)
-    if unwatched:
-        problems.append(f"hop SLAs of {unwatched} are in no hop-sla-breaches query")
-    else:
-        evidence.append(
-            f"hop SLAs of {len(hops)} event types watched by {', '.join(q.name for q in breaches)}"
-        )
+    hop_evidence, hop_problems = _hop_alarm_problems(ev, monitoring)
+    evidence += hop_evidence
+    problems += hop_problems
     if problems:
         return failed(
             C,
             "perf.sla-alarms",
             title,
-            "check alarm_overrides: the workflow SLA alarm must keep its threshold and actions",
+            "check alarm_overrides: the workflow SLA-breach and hop-latency alarms must keep "
+            "their thresholds (within the SLA) and their actions",
             *evidence,
             *problems,
         )

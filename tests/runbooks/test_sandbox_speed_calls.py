@@ -1,0 +1,121 @@
+"""What makes the sandbox fast must not change what it does: moto's memoized helpers answer as
+before, batched notifications arrive in order, an observer queue read early loses nothing, and
+after a hand-over the sandbox re-reads what tools outside it did to any queue."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from runbooks.moto_server import _memoized, _server_command, memoize_moto
+from runbooks.sandbox import Sandbox
+from runbooks.sandbox.activity import Activity
+from runbooks.sandbox.session import OBSERVER_READ_AT
+from runbooks.sandbox.transport import BATCH, PUBLISH_BATCH_BYTES, _publish_batches
+
+
+def test_the_server_runs_as_this_module_so_it_is_memoized() -> None:
+    command = _server_command(4567)
+    assert command[1:3] == ["-m", "runbooks.moto_server"]
+    assert command[-4:] == ["-H", "127.0.0.1", "-p", "4567"]
+
+
+def test_memoized_moto_helpers_answer_as_before() -> None:
+    from moto.core import utils
+
+    expected = utils.camelcase_to_underscores("ApproximateNumberOfMessagesNotVisible")
+    done = memoize_moto()
+    assert "moto.backends.list_of_moto_modules" in done
+    assert "moto.core.utils.camelcase_to_underscores" in done
+    assert utils.camelcase_to_underscores("ApproximateNumberOfMessagesNotVisible") == expected
+    assert utils.camelcase_to_underscores("ApproximateNumberOfMessagesNotVisible") == expected
+    names = utils.method_names_from_class(Activity)
+    assert "handed_over" in names and "touched" in names
+    assert _memoized(len)([1, 2, 3]) == 3  # an argument that cannot be hashed: not cached
+
+    from moto import backends
+
+    first, second = list(backends.list_of_moto_modules()), list(backends.list_of_moto_modules())
+    assert first == second and "sqs" in first and "events" in first
+
+
+def test_activity_hand_over_rereads_everything_and_polls_what_was_touched() -> None:
+    activity = Activity(["a", "b", "c"])
+    activity.to_sample(["a", "b", "c"])
+    for name in ("a", "b", "c"):
+        activity.found_empty(name)
+    assert activity.to_sample(["a", "b", "c"]) == set()
+
+    activity.handed_over()
+    activity.changed("b")  # a delete from a standard queue: re-read, nothing new to receive
+
+    assert activity.to_sample(["a", "b", "c"]) == {"a", "b", "c"}
+    assert activity.to_sample(["a", "b", "c"]) == set()
+    assert not any(activity.needs_poll(name) for name in ("a", "b", "c"))
+    activity.touched("c")
+    assert activity.needs_poll("c") and activity.to_sample(["a", "b", "c"]) == {"c"}
+
+
+def test_publish_batches_keep_order_within_ten_and_the_size_limit() -> None:
+    notes = [(f"s{i}", f"m{i}") for i in range(23)]
+    batches = list(_publish_batches(notes))
+    assert [len(b) for b in batches] == [BATCH, BATCH, 3]
+    assert [n for b in batches for n in b] == notes
+
+    big = "x" * (PUBLISH_BATCH_BYTES // 2)
+    batches = list(_publish_batches([("a", big), ("b", big), ("c", "small")]))
+    assert [[subject for subject, _ in b] for b in batches] == [["a"], ["b", "c"]]
+
+
+@pytest.mark.slow
+def test_batched_notifications_arrive_in_order_with_their_subjects(sandbox: Sandbox) -> None:
+    topic = sandbox.catalog.notifications.alerts_topic
+    for index in range(13):
+        sandbox.transport.publish_to_topic(topic, f"subject {index}", json.dumps({"n": index}))
+
+    got = sandbox.notifications(topic)
+
+    assert [note["Subject"] for note in got] == [f"subject {i}" for i in range(13)]
+    assert [note["Message"] for note in got] == [{"n": i} for i in range(13)]
+
+
+@pytest.mark.slow
+def test_after_a_hand_over_the_next_sample_reads_what_another_tool_did(sandbox: Sandbox) -> None:
+    dlq = sandbox.catalog.dlqs()[0].name
+    sandbox.advance(120, flush=False)  # sampled twice: the DLQ is empty and nobody touches it
+
+    sandbox.flush()  # hands the endpoint over, as a drill does before a runbook command
+    url = sandbox.resources.queue(dlq).url
+    send = {"QueueUrl": url, "MessageBody": json.dumps({"from": "another tool"})}
+    if url.endswith(".fifo"):
+        send |= {"MessageGroupId": "g", "MessageDeduplicationId": "d"}
+    sandbox.clients.sqs.send_message(**send)  # not through the sandbox
+    sandbox.advance(60, flush=False)
+
+    now = sandbox.now
+    visible = sandbox.store.samples(
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        {"QueueName": dlq},
+        now - timedelta(seconds=60),
+        now,
+    )
+    assert visible == [1.0]
+
+
+@pytest.mark.slow
+def test_a_full_observer_queue_is_read_early_and_nothing_is_lost(sandbox: Sandbox) -> None:
+    alerts = sandbox.catalog.notifications.alerts_topic
+    topic = next(t.name for t in sandbox.catalog.topics if t.name != alerts)  # no alarm uses it
+    observer = sandbox.resources.observers[topic]
+    count = OBSERVER_READ_AT + 5
+    for index in range(count):
+        sandbox.transport.publish_to_topic(topic, f"subject {index}", json.dumps({"n": index}))
+
+    sandbox.advance(60, flush=False)  # a minute boundary: the observer queue is read
+
+    assert sandbox.queue_depths()[observer].total == 0
+    got = sandbox.notifications(topic)
+    assert [note["Message"] for note in got] == [{"n": i} for i in range(count)]
