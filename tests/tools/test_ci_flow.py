@@ -95,11 +95,7 @@ def test_the_documented_workflow_has_the_steps_in_order() -> None:
     assert upload["if"] == "${{ always() }}"
 
 
-@pytest.mark.skipif(
-    os.environ.get("OBSKIT_FULL_FLOW") != "1",
-    reason="runs `obskit drill run --all` (8-15 minutes) and needs every drill passing; "
-    "set OBSKIT_FULL_FLOW=1 to run it",
-)
+@pytest.mark.slow
 def test_the_documented_workflow_runs_on_the_embedded_example(
     tmp_path: Path, example_catalog_path: Path
 ) -> None:
