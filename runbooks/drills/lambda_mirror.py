@@ -97,12 +97,16 @@ class LambdaMirror:
 
     def throttle(self, service: str) -> None:
         """Reserved concurrency 0, in moto and (by read-back) in the sandbox."""
+        if self.client is None:
+            raise RuntimeError("the functions were not created in moto: throttle needs them")
         name = function_name(self.sandbox.catalog, self.sandbox.runner.service(service))
         self.client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
         self.sync()
 
     def restore(self) -> None:
         """Every function back to the catalog's settings (a fault that clears by itself)."""
+        if self.client is None:
+            return
         for service in self.sandbox.catalog.services:
             name = function_name(self.sandbox.catalog, service)
             if service.reserved_concurrency is None:
@@ -115,6 +119,8 @@ class LambdaMirror:
 
     def sync(self) -> None:
         """Read concurrency and memory back from moto into the sandbox."""
+        if self.client is None:
+            return  # no function in moto: no command could have changed one
         for service in self.sandbox.catalog.services:
             name = function_name(self.sandbox.catalog, service)
             reserved = self.client.get_function_concurrency(FunctionName=name).get(

@@ -172,8 +172,10 @@ class _Drill:
         self.drill = scenario.drill
         self.result = result
         self.options = options
-        self.mirror = LambdaMirror.create(sandbox)
         self.faults = (self.drill.fault, *self.drill.extra_faults)
+        self.mirror = (
+            LambdaMirror.create(sandbox) if self._acts_on_functions() else LambdaMirror(sandbox)
+        )
         self.code_faults_active = False
         self.t0 = 0.0
         self.began = 0.0
@@ -186,11 +188,12 @@ class _Drill:
         self.began = box.clock.now()
         box.run_workflows(self.options.baseline_workflows, workflow=drill.workflow, flush=False)
         box.advance(self.options.baseline_s, flush=False)
+        runs = self._runs_for_slow_fault()
         self.t0 = box.clock.now()
         for fault in self.faults:
             self._inject(fault)
         box.run_workflows(
-            drill.workflows,
+            runs,
             spacing_s=drill.spacing_s,
             settle_s=0,
             workflow=drill.workflow,
@@ -200,6 +203,39 @@ class _Drill:
         self._mitigate()
         self._recover()
         self._verdict()
+
+    def _acts_on_functions(self) -> bool:
+        """Whether the drill needs the catalog's functions in moto: a throttle or slow fault is
+        written into (and read back from) them, and a mitigation command may act on them.
+        Creating them costs eight calls and half a second, so drills without either skip it."""
+        modes = {f.kind.partition(":")[0] for f in self.faults if f.target == "service"}
+        if modes & {"throttle", "slow"}:
+            return True
+        commands = [s.command or "" for s in self.scenario.mitigation]
+        return any(c.startswith("aws lambda") or " --lambda " in c for c in commands)
+
+    def _runs_for_slow_fault(self) -> int:
+        """How many workflows to start after the fault.
+
+        A ``slow`` drill asks for one slow invocation a minute (``workflows`` runs, a minute
+        apart). A function a run invokes several times (a fan-out worker, a fan-in aggregator)
+        gets that many slow invocations per run, and the sandbox runs invocations one after
+        another, so each extra one only lengthens the backlog the recovery has to drain. The
+        baseline run shows how many invocations a run makes; the drill starts enough runs for
+        ``workflows`` slow invocations, at least one.
+        """
+        fault = self.drill.fault
+        if fault.target != "service" or not fault.kind.startswith("slow"):
+            return self.drill.workflows
+        made = sum(
+            1
+            for i in self.sandbox.runner.invocations
+            if i.service == fault.name and not i.throttled
+        )
+        per_run = made // max(1, self.options.baseline_workflows)
+        if per_run <= 1:
+            return self.drill.workflows
+        return max(1, -(-self.drill.workflows // per_run))
 
     # --- phases -----------------------------------------------------------------------------
 

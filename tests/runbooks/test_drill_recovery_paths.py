@@ -141,3 +141,23 @@ def test_consequential_alarms_are_tolerated_only_when_the_drill_names_them(
     assert not noisy.passed
     assert set(noisy.unexpected_alarms) == consequences
     assert any("noise" in f for f in noisy.failures)
+
+
+def test_a_slow_fan_out_function_gets_one_slow_invocation_per_minute_not_per_run(
+    aws_endpoint: str, moto_server: MotoServer
+) -> None:
+    """The orchestrator runs once per workflow: its slow drill starts ``workflows`` runs. The
+    strategy worker runs once per strategy: fewer runs give as many slow invocations."""
+    catalog = load_catalog()
+    once = _scenario(catalog, "lambda-strategy-orchestrator-slow")
+    fanned = _scenario(catalog, "lambda-strategy-worker-slow")
+    assert once.drill is not None and fanned.drill is not None
+    assert once.drill.workflows == fanned.drill.workflows
+    extra = FAST.baseline_workflows + FAST.recovery_workflows
+    single = _run(catalog, once, moto_server)
+    assert single.passed, single.failures
+    assert single.workflows.started == once.drill.workflows + extra
+    fan = _run(catalog, fanned, moto_server)
+    assert fan.passed, fan.failures
+    assert fan.workflows.started - extra < fanned.drill.workflows
+    assert fan.workflows.started - extra >= 1
