@@ -5,8 +5,9 @@ line of the handling, ``catalog.log_conventions.event_age_field``; see
 ``logging_config.event_time``). Nothing in the services changes: a CloudWatch Logs metric filter
 per consumer log group turns those lines into a metric, and an alarm per event type watches it.
 
-- Metric filter, one per consumer log group, named after the service writing it: pattern ``{ $.<age field> >= 0 }``, value the age
-  field, unit Milliseconds, dimension ``EventType`` from ``$.event_type``. Dimensions cannot be
+- Metric filter, one per consumer log group, named after the service writing it: pattern
+  ``{ $.<age field> >= 0 }``, value the age field, unit Milliseconds, dimension ``EventType``
+  from ``$.event_type``. Dimensions cannot be
   combined with a DefaultValue, so a minute without handled lines has no datapoint.
   The metric is ``HopLatency`` in the system's EMF namespace (``emf_names.NAMESPACE``): it is
   what the catalog calls a hop and its SLA (``hop_sla_s``), per event type whichever service

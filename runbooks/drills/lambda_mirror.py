@@ -103,11 +103,14 @@ class LambdaMirror:
         self.client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
         self.sync()
 
-    def restore(self) -> None:
-        """Every function back to the catalog's settings (a fault that clears by itself)."""
+    def restore(self, only: str | None = None) -> None:
+        """Every function (or service ``only``) back to the catalog's settings (a fault that
+        clears by itself)."""
         if self.client is None:
             return
         for service in self.sandbox.catalog.services:
+            if only is not None and service.name != only:
+                continue
             name = function_name(self.sandbox.catalog, service)
             if service.reserved_concurrency is None:
                 self.client.delete_function_concurrency(FunctionName=name)

@@ -6,14 +6,17 @@ One drill, on the simulated clock:
 2. **fault**: inject the scenario's fault(s) at ``t0`` and start its workflows;
 3. **detection**: advance minute by minute until every expected alarm is in ALARM, at most the
    scenario's detection budget; a fault that clears itself (``clear_after_s``) is cleared on time;
-4. **mitigation**: run each runnable mitigation command as a subprocess (``commands``), reading
-   the state it changed back from moto (``lambda_mirror``). A step without a command is the
+4. **mitigation**: run each runnable mitigation command as a subprocess (``commands``) against
+   the sandbox through a gateway that delivers Lambda's asynchronous Invokes (``lambda_gateway``),
+   with the incident window filled into ``<incident-start>`` / ``<fix-time>`` (``placeholders``),
+   reading the state it changed back from moto (``lambda_mirror``). A step without a command is the
    operator's fix no CLI expresses ("roll back the deploy"): there the handler/rule/topic faults
    are cleared. A throttle is never cleared that way: only a command that restores the
    concurrency in moto ends it, so a runbook that forgets it fails;
 5. **recovery**: a little traffic, then advance until no alarm is in ALARM (bounded);
-6. **verdict**: expected alarms fired within budget, no other alarm fired, every step exited 0,
-   every workflow completed exactly once (by event_id), every DLQ empty, alarms back to OK.
+6. **verdict**: expected alarms fired within budget, no other alarm fired (but the drill's
+   ``may_fire`` consequences), every step exited 0, every workflow completed exactly once (by
+   event_id) or ended with a failure event, every DLQ empty, alarms back to OK.
 
 Every moment is in simulated seconds since ``t0``. The sandbox and moto_server are always torn
 down: ``try/finally`` per drill and per run, and SIGTERM is turned into KeyboardInterrupt so a
@@ -254,7 +257,7 @@ class _Drill:
         """One fault with ``clear_after_s`` ends by itself (the others stay)."""
         mode = fault.kind.partition(":")[0]
         if fault.target == "service" and mode == "throttle":
-            self.mirror.restore()
+            self.mirror.restore(fault.name)
         else:
             self.sandbox.inject_fault(fault.name, "none", target=fault.target)
             self.mirror.slow_faults.pop(fault.name, None)
@@ -354,7 +357,8 @@ class _Drill:
             outcome = self.options.step_runner(command, env)
             self.result.steps.append(outcome)
             _say(
-                self.options, f"drill {self.scenario.id}: exit {outcome.exit_code}: {step.command}"
+                self.options,
+                f"drill {self.scenario.id}: exit {outcome.exit_code}: {outcome.command}",
             )
             self.mirror.sync()
             box.settle(STEP_SETTLE_S, flush=False)
