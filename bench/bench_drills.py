@@ -5,7 +5,8 @@ reset between drills; runbook commands are real subprocesses), seed 0. Each row 
 its wall time, whether it passed, and the simulated seconds it covered. The target (issue 7) is
 every drill in under 2 minutes of wall time on the development machine; the notes say whether
 this run met it. ``OBSKIT_BENCH_DRILLS`` (comma-separated ids) limits the run to some drills;
-``OBSKIT_BENCH_DRILL_JOBS`` sets the worker processes (default 2: the machine's cores).
+``OBSKIT_BENCH_DRILL_JOBS`` sets the worker processes (default: as ``obskit drill run``, the
+machine's CPUs + 1).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from catalog import load_catalog
 from runbooks.drills import run_drills, select_scenarios
-from runbooks.drills.parallel import run_drills_parallel
+from runbooks.drills.parallel import default_jobs, run_drills_parallel
 from runbooks.scenarios import build_scenarios
 
 TARGET_S = 120.0
@@ -25,7 +26,7 @@ TARGET_S = 120.0
 def run() -> dict[str, Any]:
     catalog = load_catalog()
     wanted = [i for i in os.environ.get("OBSKIT_BENCH_DRILLS", "").split(",") if i]
-    jobs = int(os.environ.get("OBSKIT_BENCH_DRILL_JOBS", "2"))
+    jobs = int(os.environ.get("OBSKIT_BENCH_DRILL_JOBS") or default_jobs())
     scenarios = select_scenarios(build_scenarios(catalog), wanted)
     began = time.perf_counter()
     report = (

@@ -4,18 +4,13 @@ Tests, the sandbox and the demo all meet AWS through a real HTTP endpoint, never
 so this is the one place that knows how to run ``moto_server`` and wait until it answers.
 
 The server is moto's own (``moto.server.main``), started as ``python -m runbooks.moto_server`` so
-that it first memoizes a few pure functions moto recomputes on every request: the list of its
-service packages (a directory listing and ~200 ``stat`` calls per request), the CamelCase to
-snake_case conversion of names and the public methods of a response class (per request and per
-queue attribute), and the parsing of EventBridge input paths (a parser table built per event and
-target). They return the same value for the same input, so answers do not change; a request
-costs about half the server CPU, and every drill makes hundreds. If moto's internals move, the
-function that is not where it was is simply left alone (:func:`memoize_moto`).
+that it first makes moto cheaper per request without changing an answer
+(:mod:`runbooks.moto_speedups`), and answers two more routes: save its state and put it back
+(:mod:`runbooks.moto_snapshot`).
 """
 
 from __future__ import annotations
 
-import functools
 import importlib
 import os
 import socket
@@ -24,9 +19,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Hashable
 from types import TracebackType
 from typing import Any
+
+from runbooks.moto_snapshot import RESTORE_PATH, SNAPSHOT_PATH, MotoSnapshots, wsgi_routes
+from runbooks.moto_speedups import speed_up_moto
 
 HOST = "127.0.0.1"
 
@@ -43,64 +40,18 @@ def _server_command(port: int) -> list[str]:
     return [sys.executable, "-m", __name__, "-H", HOST, "-p", str(port)]
 
 
-_PURE = (
-    ("moto.core.utils", "camelcase_to_underscores"),
-    ("moto.core.utils", "method_names_from_class"),
-    ("moto.core.responses", "camelcase_to_underscores"),
-    ("moto.core.responses", "method_names_from_class"),
-    ("jsonpath_ng.ext", "parse"),
-)
-"""Functions whose result depends only on their (hashable) arguments, by module."""
-
-
-def _memoized(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``function`` with a cache; arguments that cannot be hashed go straight through."""
-    cached = functools.cache(function)
-
-    @functools.wraps(function)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return cached(*args, **kwargs)
-        except TypeError:
-            if any(not isinstance(a, Hashable) for a in (*args, *kwargs.values())):
-                return function(*args, **kwargs)
-            raise
-
-    return call
-
-
-def memoize_moto() -> list[str]:
-    """Cache moto's pure per-request helpers in this process; returns what it cached.
-
-    Call before moto's service modules are imported (they bind the helpers by name).
-    """
-    done: list[str] = []
-    backends = importlib.import_module("moto.backends")
-    listing = getattr(backends, "list_of_moto_modules", None)
-    if callable(listing):
-        modules = tuple(listing())  # moto's installed service packages: fixed while it runs
-        setattr(backends, "list_of_moto_modules", lambda: iter(modules))  # noqa: B010
-        done.append("moto.backends.list_of_moto_modules")
-    cached: dict[object, Callable[..., Any]] = {}
-    for module_name, name in _PURE:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        original = getattr(module, name, None)
-        if not callable(original):
-            continue
-        if original not in cached:
-            cached[original] = _memoized(original)
-        setattr(module, name, cached[original])
-        done.append(f"{module_name}.{name}")
-    return done
-
-
 def main(argv: list[str] | None = None) -> None:
-    """``python -m runbooks.moto_server -H HOST -p PORT``: moto_server, memoized."""
-    memoize_moto()
+    """``python -m runbooks.moto_server -H HOST -p PORT``: moto_server, sped up, with the
+    snapshot and restore routes of :mod:`runbooks.moto_snapshot` in front of it."""
+    speed_up_moto()
     server = importlib.import_module("moto.server")
+    serve = server.run_simple
+    snapshots = MotoSnapshots()
+
+    def run_simple(host: str, port: int, app: Any, **options: Any) -> None:
+        serve(host, port, wsgi_routes(app, snapshots), **options)
+
+    setattr(server, "run_simple", run_simple)  # noqa: B010 (moto.server imported it by name)
     server.main(argv)
 
 
@@ -159,6 +110,23 @@ class MotoServer:
         req = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
         with urllib.request.urlopen(req, timeout=5):
             pass
+
+    def snapshot(self) -> None:
+        """Save the server's whole state (see :mod:`runbooks.moto_snapshot`)."""
+        self._post(SNAPSHOT_PATH)
+
+    def restore(self) -> None:
+        """Put back the state :meth:`snapshot` saved, forgetting everything since."""
+        self._post(RESTORE_PATH)
+
+    def _post(self, path: str) -> None:
+        req = urllib.request.Request(f"{self.endpoint_url}{path}", method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=30):
+                pass
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode(errors="replace").strip()
+            raise RuntimeError(f"moto_server {path}: {error.code} {detail}") from None
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None

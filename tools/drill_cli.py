@@ -7,7 +7,6 @@ Exit codes: 0 every drill passed, 1 a drill failed, 2 bad input (catalog, scenar
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rich.console import Console
 from catalog import CatalogError, load_catalog
 from catalog.models import Catalog
 from runbooks.drills import DrillError, DrillOptions, run_drills, select_scenarios
-from runbooks.drills.parallel import run_drills_parallel
+from runbooks.drills.parallel import default_jobs, run_drills_parallel
 from runbooks.drills.report import write_report
 from runbooks.drills.table import render_table
 from runbooks.scenarios import CatalogArgs, Scenario, build_scenarios
@@ -81,8 +80,8 @@ def list_drills(catalog_path: Path | None, stage: str | None) -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=lambda: os.cpu_count() or 1,
-    show_default="the number of CPUs",
+    default=default_jobs,
+    show_default="the number of CPUs + 1",
     help="Worker processes, each with its own sandbox and moto_server (drills are "
     "independent; each worker takes the next drill when it finishes one).",
 )

@@ -23,10 +23,10 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from catalog.models import Catalog, Service
+from runbooks.sandbox.aws import client_for
 from runbooks.sandbox.session import Sandbox
 
 ROLE_NAME = "obskit-drill-lambda"
@@ -53,6 +53,39 @@ def function_name(catalog: Catalog, service: Service) -> str:
     return service.function_name or f"{catalog.system}-{catalog.stage}-{service.name}"
 
 
+def create_functions(sandbox: Sandbox) -> Any:
+    """Create every catalog function in the sandbox's endpoint; returns a Lambda client there.
+
+    Steps 1 of the module docstring. A drill runner that restores a saved endpoint state
+    (:class:`~runbooks.drills.runner.FreshSandboxes`) does this once, before saving.
+    """
+    client = client_for("lambda", sandbox.endpoint_url, sandbox.catalog.region)
+    iam = client_for("iam", sandbox.endpoint_url, sandbox.catalog.region)
+    try:
+        role = iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(_TRUST))[
+            "Role"
+        ]["Arn"]
+    except ClientError:
+        role = iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"]
+    code = _stub_zip()
+    for service in sandbox.catalog.services:
+        name = function_name(sandbox.catalog, service)
+        client.create_function(
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=role,
+            Handler="stub.handler",
+            Code={"ZipFile": code},
+            MemorySize=service.memory_mb,
+            Timeout=service.timeout_s,
+        )
+        if service.reserved_concurrency is not None:
+            client.put_function_concurrency(
+                FunctionName=name, ReservedConcurrentExecutions=service.reserved_concurrency
+            )
+    return client
+
+
 @dataclass
 class LambdaMirror:
     """moto's view of the functions, and the sandbox faults that depend on it."""
@@ -64,36 +97,8 @@ class LambdaMirror:
 
     @classmethod
     def create(cls, sandbox: Sandbox) -> LambdaMirror:
-        session = boto3.session.Session(
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            region_name=sandbox.catalog.region,
-        )
-        client = session.client("lambda", endpoint_url=sandbox.endpoint_url)
-        iam = session.client("iam", endpoint_url=sandbox.endpoint_url)
-        try:
-            role = iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(_TRUST))[
-                "Role"
-            ]["Arn"]
-        except ClientError:
-            role = iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"]
-        code = _stub_zip()
-        for service in sandbox.catalog.services:
-            name = function_name(sandbox.catalog, service)
-            client.create_function(
-                FunctionName=name,
-                Runtime="python3.11",
-                Role=role,
-                Handler="stub.handler",
-                Code={"ZipFile": code},
-                MemorySize=service.memory_mb,
-                Timeout=service.timeout_s,
-            )
-            if service.reserved_concurrency is not None:
-                client.put_function_concurrency(
-                    FunctionName=name, ReservedConcurrentExecutions=service.reserved_concurrency
-                )
-        return cls(sandbox, client)
+        """Create the functions in moto, then mirror them."""
+        return cls(sandbox, create_functions(sandbox))
 
     def throttle(self, service: str) -> None:
         """Reserved concurrency 0, in moto and (by read-back) in the sandbox."""

@@ -39,13 +39,13 @@ from typing import Any
 from catalog.models import Catalog
 from runbooks.drills.commands import CommandEnv, run_command
 from runbooks.drills.lambda_gateway import LambdaGateway
-from runbooks.drills.lambda_mirror import LambdaMirror, function_name
+from runbooks.drills.lambda_mirror import LambdaMirror, create_functions, function_name
 from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
 from runbooks.drills.placeholders import fill, iso_utc
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
 from runbooks.moto_server import MotoServer
 from runbooks.sandbox.ledger import message_key
-from runbooks.sandbox.session import Sandbox
+from runbooks.sandbox.session import Sandbox, SandboxSetup
 from runbooks.scenarios.model import Fault, Scenario
 
 TICK_S = 60.0
@@ -117,31 +117,91 @@ def run_drills(
     options: DrillOptions | None = None,
     catalog_label: str = "embedded example",
     endpoint_url: str | None = None,
+    server: MotoServer | None = None,
 ) -> DrillReport:
-    """Run each scenario's drill on one moto_server (started here unless ``endpoint_url``)."""
+    """Run each scenario's drill on one moto_server.
+
+    ``server``: a running one this run may reset, snapshot and restore (:class:`FreshSandboxes`);
+    ``endpoint_url``: someone else's endpoint, used as it is. Neither: one is started here.
+    """
     opts = options or DrillOptions()
     report = DrillReport(catalog_label, catalog.system, catalog.stage)
     with _sigterm_as_interrupt():
-        server: MotoServer | None = None
+        owned: MotoServer | None = None
         try:
-            if endpoint_url is None:
-                server = MotoServer().start()
-                endpoint_url = server.endpoint_url
-            _say(opts, f"sandbox endpoint {endpoint_url}")
-            for index, scenario in enumerate(scenarios):
-                if index and server is not None:
-                    server.reset()
-                report.results.append(run_drill(catalog, scenario, endpoint_url, opts))
+            if server is None and endpoint_url is None:
+                server = owned = MotoServer().start()
+            sandboxes = FreshSandboxes(catalog, server, endpoint_url, seed=opts.seed)
+            _say(opts, f"sandbox endpoint {sandboxes.endpoint_url}")
+            for scenario in scenarios:
+                report.results.append(run_drill(scenario, sandboxes, opts))
         finally:
-            if server is not None:
-                server.stop()
+            if owned is not None:
+                owned.stop()
     return report
 
 
-def run_drill(
-    catalog: Catalog, scenario: Scenario, endpoint_url: str, options: DrillOptions
-) -> DrillResult:
-    """One drill on a clean endpoint; the sandbox is stopped whatever happens."""
+class FreshSandboxes:
+    """Each drill's sandbox, on a system just set up and never used.
+
+    On a server of its own, the first sandbox sets the system up (after a reset, if the server
+    has been used) and the server saves that state (:meth:`MotoServer.snapshot`); every later
+    one restores it (:meth:`MotoServer.restore`) and starts from the same :class:`SandboxSetup`,
+    which spares a hundred requests per drill. On someone else's endpoint, every sandbox sets
+    itself up there, as ``obskit sandbox`` does.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        server: MotoServer | None,
+        endpoint_url: str | None = None,
+        *,
+        seed: int = 0,
+    ) -> None:
+        if server is None and endpoint_url is None:
+            raise ValueError("FreshSandboxes needs a server or an endpoint URL")
+        self.catalog = catalog
+        self.server = server
+        self.endpoint_url = server.endpoint_url if server is not None else str(endpoint_url)
+        self.seed = seed
+        self._setup: SandboxSetup | None = None
+        self._functions: Any = None
+        self._used = False
+
+    def open(self) -> Sandbox:
+        """A sandbox for the next drill (the caller stops it)."""
+        server, used = self.server, self._used
+        self._used = True
+        if server is None:
+            return Sandbox.start(self.catalog, endpoint_url=self.endpoint_url, seed=self.seed)
+        if self._setup is not None:
+            server.restore()
+            return Sandbox.start(
+                self.catalog, endpoint_url=self.endpoint_url, seed=self.seed, setup=self._setup
+            )
+        if used:
+            server.reset()
+        box = Sandbox.start(self.catalog, endpoint_url=self.endpoint_url, seed=self.seed)
+        try:
+            functions = create_functions(box)
+            server.snapshot()
+        except BaseException:
+            box.stop()
+            raise
+        self._setup, self._functions = box.setup, functions
+        return box
+
+    def mirror(self, sandbox: Sandbox) -> LambdaMirror:
+        """The Lambda functions of ``sandbox`` in moto: in the saved state already, or created
+        now (on someone else's endpoint)."""
+        if self._functions is not None:
+            return LambdaMirror(sandbox, self._functions)
+        return LambdaMirror.create(sandbox)
+
+
+def run_drill(scenario: Scenario, sandboxes: FreshSandboxes, options: DrillOptions) -> DrillResult:
+    """One drill on a fresh sandbox, which is stopped whatever happens."""
     drill = scenario.drill
     if drill is None:
         raise DrillError(f"scenario {scenario.id!r} has no drill definition")
@@ -149,9 +209,9 @@ def run_drill(
     result = DrillResult(
         scenario.id, scenario.title, list(drill.expected_alarms), budget_s=drill.detection_budget_s
     )
-    sandbox = Sandbox.start(catalog, endpoint_url=endpoint_url, seed=options.seed)
+    sandbox = sandboxes.open()
     try:
-        _Drill(sandbox, scenario, result, options).run()
+        _Drill(sandbox, scenario, result, options, sandboxes.mirror).run()
     finally:
         sandbox.stop()
         result.wall_s = time.perf_counter() - began
@@ -167,8 +227,15 @@ def _say(options: DrillOptions, line: str) -> None:
 
 class _Drill:
     def __init__(
-        self, sandbox: Sandbox, scenario: Scenario, result: DrillResult, options: DrillOptions
+        self,
+        sandbox: Sandbox,
+        scenario: Scenario,
+        result: DrillResult,
+        options: DrillOptions,
+        mirror: Callable[[Sandbox], LambdaMirror] = LambdaMirror.create,
     ) -> None:
+        """``mirror``: the functions in moto, for a drill that acts on them (others get an
+        inert :class:`LambdaMirror`)."""
         assert scenario.drill is not None
         self.sandbox = sandbox
         self.scenario = scenario
@@ -176,9 +243,7 @@ class _Drill:
         self.result = result
         self.options = options
         self.faults = (self.drill.fault, *self.drill.extra_faults)
-        self.mirror = (
-            LambdaMirror.create(sandbox) if self._acts_on_functions() else LambdaMirror(sandbox)
-        )
+        self.mirror = mirror(sandbox) if self._acts_on_functions() else LambdaMirror(sandbox)
         self.code_faults_active = False
         self.t0 = 0.0
         self.began = 0.0
@@ -210,7 +275,8 @@ class _Drill:
     def _acts_on_functions(self) -> bool:
         """Whether the drill needs the catalog's functions in moto: a throttle or slow fault is
         written into (and read back from) them, and a mitigation command may act on them.
-        Creating them costs eight calls and half a second, so drills without either skip it."""
+        Reading them back after every step costs eight calls, and creating them (where no saved
+        state has them) eight more, so drills without either leave them alone."""
         modes = {f.kind.partition(":")[0] for f in self.faults if f.target == "service"}
         if modes & {"throttle", "slow"}:
             return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -46,10 +45,10 @@ def demo_table(
     console: Console | None = None, ids: Sequence[str] = (), jobs: int | None = None
 ) -> DrillReport:
     """Run the drills of the embedded example (``ids``, default all) in ``jobs`` worker
-    processes (default: one per CPU), a line per drill as it ends, then print the table: the
+    processes (default: one per CPU, plus one), a line per drill as it ends, then print the table: the
     last thing ``make demo`` shows."""
     from catalog import load_catalog
-    from runbooks.drills.parallel import run_drills_parallel
+    from runbooks.drills.parallel import default_jobs, run_drills_parallel
     from runbooks.drills.runner import DrillOptions, run_drills, select_scenarios
     from runbooks.scenarios import build_scenarios
 
@@ -62,7 +61,7 @@ def demo_table(
     catalog = load_catalog()
     scenarios = select_scenarios(build_scenarios(catalog), list(ids))
     options = DrillOptions(on_event=verdicts)
-    workers = jobs or os.cpu_count() or 1
+    workers = jobs or default_jobs()
     if workers > 1 and len(scenarios) > 1:
         report = run_drills_parallel(catalog, scenarios, jobs=workers, options=options)
     else:

@@ -7,7 +7,10 @@ send, a release of a held message, a delete from a FIFO queue (which unblocks it
 receive (after which moto may have redriven a message to the queue's DLQ) :meth:`touched` it; a
 delete from a standard queue only :meth:`changed` it (its depth, not what a receive can return).
 A poller skips a queue nobody touched since it was last found empty; the sampler re-reads
-touched and changed queues and reuses the last depth for the rest.
+touched and changed queues and reuses the last depth for the rest. A queue its poller left
+:meth:`drained` (found empty since the last touch, nothing held in flight, every handled message
+deleted) holds nothing at all, so the sampler records zeros for it without asking: most queues
+take one event a minute and are drained before the minute's sample.
 
 Tools outside the sandbox (a runbook command, ``obskit dlq replay``) can change any queue while
 the sandbox waits; the sandbox hands the endpoint over with ``Sandbox.flush`` (a drill flushes
@@ -33,16 +36,19 @@ class Activity:
         self._names = frozenset(queues)
         self._to_poll: set[str] = set(self._names)
         self._to_sample: set[str] = set(self._names)
+        self._drained: set[str] = set()
         self._samples = 0
 
     def handed_over(self) -> None:
         """Anything may have changed any queue: re-read every one of them at the next sample."""
         self._to_sample |= self._names
+        self._drained.clear()
 
     def touched(self, queue: str | None) -> None:
         if queue is not None:
             self._to_poll.add(queue)
             self._to_sample.add(queue)
+            self._drained.discard(queue)
 
     def changed(self, queue: str) -> None:
         """Its depth changed, but a receive finds nothing new (a delete from a standard queue)."""
@@ -53,6 +59,15 @@ class Activity:
 
     def found_empty(self, queue: str) -> None:
         self._to_poll.discard(queue)
+
+    def drained(self, queue: str) -> None:
+        """Its poller found it empty since the last touch and holds nothing of it: no message
+        is visible, in flight or delayed (the sandbox never sends with a delay)."""
+        if queue not in self._to_poll:
+            self._drained.add(queue)
+
+    def is_drained(self, queue: str) -> bool:
+        return queue in self._drained
 
     def to_sample(self, every: Iterable[str]) -> set[str]:
         """The queues to re-read at this sample (all of them every ``FULL_SAMPLE_EVERY``)."""

@@ -32,22 +32,24 @@ class Clients:
 
     @classmethod
     def create(cls, endpoint_url: str, region: str) -> Clients:
-        session = boto3.session.Session(region_name=region)
-        if session.get_credentials() is None:
-            # A local moto_server accepts any key; AWS itself never sees these.
-            session = boto3.session.Session(
-                aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
-            )
-        _share_models(session)
-        config = Config(retries={"max_attempts": 2, "mode": "standard"})
-        made = {
-            name: session.client(name, endpoint_url=endpoint_url, config=config)  # type: ignore[call-overload]
-            for name in _SERVICES
-        }
+        made = {name: client_for(name, endpoint_url, region) for name in _SERVICES}
         return cls(endpoint_url=endpoint_url, region=region, **made)
 
     def account_id(self) -> str:
         return str(self.sts.get_caller_identity()["Account"])
+
+
+def client_for(service: str, endpoint_url: str, region: str) -> Any:
+    """A boto3 client for ``service`` on the endpoint, sharing the process's service models."""
+    session = boto3.session.Session(region_name=region)
+    if session.get_credentials() is None:
+        # A local moto_server accepts any key; AWS itself never sees these.
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+        )
+    _share_models(session)
+    config = Config(retries={"max_attempts": 2, "mode": "standard"})
+    return session.client(service, endpoint_url=endpoint_url, config=config)  # type: ignore[call-overload]
 
 
 def _share_models(session: boto3.session.Session) -> None:

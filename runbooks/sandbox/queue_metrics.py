@@ -33,6 +33,9 @@ class QueueDepth:
         return self.visible + self.not_visible + self.delayed
 
 
+EMPTY = QueueDepth(0, 0, 0)
+
+
 def queue_depth(clients: Clients, url: str) -> QueueDepth:
     # "All", not the three names: moto recomputes every attribute, a pass over the queue's
     # messages, for each name asked (twice); for "All" once. Same numbers, a fraction of the work.
@@ -58,12 +61,15 @@ def sample_queues(
 ) -> dict[str, QueueDepth]:
     """Publish one sample per queue for the minute ending at ``boundary``.
 
-    Queues ``activity`` says nobody touched keep their depth in ``last`` (updated in place).
+    Queues ``activity`` says nobody touched keep their depth in ``last`` (updated in place);
+    queues it says are drained are empty, without a call.
     """
     at = boundary - 1.0
     fresh = activity.to_sample(resources.queues)
     for queue in resources.queues.values():
-        if queue.name in fresh or queue.name not in last:
+        if activity.is_drained(queue.name):
+            last[queue.name] = EMPTY
+        elif queue.name in fresh or queue.name not in last:
             last[queue.name] = queue_depth(clients, queue.url)
         depth = last[queue.name]
         ledger.reconcile(queue.name, depth.total, at)

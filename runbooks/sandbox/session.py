@@ -32,7 +32,7 @@ from dashboards.alarm_eval_timeline import StateTransition
 from runbooks.moto_server import MotoServer
 from runbooks.sandbox import queue_metrics, workload
 from runbooks.sandbox.activity import Activity
-from runbooks.sandbox.alarms import AlarmRunner, deploy_monitoring
+from runbooks.sandbox.alarms import AlarmRunner, DeployedMonitoring, deploy_monitoring
 from runbooks.sandbox.aws import Clients
 from runbooks.sandbox.clock import SimClock, default_start, schedule_run_days
 from runbooks.sandbox.errors import SandboxError
@@ -62,6 +62,18 @@ DELIVERY_FAULT_KINDS = ("deliver-fail", "none")
 
 _Poller = AsyncInvokePoller | EventSourcePoller
 _active: Sandbox | None = None
+
+
+@dataclass(frozen=True)
+class SandboxSetup:
+    """What setting a sandbox up on an endpoint produced: its clients, where everything is, and
+    the monitoring deployed. A later sandbox on the same endpoint, once the endpoint's state is
+    back to the moment this was taken (:meth:`MotoServer.restore`), starts from it instead of
+    creating everything again."""
+
+    clients: Clients
+    resources: Resources
+    monitoring: DeployedMonitoring | None
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,10 @@ class Sandbox:
         seed: int = 0,
         start_time: float | None = None,
         deploy: bool = True,
+        setup: SandboxSetup | None = None,
     ) -> None:
+        """``setup``: what an earlier sandbox set up on this endpoint, whose state is back to
+        that moment; nothing is created (``deploy`` is then ignored)."""
         for service in catalog.services:  # import first: a bad handler fails before any AWS call
             if service.handler:
                 load_handler(catalog, service)
@@ -108,11 +123,17 @@ class Sandbox:
         if start_time is None:
             start_time = default_start(time.time(), schedule_run_days(catalog))
         self.clock = SimClock(start_time)
-        self.clients = Clients.create(endpoint_url, catalog.region)
-        self.resources: Resources = ensure_resources(catalog, self.clients)
-        self.monitoring = (
-            deploy_monitoring(catalog, self.clients, self.resources.account_id) if deploy else None
-        )
+        if setup is None:
+            clients = Clients.create(endpoint_url, catalog.region)
+            resources = ensure_resources(catalog, clients)
+            monitoring = (
+                deploy_monitoring(catalog, clients, resources.account_id) if deploy else None
+            )
+            setup = SandboxSetup(clients, resources, monitoring)
+        self.setup = setup
+        self.clients = setup.clients
+        self.resources: Resources = setup.resources
+        self.monitoring = setup.monitoring
         self.store = InMemoryMetricStore()
         self.metrics = MetricsPublisher(self.store, self.clients)
         self.ledger = QueueLedger()
@@ -187,8 +208,10 @@ class Sandbox:
         seed: int = 0,
         start_time: float | None = None,
         deploy: bool = True,
+        setup: SandboxSetup | None = None,
     ) -> Sandbox:
-        """Start moto_server (unless ``endpoint_url`` names a running one) and set everything up."""
+        """Start moto_server (unless ``endpoint_url`` names a running one) and set everything up
+        (or take ``setup``, see :class:`Sandbox`)."""
         loaded = _as_catalog(catalog)
         server: MotoServer | None = None
         if endpoint_url is None:
@@ -202,6 +225,7 @@ class Sandbox:
                 seed=seed,
                 start_time=start_time,
                 deploy=deploy,
+                setup=setup,
             )
         except BaseException:
             if server is not None:

@@ -157,6 +157,12 @@ class _Poller:
         """
         self._transport.flush()
         self._delete_pending()
+        self._note_drained()
+
+    def _note_drained(self) -> None:
+        """Tell the sampler when this queue holds nothing (see :meth:`Activity.drained`)."""
+        if not self._held and not self._to_delete:
+            self._activity.drained(self.queue.name)
 
     def _hold(self, message: dict[str, Any], release_at: float) -> None:
         count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
@@ -271,6 +277,7 @@ class EventSourcePoller(_Poller):
             return self._poll_throttled()
         messages = self._receive(self.service.batch_size)
         if not messages:
+            self._note_drained()
             return 0
         received_at = self._clock.now()  # the visibility timeout runs from the receive
         event = {"Records": [self._record(m) for m in messages]}

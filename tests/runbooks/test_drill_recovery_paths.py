@@ -30,9 +30,7 @@ def _scenario(catalog: Catalog, drill_id: str) -> Scenario:
 
 def _run(catalog: Catalog, scenario: Scenario, server: MotoServer) -> DrillResult:
     server.reset()  # each drill on a clean endpoint, as `obskit drill run` does
-    return run_drills(catalog, [scenario], options=FAST, endpoint_url=server.endpoint_url).results[
-        0
-    ]
+    return run_drills(catalog, [scenario], options=FAST, server=server).results[0]
 
 
 def _without(scenario: Scenario, fragment: str) -> Scenario:

@@ -113,3 +113,19 @@ def test_html_timeline_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert dom.count('class="state-ALARM"') == 2  # a-errors and b-noise went to ALARM
     assert shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 5_000
+
+
+def test_workers_take_the_likely_longest_drills_first() -> None:
+    from runbooks.drills.parallel import longest_first
+
+    scenarios = select_scenarios(build_scenarios(load_catalog()), [])
+    ordered = longest_first(scenarios)
+    assert sorted(s.id for s in ordered) == sorted(s.id for s in scenarios)
+    slow = [s.drill is not None and s.drill.fault.kind.startswith("slow") for s in ordered]
+    assert slow == sorted(slow, reverse=True) and any(slow)  # every slow drill before the rest
+    commands = [
+        sum(1 for step in s.mitigation if step.command) for s in ordered[slow.count(True) :]
+    ]
+    assert commands == sorted(commands, reverse=True)  # then the ones with more commands
+    throttled = [s.id for s in scenarios if s.id.endswith("-throttled")]
+    assert [s.id for s in ordered if s.id.endswith("-throttled")] == throttled  # ties: as asked

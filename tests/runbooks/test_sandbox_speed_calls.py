@@ -1,15 +1,26 @@
-"""What makes the sandbox fast must not change what it does: moto's memoized helpers answer as
-before, batched notifications arrive in order, an observer queue read early loses nothing, and
+"""What makes the sandbox fast must not change what it does: moto's memoized helpers and faster
+time helpers answer as before, every SNS subscription signs with one key, batched notifications arrive in order, an observer queue read early loses nothing, and
 after a hand-over the sandbox re-reads what tools outside it did to any queue."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from runbooks.moto_server import _memoized, _server_command, memoize_moto
+from runbooks.moto_server import _server_command
+from runbooks.moto_speedups import (
+    _memoized,
+    faster_time_helpers,
+    memoize_moto,
+    share_sns_signing_key,
+    unix_time,
+)
 from runbooks.sandbox import Sandbox
 from runbooks.sandbox.activity import Activity
 from runbooks.sandbox.session import OBSERVER_READ_AT
@@ -119,3 +130,40 @@ def test_a_full_observer_queue_is_read_early_and_nothing_is_lost(sandbox: Sandbo
     assert sandbox.queue_depths()[observer].total == 0
     got = sandbox.notifications(topic)
     assert [note["Message"] for note in got] == [{"n": i} for i in range(count)]
+
+
+def _keep(monkeypatch: pytest.MonkeyPatch, owner: object, *names: str) -> dict[str, object]:
+    """Let monkeypatch put ``names`` back after the test; returns the originals."""
+    originals = {name: getattr(owner, name) for name in names}
+    for name, value in originals.items():
+        monkeypatch.setattr(owner, name, value)
+    return originals
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1)),
+    stamp=st.floats(min_value=0, max_value=4e9),
+)
+def test_faster_time_helpers_answer_as_moto_does(moment: datetime, stamp: float) -> None:
+    from moto.core import utils
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        moto_own = _keep(monkeypatch, utils, "unix_time", "unix_time_millis", "utcfromtimestamp")
+        done = faster_time_helpers()
+        assert "moto.core.utils.unix_time" in done
+        assert utils.unix_time(moment) == moto_own["unix_time"](moment)  # type: ignore[operator]
+        assert utils.unix_time_millis(moment) == moto_own["unix_time_millis"](moment)  # type: ignore[operator]
+        assert utils.utcfromtimestamp(stamp) == moto_own["utcfromtimestamp"](stamp)  # type: ignore[operator]
+    assert abs(unix_time() - time.time()) < 5  # "now", on the wall clock
+
+
+def test_every_sns_subscription_signs_with_one_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.sns import models
+
+    _keep(monkeypatch, models.Subscription, "private_key")
+    assert share_sns_signing_key() == ["moto.sns.models.Subscription.private_key"]
+    topic = SimpleNamespace(arn="arn:aws:sns:us-east-1:123456789012:alerts")
+    first = models.Subscription("123456789012", topic, "arn:aws:sqs:us-east-1:1:a", "sqs")
+    second = models.Subscription("123456789012", topic, "arn:aws:sqs:us-east-1:1:b", "sqs")
+    assert first.private_key() is second.private_key()
+    assert first.private_key().key_size == 2048

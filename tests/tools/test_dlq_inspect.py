@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -67,3 +68,15 @@ def test_inspect_unknown_queue_names_it(aws_endpoint: str) -> None:
     result = CliRunner().invoke(dlq, ["inspect", "no-such-dlq", "--endpoint-url", aws_endpoint])
     assert result.exit_code == 2
     assert "no-such-dlq" in result.output
+
+
+def test_an_unknown_profile_is_a_usage_error_naming_it(
+    aws_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))  # no profile defined
+    result = CliRunner().invoke(
+        dlq, ["inspect", "event-dlq", "--endpoint-url", aws_endpoint, "--profile", "nosuch"]
+    )
+    assert result.exit_code == 2
+    assert "--profile" in result.output and "nosuch" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
