@@ -1,6 +1,7 @@
-"""What makes the sandbox fast must not change what it does: moto's memoized helpers and faster
-time helpers answer as before, every SNS subscription signs with one key, batched notifications arrive in order, an observer queue read early loses nothing, and
-after a hand-over the sandbox re-reads what tools outside it did to any queue."""
+"""What makes the sandbox fast must not change what it does: moto's memoized helpers, its faster
+time helpers and SQS retention check answer as before, every SNS subscription signs with one key,
+batched notifications arrive in order, an observer queue read early loses nothing, and after a
+hand-over the sandbox re-reads what tools outside it did to any queue."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from runbooks.moto_server import _server_command
 from runbooks.moto_speedups import (
     _memoized,
+    faster_sqs_retention_check,
     faster_time_helpers,
     memoize_moto,
     share_sns_signing_key,
@@ -167,3 +169,27 @@ def test_every_sns_subscription_signs_with_one_key(monkeypatch: pytest.MonkeyPat
     second = models.Subscription("123456789012", topic, "arn:aws:sqs:us-east-1:1:b", "sqs")
     assert first.private_key() is second.private_key()
     assert first.private_key().key_size == 2048
+
+
+@pytest.mark.parametrize("age_s", [0, 59, 61, 400_000])
+def test_sqs_retention_check_answers_as_moto_does(
+    monkeypatch: pytest.MonkeyPatch, age_s: int
+) -> None:
+    from moto.sqs import models
+
+    moto_own = _keep(monkeypatch, models.SQSBackend, "is_message_valid_based_on_retention_period")
+    backend = models.SQSBackend("us-east-1", "123456789012")
+    backend.create_queue("short", MessageRetentionPeriod="60")
+    backend.create_queue("default")
+    message = backend.send_message("short", "body")
+    message.sent_timestamp = int((time.time() - age_s) * 1000)
+    expected = {
+        name: moto_own["is_message_valid_based_on_retention_period"](backend, name, message)  # type: ignore[operator]
+        for name in ("short", "default")
+    }
+    assert faster_sqs_retention_check() == [
+        "moto.sqs.models.SQSBackend.is_message_valid_based_on_retention_period"
+    ]
+    for name, valid in expected.items():
+        assert backend.is_message_valid_based_on_retention_period(name, message) is valid
+    assert expected["short"] is (age_s < 60)
