@@ -140,16 +140,26 @@ def faster_time_helpers() -> list[str]:
     return done
 
 
+def _method(module_name: str, class_name: str, name: str) -> tuple[Any, Callable[..., Any]] | None:
+    """The class ``class_name`` of ``module_name`` and its method ``name``; None if moto moved
+    either (the speed-up is then left out)."""
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    owner = getattr(module, class_name, None)
+    original = getattr(owner, name, None)
+    if owner is None or not callable(original):
+        return None
+    return owner, original
+
+
 def share_sns_signing_key() -> list[str]:
     """One signing key for every SNS subscription of this process; returns what it replaced."""
-    try:
-        models = importlib.import_module("moto.sns.models")
-    except ImportError:
+    found = _method("moto.sns.models", "Subscription", "private_key")
+    if found is None:
         return []
-    subscription = getattr(models, "Subscription", None)
-    original = getattr(subscription, "private_key", None)
-    if subscription is None or not callable(original):
-        return []
+    subscription, original = found
     shared: list[Any] = []
 
     def private_key(self: Any) -> Any:
@@ -163,14 +173,10 @@ def share_sns_signing_key() -> list[str]:
 
 def faster_sqs_retention_check() -> list[str]:
     """SQS's per-message retention check without recomputing every queue attribute."""
-    try:
-        models = importlib.import_module("moto.sqs.models")
-    except ImportError:
+    found = _method("moto.sqs.models", "SQSBackend", "is_message_valid_based_on_retention_period")
+    if found is None:
         return []
-    backend = getattr(models, "SQSBackend", None)
-    original = getattr(backend, "is_message_valid_based_on_retention_period", None)
-    if backend is None or not callable(original):
-        return []
+    backend, original = found
 
     def is_message_valid_based_on_retention_period(
         self: Any, queue_name: str, message: Any
