@@ -31,11 +31,17 @@ _CATALOG = click.option(
 _STAGE = click.option("--stage", default=None, help="Stage to resolve {stage} with.")
 
 
+class BadInput(click.ClickException):
+    """Bad input (a catalog that cannot be loaded or drilled): exit status 2, as documented."""
+
+    exit_code = 2
+
+
 def _scenarios(catalog_path: Path | None, stage: str | None) -> tuple[Catalog, list[Scenario]]:
     try:
         catalog = load_catalog(catalog_path, stage=stage)
     except (CatalogError, OSError) as error:
-        raise click.ClickException(f"cannot load the catalog: {error}") from None
+        raise BadInput(f"cannot load the catalog: {error}") from None
     # absolute: runbook commands run in a fresh working directory per drill
     where = str(catalog_path.resolve()) if catalog_path else None
     args = CatalogArgs(catalog=where, stage=stage)
@@ -117,6 +123,8 @@ def run(
             )
         else:
             report = run_drills(catalog, chosen, options=options, catalog_label=label)
+    except DrillError as error:
+        raise BadInput(str(error)) from None
     except KeyboardInterrupt:
         click.echo("interrupted: sandbox stopped", err=True)
         sys.exit(130)

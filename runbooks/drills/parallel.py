@@ -31,6 +31,7 @@ from runbooks.drills.runner import (
     FreshSandboxes,
     _say,
     _sigterm_as_interrupt,
+    check_drillable,
     run_drill,
 )
 from runbooks.moto_server import MotoServer
@@ -95,6 +96,7 @@ def run_drills_parallel(
     opts = options or DrillOptions()
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
+    check_drillable(catalog, scenarios)
     count = min(jobs, len(scenarios))
     context = multiprocessing.get_context("spawn")
     tasks = context.Queue()

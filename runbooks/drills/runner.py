@@ -44,8 +44,10 @@ from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transiti
 from runbooks.drills.placeholders import fill, iso_utc
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
 from runbooks.moto_server import MotoServer
+from runbooks.sandbox.errors import SandboxError
 from runbooks.sandbox.ledger import message_key
 from runbooks.sandbox.session import Sandbox, SandboxSetup
+from runbooks.sandbox.workload import entry_schedule
 from runbooks.scenarios.model import Fault, Scenario
 
 TICK_S = 60.0
@@ -92,6 +94,30 @@ def select_scenarios(scenarios: Sequence[Scenario], ids: Sequence[str]) -> list[
     return out
 
 
+def check_drillable(catalog: Catalog, scenarios: Sequence[Scenario]) -> None:
+    """Raise :class:`DrillError` naming what stops these drills from running in the sandbox.
+
+    The sandbox runs the catalog's own handlers and starts a drill's workflow at the schedule
+    that triggers it, so a catalog without handlers (one written only to generate monitoring
+    from) or a workflow no schedule starts cannot be drilled. Said before any server starts,
+    rather than as a worker's crash.
+    """
+    problems = [
+        f"service {service.name!r} has no handler ('module:function')"
+        for service in catalog.services
+        if not service.handler or ":" not in service.handler
+    ]
+    for workflow in sorted({s.drill.workflow or "" for s in scenarios if s.drill is not None}):
+        try:
+            entry_schedule(catalog, workflow or None)
+        except SandboxError as error:
+            problems.append(str(error).removeprefix(f"{catalog.source_file}: "))
+    if problems:
+        raise DrillError(
+            f"{catalog.source_file}: cannot run drills in the sandbox: " + "; ".join(problems)
+        )
+
+
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """Let SIGTERM unwind like Ctrl-C, so ``finally`` blocks stop the sandbox and moto_server."""
@@ -125,6 +151,7 @@ def run_drills(
     ``endpoint_url``: someone else's endpoint, used as it is. Neither: one is started here.
     """
     opts = options or DrillOptions()
+    check_drillable(catalog, scenarios)
     report = DrillReport(catalog_label, catalog.system, catalog.stage)
     with _sigterm_as_interrupt():
         owned: MotoServer | None = None

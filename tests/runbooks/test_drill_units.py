@@ -129,3 +129,23 @@ def test_workers_take_the_likely_longest_drills_first() -> None:
     assert commands == sorted(commands, reverse=True)  # then the ones with more commands
     throttled = [s.id for s in scenarios if s.id.endswith("-throttled")]
     assert [s.id for s in ordered if s.id.endswith("-throttled")] == throttled  # ties: as asked
+
+
+def test_a_catalog_without_handlers_or_schedules_is_refused_before_any_server_starts() -> None:
+    from click.testing import CliRunner
+
+    from runbooks.drills.runner import check_drillable
+    from tools.drill_cli import drill
+
+    example = load_catalog()
+    check_drillable(example, select_scenarios(build_scenarios(example), []))  # the example runs
+    orders_path = Path(__file__).parents[2] / "examples" / "orders" / "catalog.yaml"
+    orders = load_catalog(orders_path)
+    with pytest.raises(DrillError) as refused:
+        check_drillable(orders, select_scenarios(build_scenarios(orders), []))
+    assert "service 'api' has no handler" in str(refused.value)
+    assert "workflow 'checkout' has no schedule" in str(refused.value)
+
+    result = CliRunner().invoke(drill, ["run", "--all", "--catalog", str(orders_path), "--quiet"])
+    assert result.exit_code == 2
+    assert "cannot run drills in the sandbox" in result.output
