@@ -40,6 +40,21 @@ def _server_command(port: int) -> list[str]:
     return [sys.executable, "-m", __name__, "-H", HOST, "-p", str(port)]
 
 
+def wait_until_answering(proc: subprocess.Popen[bytes], url: str, timeout_s: float) -> None:
+    """Wait until the server ``proc`` runs answers ``url``/moto-api/ (moto, or something in
+    front of it); RuntimeError if it exits or stays silent for ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with code {proc.returncode} ({url})")
+        try:
+            with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.02)
+    raise RuntimeError(f"nothing answered on {url} within {timeout_s:g} s")
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m runbooks.moto_server -H HOST -p PORT``: moto_server, sped up, with the
     snapshot and restore routes of :mod:`runbooks.moto_snapshot` in front of it."""
@@ -91,19 +106,12 @@ class MotoServer:
             env=env,
             start_new_session=self.detach,
         )
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(
-                    f"moto_server exited with code {self._proc.returncode} on port {self.port}"
-                )
-            try:
-                with urllib.request.urlopen(f"{self.endpoint_url}/moto-api/", timeout=1):
-                    return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(f"moto_server did not answer on {self.endpoint_url} in time")
+        try:
+            wait_until_answering(self._proc, self.endpoint_url, self.startup_timeout_s)
+        except RuntimeError:
+            self.stop()
+            raise
+        return self
 
     def reset(self) -> None:
         """Forget every resource (moto's reset API), so tests can share one server."""

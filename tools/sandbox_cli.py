@@ -1,9 +1,12 @@
 """``obskit sandbox``: the catalog's system on a local moto_server (up, run, status, down).
 
 A thin layer over :mod:`runbooks.sandbox`: options, output, exit codes. ``up`` leaves moto_server
-running and records where in a state file; ``run`` re-attaches to it (resources are created
-idempotently, the simulated clock continues), runs workflows and prints the summary; ``down``
-stops the server.
+running, with the catalog's Lambda functions created in it and the Lambda gateway in front of it
+(:mod:`runbooks.drills.lambda_gateway`: an asynchronous Invoke lands on the function's delivery
+queue, as in a drill), and records where in a state file; ``run`` re-attaches to it (resources
+are created idempotently, the simulated clock continues, reserved concurrency is read back from
+the functions, so a runbook's ``aws lambda put-function-concurrency`` takes effect), runs
+workflows and prints the summary; ``down`` stops both.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from catalog import CatalogError
+from runbooks.drills.lambda_gateway import spawn
+from runbooks.drills.lambda_mirror import LambdaMirror, create_functions, delivery_queues
 from runbooks.moto_server import MotoServer
 from runbooks.sandbox import Sandbox, SandboxError, state_file
+from runbooks.sandbox.aws import client_for
 
 _catalog_option = click.option(
     "--catalog",
@@ -43,14 +49,25 @@ def sandbox() -> None:
 @_catalog_option
 @click.option("--seed", default=0, show_default=True, help="Seed for every random choice.")
 def up(catalog_path: Path | None, seed: int) -> None:
-    """Start moto_server and create the catalog's resources, alarms and dashboards."""
+    """Start moto_server and create the catalog's resources, alarms, dashboards and functions.
+
+    Prints the endpoint to export: the Lambda gateway in front of moto_server, so runbook
+    commands (``aws ...``, ``obskit dlq replay --lambda ...``) act on the sandbox as on AWS.
+    """
     server = MotoServer(detach=True).start()
     try:
         box = Sandbox.start(catalog_path, endpoint_url=server.endpoint_url, seed=seed)
     except (CatalogError, SandboxError, ClientError, BotoCoreError) as error:
         server.stop()
         raise _fail(f"sandbox up failed: {error}") from None
-    box.stop()
+    try:
+        create_functions(box)
+        gateway, gateway_url = spawn(server.endpoint_url, delivery_queues(box), box.catalog.region)
+    except (ClientError, BotoCoreError, RuntimeError) as error:
+        server.stop()
+        raise _fail(f"sandbox up failed: {error}") from None
+    finally:
+        box.stop()
     state_file.save(
         state_file.SandboxState(
             endpoint_url=server.endpoint_url,
@@ -58,6 +75,8 @@ def up(catalog_path: Path | None, seed: int) -> None:
             catalog=str(catalog_path) if catalog_path else None,
             seed=seed,
             clock=box.clock.now(),
+            gateway_url=gateway_url,
+            gateway_pid=gateway.pid,
         )
     )
     console = Console(highlight=False)
@@ -65,10 +84,11 @@ def up(catalog_path: Path | None, seed: int) -> None:
     alarms = len(box.monitoring.specs) if box.monitoring else 0
     console.print(
         f"sandbox up: {box.catalog.system} ({box.catalog.stage}), {queues} queues, "
-        f"{len(box.resources.topics)} topics, {alarms} alarms"
+        f"{len(box.resources.topics)} topics, {alarms} alarms, "
+        f"{len(box.catalog.services)} functions"
     )
-    console.print(server.endpoint_url)
-    console.print(f"export AWS_ENDPOINT_URL={server.endpoint_url}")
+    console.print(f"moto_server {server.endpoint_url}; Lambda gateway {gateway_url}")
+    console.print(f"export AWS_ENDPOINT_URL={gateway_url}")
 
 
 @sandbox.command()
@@ -98,6 +118,7 @@ def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
     except (CatalogError, SandboxError, ClientError, BotoCoreError) as error:
         raise _fail(f"sandbox run: {error}") from None
     try:
+        _read_back_functions(box)
         for spec in fault:
             name, sep, kind = spec.partition("=")
             if not sep:
@@ -117,6 +138,17 @@ def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
         raise _fail(f"sandbox run: {error}") from None
     finally:
         box.stop()
+
+
+def _read_back_functions(box: Sandbox) -> None:
+    """Reserved concurrency as the functions in moto have it now (a runbook command may have
+    changed it since the last run); nothing to read where ``up`` created no functions."""
+    mirror = LambdaMirror(box, client_for("lambda", box.endpoint_url, box.catalog.region))
+    try:
+        mirror.sync()
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise
 
 
 @sandbox.command()
@@ -164,7 +196,7 @@ def status() -> None:
 
 @sandbox.command()
 def down() -> None:
-    """Stop the sandbox's moto_server and forget it."""
+    """Stop the sandbox's moto_server and its Lambda gateway, and forget them."""
     try:
         state = state_file.load()
     except SandboxError as error:

@@ -12,20 +12,30 @@ is forwarded unchanged, except ``POST /2015-03-31/functions/<name>/invocations``
 ``X-Amz-Invocation-Type: Event`` for a function that has a delivery queue: its body (the payload)
 becomes one SQS message on that queue and the caller gets Lambda's answer, 202 with a request ID.
 Synchronous invokes and functions without a delivery queue go to moto as they are.
+
+A drill runs the gateway in a thread of its own process. ``obskit sandbox up`` runs it as a
+process of its own beside moto_server (:func:`spawn`, ``python -m runbooks.drills.lambda_gateway``),
+so an operator following a runbook by hand against the sandbox gets the same endpoint.
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["LambdaGateway"]
+__all__ = ["LambdaGateway", "spawn"]
 
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/?]+)/invocations(?:\?.*)?$")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
@@ -49,13 +59,17 @@ class LambdaGateway:
     ``queues``: function name → URL of its delivery queue. ``send``: how a message is sent.
     """
 
-    def __init__(self, upstream: str, queues: Mapping[str, str], send: SendToQueue) -> None:
+    def __init__(
+        self, upstream: str, queues: Mapping[str, str], send: SendToQueue, *, port: int = 0
+    ) -> None:
+        """``port``: where to listen on loopback (0: any free port)."""
         parts = urlsplit(upstream)
         if parts.scheme != "http" or not parts.hostname or not parts.port:
             raise ValueError(f"gateway upstream must be http://host:port, got {upstream!r}")
         self._upstream = (parts.hostname, parts.port)
         self._queues = dict(queues)
         self._send = send
+        self._port = port
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.invoked: list[tuple[str, str]] = []
@@ -70,7 +84,7 @@ class LambdaGateway:
 
     def start(self) -> LambdaGateway:
         handler = _handler_for(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="lambda-gateway", daemon=True
@@ -172,3 +186,75 @@ def _handler_for(gateway: LambdaGateway) -> type[BaseHTTPRequestHandler]:
             return  # the drill's report says what ran; per-request lines would be noise
 
     return Handler
+
+
+def spawn(
+    upstream: str, queues: Mapping[str, str], region: str, *, timeout_s: float = 30.0
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the gateway as a process of its own session (it outlives the caller, as the
+    sandbox's moto_server does); returns the process and its endpoint once it answers."""
+    from runbooks.moto_server import free_port, wait_until_answering
+
+    port = free_port()
+    command = [sys.executable, "-m", __name__, "--upstream", upstream, "--port", str(port)]
+    command += ["--region", region]
+    for function, url in sorted(queues.items()):
+        command += ["--queue", f"{function}={url}"]
+    env = dict(os.environ)
+    env.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(process, url, timeout_s)
+    except RuntimeError:
+        process.kill()
+        process.wait(timeout=10)
+        raise
+    return process, url
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m runbooks.drills.lambda_gateway``: serve until SIGTERM or Ctrl-C."""
+    parser = argparse.ArgumentParser(
+        prog="python -m runbooks.drills.lambda_gateway",
+        description="moto_server with Lambda's asynchronous Invoke delivered to queues.",
+    )
+    parser.add_argument("--upstream", required=True, help="moto_server's http://host:port")
+    parser.add_argument("--port", type=int, required=True, help="where to listen on 127.0.0.1")
+    parser.add_argument("--region", required=True, help="the delivery queues' region")
+    parser.add_argument(
+        "--queue",
+        action="append",
+        default=[],
+        metavar="FUNCTION=QUEUE_URL",
+        help="a function's delivery queue (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    queues: dict[str, str] = {}
+    for entry in args.queue:
+        function, sep, url = entry.partition("=")
+        if not sep or not function or not url:
+            parser.error(f"--queue {entry!r}: expected FUNCTION=QUEUE_URL")
+        queues[function] = url
+    from runbooks.sandbox.aws import client_for
+
+    sqs = client_for("sqs", args.upstream, args.region)
+
+    def send(url: str, body: str) -> None:
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+    with LambdaGateway(args.upstream, queues, send, port=args.port), suppress(KeyboardInterrupt):
+        stopped.wait()
+
+
+if __name__ == "__main__":
+    main()

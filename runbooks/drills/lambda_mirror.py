@@ -53,6 +53,17 @@ def function_name(catalog: Catalog, service: Service) -> str:
     return service.function_name or f"{catalog.system}-{catalog.stage}-{service.name}"
 
 
+def delivery_queues(sandbox: Sandbox) -> dict[str, str]:
+    """Function name → URL of its delivery queue, for every function Lambda invokes
+    asynchronously (what :class:`~runbooks.drills.lambda_gateway.LambdaGateway` delivers to)."""
+    return {
+        function_name(sandbox.catalog, sandbox.runner.service(service)): sandbox.resources.queue(
+            queue
+        ).url
+        for service, queue in sandbox.resources.delivery.items()
+    }
+
+
 def create_functions(sandbox: Sandbox) -> Any:
     """Create every catalog function in the sandbox's endpoint; returns a Lambda client there.
 

@@ -39,7 +39,7 @@ from typing import Any
 from catalog.models import Catalog
 from runbooks.drills.commands import CommandEnv, run_command
 from runbooks.drills.lambda_gateway import LambdaGateway
-from runbooks.drills.lambda_mirror import LambdaMirror, create_functions, function_name
+from runbooks.drills.lambda_mirror import LambdaMirror, create_functions, delivery_queues
 from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
 from runbooks.drills.placeholders import fill, iso_utc
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
@@ -421,10 +421,7 @@ class _Drill:
         """The endpoint for the commands: moto_server, with asynchronous Invokes delivered to
         the functions' delivery queues as the sandbox's own invocations are."""
         box = self.sandbox
-        queues = {
-            function_name(box.catalog, box.runner.service(service)): box.resources.queue(queue).url
-            for service, queue in box.resources.delivery.items()
-        }
+        queues = delivery_queues(box)
         by_url = {box.resources.queue(q).url: q for q in box.resources.delivery.values()}
 
         def send(url: str, body: str) -> None:

@@ -2,7 +2,8 @@
 
 The file lives in the user's temporary directory (``$OBSKIT_SANDBOX_STATE`` overrides), never in
 the repository. It holds the endpoint, the moto_server process id, the catalog file, the seed and
-the simulated clock, so successive ``sandbox run`` calls continue the same timeline.
+the simulated clock, so successive ``sandbox run`` calls continue the same timeline, and the
+Lambda gateway in front of the endpoint (its URL and process id), the endpoint commands use.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class SandboxState:
     catalog: str | None
     seed: int
     clock: float
+    gateway_url: str | None = None
+    gateway_pid: int | None = None
 
 
 def state_path() -> Path:
@@ -53,17 +56,28 @@ def load(path: Path | None = None) -> SandboxState:
         raise SandboxError(f"{source}: not a sandbox state file ({error})") from None
 
 
-def is_moto_process(pid: int) -> bool:
-    """True when ``pid`` runs moto_server (so ``down`` never signals an unrelated process)."""
+def _runs(pid: int, marker: bytes) -> bool:
     cmdline = Path(f"/proc/{pid}/cmdline")
     try:
-        return b"moto" in cmdline.read_bytes()
+        return marker in cmdline.read_bytes()
     except OSError:
         return False
 
 
+def is_moto_process(pid: int) -> bool:
+    """True when ``pid`` runs moto_server (so ``down`` never signals an unrelated process)."""
+    return _runs(pid, b"moto")
+
+
+def is_gateway_process(pid: int) -> bool:
+    """True when ``pid`` runs the sandbox's Lambda gateway."""
+    return _runs(pid, b"lambda_gateway")
+
+
 def stop_server(state: SandboxState) -> bool:
-    """Terminate the sandbox's moto_server; False when it was not running."""
+    """Terminate the sandbox's moto_server (and its gateway); False when it was not running."""
+    if state.gateway_pid is not None and is_gateway_process(state.gateway_pid):
+        os.kill(state.gateway_pid, signal.SIGTERM)
     if state.pid is None or not is_moto_process(state.pid):
         return False
     os.kill(state.pid, signal.SIGTERM)
