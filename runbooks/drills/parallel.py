@@ -20,7 +20,9 @@ import dataclasses
 import multiprocessing
 import os
 import queue as queue_module
+import time
 from collections.abc import Sequence
+from contextlib import suppress
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -131,14 +133,31 @@ def run_drills_parallel(
                 verdict = "PASS" if result.passed else "FAIL: " + "; ".join(result.failures)
                 _say(opts, f"drill {result.id}: {verdict} ({result.wall_s:.1f} s wall)")
         finally:
-            for worker in workers:
-                if worker.is_alive():
-                    worker.terminate()  # SIGTERM: the worker unwinds and stops its sandbox
-            for worker in workers:
-                worker.join(JOIN_TIMEOUT_S)
+            _wind_down(workers, out)
+            # Drills no worker took are still in the queue's pipe after a failure; without
+            # this, this process would wait at exit, forever, to hand them to a reader.
+            tasks.cancel_join_thread()
     report = DrillReport(catalog_label, catalog.system, catalog.stage)
     report.results = [results[s.id] for s in scenarios]
     return report
+
+
+def _wind_down(workers: list[BaseProcess], out: Any) -> None:
+    """Stop the workers still running (SIGTERM: each unwinds and stops its sandbox and server)
+    and wait for them, reading and dropping what they still send: a worker cannot exit while
+    its last result waits in a full pipe. One that has not ended after ``JOIN_TIMEOUT_S`` is
+    killed, so a failed run never hangs."""
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    deadline = time.monotonic() + JOIN_TIMEOUT_S
+    while any(w.is_alive() for w in workers) and time.monotonic() < deadline:
+        with suppress(queue_module.Empty):
+            out.get(timeout=0.1)
+    for worker in workers:
+        if worker.is_alive():
+            worker.kill()
+        worker.join(JOIN_TIMEOUT_S)
 
 
 def _receive(out: Any, workers: list[BaseProcess]) -> tuple[str, Any]:
