@@ -108,7 +108,7 @@ class MotoServer:
         )
         try:
             wait_until_answering(self._proc, self.endpoint_url, self.startup_timeout_s)
-        except RuntimeError:
+        except BaseException:  # Ctrl-C or SIGTERM while waiting too: never leave it running
             self.stop()
             raise
         return self

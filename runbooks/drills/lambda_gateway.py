@@ -213,7 +213,7 @@ def spawn(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_answering(process, url, timeout_s)
-    except RuntimeError:
+    except BaseException:  # Ctrl-C or SIGTERM while waiting too: never leave it running
         process.kill()
         process.wait(timeout=10)
         raise

@@ -60,11 +60,11 @@ def _worker(catalog: Catalog, tasks: Any, options: DrillOptions, out: Any) -> No
             sandboxes = FreshSandboxes(catalog, server, seed=options.seed)
             while (task := tasks.get()) is not None:
                 out.put(("result", run_drill(task, sandboxes, options)))
-        out.put(("done", None))
+        out.put(("done", os.getpid()))
     except KeyboardInterrupt:
-        out.put(("interrupted", None))
+        out.put(("interrupted", os.getpid()))
     except Exception as error:  # reported to the parent, which raises it
-        out.put(("error", f"{type(error).__name__}: {error}"))
+        out.put(("error", (os.getpid(), f"{type(error).__name__}: {error}")))
 
 
 def longest_first(scenarios: Sequence[Scenario]) -> list[Scenario]:
@@ -113,6 +113,9 @@ def run_drills_parallel(
         for _ in range(count)
     ]
     results: dict[str, DrillResult] = {}
+    ended: set[int] = set()
+    """Workers that sent their last message: they exit by themselves and are never signalled
+    (a worker killed by SIGTERM while it sends could leave the queue's write lock held)."""
     with _sigterm_as_interrupt():
         try:
             for worker in workers:
@@ -122,10 +125,13 @@ def run_drills_parallel(
             while running:
                 status, payload = _receive(out, workers)
                 if status == "interrupted":
+                    ended.add(payload)
                     raise KeyboardInterrupt("a drill worker was interrupted")
                 if status == "error":
-                    raise RuntimeError(f"a drill worker failed: {payload}")
+                    ended.add(payload[0])
+                    raise RuntimeError(f"a drill worker failed: {payload[1]}")
                 if status == "done":
+                    ended.add(payload)
                     running -= 1
                     continue
                 result: DrillResult = payload
@@ -133,7 +139,7 @@ def run_drills_parallel(
                 verdict = "PASS" if result.passed else "FAIL: " + "; ".join(result.failures)
                 _say(opts, f"drill {result.id}: {verdict} ({result.wall_s:.1f} s wall)")
         finally:
-            _wind_down(workers, out)
+            _wind_down(workers, out, ended)
             # Drills no worker took are still in the queue's pipe after a failure; without
             # this, this process would wait at exit, forever, to hand them to a reader.
             tasks.cancel_join_thread()
@@ -142,13 +148,13 @@ def run_drills_parallel(
     return report
 
 
-def _wind_down(workers: list[BaseProcess], out: Any) -> None:
-    """Stop the workers still running (SIGTERM: each unwinds and stops its sandbox and server)
-    and wait for them, reading and dropping what they still send: a worker cannot exit while
-    its last result waits in a full pipe. One that has not ended after ``JOIN_TIMEOUT_S`` is
-    killed, so a failed run never hangs."""
+def _wind_down(workers: list[BaseProcess], out: Any, ended: set[int]) -> None:
+    """Stop the workers still running (SIGTERM: each unwinds and stops its sandbox and server;
+    not those in ``ended``, which are on their way out) and wait for them, reading and dropping
+    what they still send: a worker cannot exit while its last message waits in a full pipe.
+    One that has not ended after ``JOIN_TIMEOUT_S`` is killed, so a failed run never hangs."""
     for worker in workers:
-        if worker.is_alive():
+        if worker.is_alive() and worker.pid not in ended:
             worker.terminate()
     deadline = time.monotonic() + JOIN_TIMEOUT_S
     while any(w.is_alive() for w in workers) and time.monotonic() < deadline:
