@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bench.bench_generate import synthetic_catalog
 from catalog import Catalog, load_catalog
 from dashboards.build import Monitoring, build_monitoring
@@ -15,16 +13,6 @@ from dashboards.output_files import render_output
 from dashboards.validation.dashboard_limits import MAX_METRICS_PER_DASHBOARD, MAX_WIDGETS
 
 PAYMENTS = Path(__file__).parent / "data" / "payments-catalog.yaml"
-
-
-@pytest.fixture(scope="module")
-def alchemiser(example_catalog_path: Path) -> Catalog:
-    return load_catalog(example_catalog_path)
-
-
-@pytest.fixture(scope="module")
-def monitoring(alchemiser: Catalog) -> Monitoring:
-    return build_monitoring(alchemiser)
 
 
 def _widgets(monitoring: Monitoring) -> list[dict[str, Any]]:

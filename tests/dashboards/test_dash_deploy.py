@@ -14,16 +14,6 @@ from dashboards.deploy_aws import AwsClients, deploy, deploy_catalog, diff, unsu
 from dashboards.deploy_plan import Change, DesiredState, desired_state, normalize_alarm
 
 
-@pytest.fixture(scope="module")
-def alchemiser(example_catalog_path: Path) -> Catalog:
-    return load_catalog(example_catalog_path)
-
-
-@pytest.fixture(scope="module")
-def monitoring(alchemiser: Catalog) -> Monitoring:
-    return build_monitoring(alchemiser)
-
-
 @pytest.fixture
 def clients(aws_endpoint: str) -> AwsClients:
     return AwsClients.create(endpoint_url=aws_endpoint, region="us-east-1")

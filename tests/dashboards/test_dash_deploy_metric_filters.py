@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from catalog import Catalog, load_catalog
-from dashboards.build import Monitoring, build_monitoring
+from catalog import Catalog
+from dashboards.build import Monitoring
 from dashboards.deploy_aws import AwsClients, deploy, diff
 from dashboards.deploy_plan import DesiredState, desired_state, normalize_metric_filter
-
-
-@pytest.fixture(scope="module")
-def alchemiser(example_catalog_path: Path) -> Catalog:
-    return load_catalog(example_catalog_path)
-
-
-@pytest.fixture(scope="module")
-def monitoring(alchemiser: Catalog) -> Monitoring:
-    return build_monitoring(alchemiser)
 
 
 @pytest.fixture

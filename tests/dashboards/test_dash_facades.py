@@ -26,18 +26,8 @@ PAYMENTS = Path(__file__).parent / "data" / "payments-catalog.yaml"
 
 
 @pytest.fixture(scope="module")
-def alchemiser(example_catalog_path: Path) -> Catalog:
-    return load_catalog(example_catalog_path)
-
-
-@pytest.fixture(scope="module")
 def payments() -> Catalog:
     return load_catalog(PAYMENTS)
-
-
-@pytest.fixture(scope="module")
-def alchemiser_monitoring(alchemiser: Catalog) -> Monitoring:
-    return build_monitoring(alchemiser)
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +41,10 @@ def _by_metric(monitoring: Monitoring, metric: str) -> dict[str, dict[str, str]]
 
 
 def test_duration_alarm_follows_each_functions_own_timeout(
-    alchemiser: Catalog, alchemiser_monitoring: Monitoring
+    alchemiser: Catalog, monitoring: Monitoring
 ) -> None:
     for service in alchemiser.services:
-        alarm = alchemiser_monitoring.alarm(f"alchemiser-dev-{service.name}-duration")
+        alarm = monitoring.alarm(f"alchemiser-dev-{service.name}-duration")
         assert alarm.dimensions == {"FunctionName": service.function_name}
         assert alarm.statistic == "p90"
         assert alarm.threshold == service.timeout_s * 1000 * 0.8
@@ -63,22 +53,22 @@ def test_duration_alarm_follows_each_functions_own_timeout(
 
 
 def test_lambda_errors_and_throttles_follow_aws_recommendations(
-    alchemiser: Catalog, alchemiser_monitoring: Monitoring
+    alchemiser: Catalog, monitoring: Monitoring
 ) -> None:
-    errors = _by_metric(alchemiser_monitoring, "Errors")
-    throttles = _by_metric(alchemiser_monitoring, "Throttles")
+    errors = _by_metric(monitoring, "Errors")
+    throttles = _by_metric(monitoring, "Throttles")
     functions = [{"FunctionName": s.function_name} for s in alchemiser.services]
     assert sorted(errors.values(), key=str) == sorted(functions, key=str)
     assert sorted(throttles.values(), key=str) == sorted(functions, key=str)
-    one = alchemiser_monitoring.alarm("alchemiser-dev-execution-errors")
+    one = monitoring.alarm("alchemiser-dev-execution-errors")
     assert (one.period, one.evaluation_periods, one.datapoints_to_alarm) == (60, 3, 3)
     assert (one.comparison_operator, one.threshold) == ("GreaterThanThreshold", 0)
 
 
 def test_every_dlq_and_only_dlqs_get_a_not_empty_alarm(
-    alchemiser: Catalog, alchemiser_monitoring: Monitoring
+    alchemiser: Catalog, monitoring: Monitoring
 ) -> None:
-    not_empty = [a for a in alchemiser_monitoring.alarms if a.name.endswith("-not-empty")]
+    not_empty = [a for a in monitoring.alarms if a.name.endswith("-not-empty")]
     assert sorted(a.dimensions["QueueName"] for a in not_empty) == sorted(
         q.name for q in alchemiser.dlqs()
     )
@@ -90,42 +80,42 @@ def test_every_dlq_and_only_dlqs_get_a_not_empty_alarm(
 
 
 def test_source_queues_alarm_on_age_of_oldest_message(
-    alchemiser: Catalog, alchemiser_monitoring: Monitoring
+    alchemiser: Catalog, monitoring: Monitoring
 ) -> None:
     dlqs = {q.name for q in alchemiser.dlqs()}
-    ages = _by_metric(alchemiser_monitoring, "ApproximateAgeOfOldestMessage")
+    ages = _by_metric(monitoring, "ApproximateAgeOfOldestMessage")
     assert sorted(d["QueueName"] for d in ages.values()) == sorted(
         q.name for q in alchemiser.queues if q.name not in dlqs
     )
     execution = alchemiser.queue("alchemiser-dev-execution.fifo")
-    alarm = alchemiser_monitoring.alarm("alchemiser-dev-execution-age-of-oldest")
+    alarm = monitoring.alarm("alchemiser-dev-execution-age-of-oldest")
     assert alarm.threshold == max(300, execution.visibility_timeout_s)
 
 
 def test_eventbridge_rule_alarms_use_bus_and_rule_dimensions_and_tolerate_missing_data(
     alchemiser: Catalog,
-    alchemiser_monitoring: Monitoring,
+    monitoring: Monitoring,
     payments_monitoring: Monitoring,
 ) -> None:
     for metric in ("FailedInvocations", "InvocationsSentToDlq"):
-        found = _by_metric(alchemiser_monitoring, metric)
+        found = _by_metric(monitoring, metric)
         expected = [
             {"EventBusName": bus.name, "RuleName": rule.name} for bus, rule in alchemiser.rules()
         ]
         assert sorted(found.values(), key=str) == sorted(expected, key=str)
         for name in found:
-            assert alchemiser_monitoring.alarm(name).treat_missing_data == "notBreaching"
+            assert monitoring.alarm(name).treat_missing_data == "notBreaching"
     # Rules on the default bus publish with RuleName alone.
     default_bus = _by_metric(payments_monitoring, "FailedInvocations")
     assert default_bus and all(set(d) == {"RuleName"} for d in default_bus.values())
 
 
 def test_every_alarm_is_named_described_linked_and_notifies(
-    alchemiser: Catalog, alchemiser_monitoring: Monitoring
+    alchemiser: Catalog, monitoring: Monitoring
 ) -> None:
     topic = alchemiser.notifications.alerts_topic
     expected_action = f"arn:aws:sns:${{AWS::Region}}:${{AWS::AccountId}}:{topic}"
-    everything = [*alchemiser_monitoring.alarms, *alchemiser_monitoring.composite_alarms]
+    everything = [*monitoring.alarms, *monitoring.composite_alarms]
     for alarm in everything:
         assert alarm.name.startswith("alchemiser-dev-")
         assert alarm.description.endswith(f"Runbook: {alchemiser.runbook_url}#{alarm.name}")
@@ -135,7 +125,7 @@ def test_every_alarm_is_named_described_linked_and_notifies(
 
 
 def test_workflow_alarms_watch_the_metrics_the_services_emit(
-    alchemiser: Catalog, alchemiser_monitoring: Monitoring
+    alchemiser: Catalog, monitoring: Monitoring
 ) -> None:
     workflow = alchemiser.workflow("trading")
     emitter = workflow_metrics_service(alchemiser, workflow)
@@ -143,8 +133,8 @@ def test_workflow_alarms_watch_the_metrics_the_services_emit(
     assert EMF_DEFAULTS.namespace == NAMESPACE
     assert SERVICE_DIMENSION in EMF_DEFAULTS.dimensions
     expected_dims = {WORKFLOW_DIMENSION: "trading", SERVICE_DIMENSION: emitter}
-    failures = alchemiser_monitoring.alarm("alchemiser-dev-workflow-trading-failures")
-    sla = alchemiser_monitoring.alarm("alchemiser-dev-workflow-trading-sla-breach")
+    failures = monitoring.alarm("alchemiser-dev-workflow-trading-failures")
+    sla = monitoring.alarm("alchemiser-dev-workflow-trading-sla-breach")
     assert (failures.namespace, failures.metric_name, failures.dimensions) == (
         NAMESPACE,
         "WorkflowsFailed",
@@ -159,9 +149,9 @@ def test_workflow_alarms_watch_the_metrics_the_services_emit(
 
 
 def test_heartbeat_is_a_metric_math_alarm_on_completions(
-    alchemiser_monitoring: Monitoring, payments_monitoring: Monitoring
+    monitoring: Monitoring, payments_monitoring: Monitoring
 ) -> None:
-    beat = alchemiser_monitoring.alarm("alchemiser-dev-workflow-trading-heartbeat")
+    beat = monitoring.alarm("alchemiser-dev-workflow-trading-heartbeat")
     kwargs = put_metric_alarm_kwargs(beat)
     assert "MetricName" not in kwargs
     (m1, e1) = kwargs["Metrics"]
@@ -176,9 +166,9 @@ def test_heartbeat_is_a_metric_math_alarm_on_completions(
 
 
 def test_composite_unhealthy_reads_the_workflow_alarms(
-    alchemiser_monitoring: Monitoring, payments_monitoring: Monitoring
+    monitoring: Monitoring, payments_monitoring: Monitoring
 ) -> None:
-    (composite,) = alchemiser_monitoring.composite_alarms
+    (composite,) = monitoring.composite_alarms
     assert composite.name == "alchemiser-dev-workflow-trading-unhealthy"
     assert referenced_alarms(composite.rule) == [
         "alchemiser-dev-workflow-trading-failures",

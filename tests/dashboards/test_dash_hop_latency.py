@@ -27,16 +27,6 @@ from dashboards.validation.metric_filter_limits import validate_metric_filters
 PAYMENTS = Path(__file__).parent / "data" / "payments-catalog.yaml"
 
 
-@pytest.fixture(scope="module")
-def alchemiser(example_catalog_path: Path) -> Catalog:
-    return load_catalog(example_catalog_path)
-
-
-@pytest.fixture(scope="module")
-def monitoring(alchemiser: Catalog) -> Monitoring:
-    return build_monitoring(alchemiser)
-
-
 def _variant(tmp_path: Path, source: Path, edit: Any) -> Catalog:
     doc = yaml.safe_load(source.read_text(encoding="utf-8"))
     edit(doc)

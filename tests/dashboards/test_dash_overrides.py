@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from catalog import Catalog, load_catalog
+from catalog import Catalog
 from dashboards.build import build_monitoring
 from dashboards.overrides import OverrideError
 from dashboards.validation.issues import MonitoringValidationError
-
-
-@pytest.fixture(scope="module")
-def alchemiser(example_catalog_path: Path) -> Catalog:
-    return load_catalog(example_catalog_path)
 
 
 def _with(catalog: Catalog, overrides: dict[str, dict[str, Any]]) -> Catalog:

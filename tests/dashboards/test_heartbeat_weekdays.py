@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from catalog import Catalog, load_catalog
+from catalog import Catalog
 from dashboards.alarm_eval_spec import AlarmSpec
 from dashboards.alarm_eval_store import InMemoryMetricStore
 from dashboards.alarm_eval_timeline import AlarmEvaluator, StateTransition
@@ -22,11 +21,6 @@ from dashboards.aws_shapes import put_metric_alarm_kwargs
 from dashboards.build import build_monitoring
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-
-
-@pytest.fixture(scope="module")
-def alchemiser(example_catalog_path: Path) -> Catalog:
-    return load_catalog(example_catalog_path)
 
 
 def _heartbeat(catalog: Catalog) -> AlarmSpec:
