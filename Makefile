@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 BSTAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test test-weekdays lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 	$(MAKE) lint
+
+# The sandbox and trace tests with the sandbox's start pinned on each of the last seven days.
+test-weekdays: $(STAMP)
+	PY=$(PY) bash .ci/weekdays
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from runbooks.moto_server import MotoServer
+from runbooks.sandbox.clock import START_ENV
+
+PINNED_WEEKDAY = 3
+"""The suite's sandboxes start on a Wednesday (ISO weekday) at 06:55 UTC unless CI pins another day."""
+
+
+def pinned_sandbox_start(wall_now: float, weekday: int = PINNED_WEEKDAY) -> str:
+    """The latest ``weekday`` 06:55 UTC at least a day before ``wall_now``: the same weekday and
+    hour whatever the date, and inside CloudWatch Logs' 14-day window."""
+    day = datetime.fromtimestamp(wall_now, tz=UTC).replace(
+        hour=6, minute=55, second=0, microsecond=0
+    )
+    day -= timedelta(days=1)
+    while day.isoweekday() != weekday:
+        day -= timedelta(days=1)
+    return day.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin every sandbox's clock start (``$OBSKIT_SANDBOX_START``), so no test depends on the date
+    or weekday it runs on; CI runs the sandbox tests once per weekday with its own pins."""
+    os.environ.setdefault(START_ENV, pinned_sandbox_start(time.time()))
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("OBSKIT_SHARED_DIR", REPO_ROOT.parent / "shared"))

@@ -35,6 +35,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from logging_config import config, sink
+from tools.sandbox_start_option import start_option
 
 DEFAULT_EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "alchemiser"
 #: Keys every line has; the rest are the call's own fields, shown compactly.
@@ -287,6 +288,7 @@ def run_drills_table(console: Console, drill_ids: tuple[str, ...]) -> bool:
     "few minutes; `obskit drill list` shows them).",
 )
 @click.option("--no-drills", is_flag=True, help="Skip the incident drills at the end.")
+@start_option
 @click.pass_context
 def demo(
     ctx: click.Context,

@@ -20,6 +20,7 @@ from runbooks.drills.parallel import default_jobs, run_drills_parallel
 from runbooks.drills.report import write_report
 from runbooks.drills.table import render_table
 from runbooks.scenarios import CatalogArgs, Scenario, build_scenarios
+from tools.sandbox_start_option import start_option
 
 _CATALOG = click.option(
     "--catalog",
@@ -92,6 +93,7 @@ def list_drills(catalog_path: Path | None, stage: str | None) -> None:
     "independent; each worker takes the next drill when it finishes one).",
 )
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
+@start_option
 def run(
     ids: tuple[str, ...],
     run_all: bool,

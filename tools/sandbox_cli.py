@@ -25,6 +25,7 @@ from runbooks.drills.lambda_mirror import LambdaMirror, create_functions, delive
 from runbooks.moto_server import MotoServer
 from runbooks.sandbox import Sandbox, SandboxError, state_file
 from runbooks.sandbox.aws import client_for
+from tools.sandbox_start_option import start_option
 
 _catalog_option = click.option(
     "--catalog",
@@ -47,6 +48,7 @@ def sandbox() -> None:
 
 @sandbox.command()
 @_catalog_option
+@start_option
 @click.option("--seed", default=0, show_default=True, help="Seed for every random choice.")
 def up(catalog_path: Path | None, seed: int) -> None:
     """Start moto_server and create the catalog's resources, alarms, dashboards and functions.

@@ -7,6 +7,7 @@ wall clock, so two runs with the same seed produce the same timestamps.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 from catalog.cron import weekly_run_slots
@@ -84,3 +85,69 @@ def schedule_run_days(catalog: Catalog) -> frozenset[int] | None:
             return None
         days |= slots.days
     return frozenset(days) if days else None
+
+
+START_ENV = "OBSKIT_SANDBOX_START"
+"""Environment variable that pins where every sandbox's clock starts (same values as ``--start``)."""
+
+LOGS_MAX_AGE_S = 14 * 86400
+"""CloudWatch Logs refuses events older than 14 days (PutLogEvents, "None of the log events in the
+batch can be older than 14 days"; moto applies the same rule):
+https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html"""
+
+PIN_OLDEST_S = LOGS_MAX_AGE_S - 86400
+"""The oldest start accepted: a day inside CloudWatch Logs' 14-day window, so a run of hours fits."""
+
+PIN_NEWEST_S = HEADROOM_S // 2
+"""The newest start accepted: 6 hours ago, so the longest drill (about 6 simulated hours) never
+writes events more than 2 hours ahead of the wall clock, which PutLogEvents also refuses."""
+
+
+class StartError(ValueError):
+    """A pinned start that cannot be read, or that CloudWatch Logs would refuse."""
+
+
+def parse_start(text: str) -> float:
+    """Seconds since the epoch from an ISO 8601 instant (``2026-12-01T06:55:00Z``; no zone means
+    UTC) or a number of epoch seconds; :class:`StartError` naming the value otherwise."""
+    value = text.strip()
+    try:
+        return float(int(value))
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise StartError(
+            f"sandbox start {text!r}: expected an ISO 8601 instant such as "
+            "2026-12-01T06:55:00Z, or epoch seconds"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def check_start(start: float, wall_now: float) -> None:
+    """Refuse a pinned start whose events CloudWatch Logs would reject (see :data:`PIN_OLDEST_S`
+    and :data:`PIN_NEWEST_S`), naming both bounds."""
+    oldest, newest = wall_now - PIN_OLDEST_S, wall_now - PIN_NEWEST_S
+    if not oldest <= start <= newest:
+        raise StartError(
+            f"sandbox start {iso(start)} is outside {iso(oldest)} .. {iso(newest)}: CloudWatch "
+            "Logs accepts events at most 14 days old and 2 hours ahead, and a run needs hours"
+        )
+
+
+def resolve_start(
+    pinned: str | float | None, wall_now: float, run_days: frozenset[int] | None = None
+) -> float:
+    """Where a sandbox's clock starts: ``pinned`` (an option's value), else ``$OBSKIT_SANDBOX_START``,
+    else :func:`default_start`. A pin is exact (no move to a run day): it is how tests and CI make
+    a run independent of the date it happens on."""
+    if pinned is None:
+        pinned = os.environ.get(START_ENV) or None
+    if pinned is None:
+        return default_start(wall_now, run_days)
+    start = pinned if isinstance(pinned, float | int) else parse_start(pinned)
+    check_start(float(start), wall_now)
+    return float(start)

@@ -34,7 +34,7 @@ from runbooks.sandbox import queue_metrics, workload
 from runbooks.sandbox.activity import Activity
 from runbooks.sandbox.alarms import AlarmRunner, DeployedMonitoring, deploy_monitoring
 from runbooks.sandbox.aws import Clients
-from runbooks.sandbox.clock import SimClock, default_start, schedule_run_days
+from runbooks.sandbox.clock import SimClock, resolve_start, schedule_run_days
 from runbooks.sandbox.errors import SandboxError
 from runbooks.sandbox.eventbridge_delivery import RuleDeliveries
 from runbooks.sandbox.function_runner import FunctionRunner, load_handler
@@ -121,7 +121,7 @@ class Sandbox:
         self._server = server
         self._stopped = False
         if start_time is None:
-            start_time = default_start(time.time(), schedule_run_days(catalog))
+            start_time = resolve_start(None, time.time(), schedule_run_days(catalog))
         self.clock = SimClock(start_time)
         if setup is None:
             clients = Clients.create(endpoint_url, catalog.region)

@@ -10,10 +10,10 @@ import pytest
 
 from runbooks.moto_server import MotoServer
 from runbooks.sandbox import Sandbox, SandboxError
-from runbooks.sandbox.clock import default_start
+from runbooks.sandbox.clock import resolve_start
 
 pytestmark = pytest.mark.slow
-START = default_start(time.time())
+START = resolve_start(None, time.time())  # the suite's pin (tests/conftest.py)
 
 EVENT_DLQ = "alchemiser-dev-event-dlq"
 EVENT_DLQ_ALARM = "alchemiser-dev-event-dlq-not-empty"

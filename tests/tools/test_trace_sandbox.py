@@ -13,14 +13,20 @@ import json
 from click.testing import CliRunner
 
 from catalog import load_catalog
+from runbooks.sandbox.clock import iso
 from runbooks.sandbox.session import Sandbox
 from tools.trace_cli import trace
 
 
 def _trace_json(box: Sandbox, correlation_id: str) -> dict:
+    # The window comes from the sandbox's simulated clock, never from the wall clock: the sandbox
+    # may start days back (on a day the catalog's schedules run, or wherever the suite pins it).
+    since = iso(box.clock.now() - 86400)
+    until = iso(box.clock.now() + 60)
     result = CliRunner().invoke(
         trace,
-        [correlation_id, "--endpoint-url", box.endpoint_url, "--since", "3d", "--format", "json"],
+        [correlation_id, "--endpoint-url", box.endpoint_url, "--since", since, "--until", until]
+        + ["--format", "json"],
     )
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.output)
