@@ -19,7 +19,7 @@ import os
 import time
 from typing import Any
 
-from runbooks.sandbox import Sandbox
+from sandbox import Sandbox
 
 
 def run() -> dict[str, Any]:

@@ -120,7 +120,7 @@ def api_calls() -> dict[str, Any]:
     """Count the calls one trace makes against a fresh moto_server, per path."""
     import boto3
 
-    from runbooks.moto_server import MotoServer
+    from sandbox.moto_server import MotoServer
     from tools.tracing.cloudwatch import CloudWatchSource, Window
     from tools.tracing.matching import Matcher
 

@@ -2,7 +2,7 @@
 
 Two users need the same reading of a pattern: the validator (a generated metric filter's pattern
 must parse before AWS sees it) and the sandbox (moto stores metric filters but never applies them,
-so :mod:`runbooks.sandbox.metric_filters` applies them to the lines it writes). Supported, as the
+so :mod:`sandbox.metric_filters` applies them to the lines it writes). Supported, as the
 CloudWatch Logs User Guide ("Filter pattern syntax for metric filters", JSON log events) documents::
 
     { $.latency >= 0 }                       numbers: = != < <= > >=

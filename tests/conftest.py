@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from runbooks.moto_server import MotoServer
-from runbooks.sandbox.clock import START_ENV
+from sandbox.clock import START_ENV
+from sandbox.moto_server import MotoServer
 
 PINNED_WEEKDAY = 3
 """The suite's sandboxes start on a Wednesday (ISO weekday) at 06:55 UTC unless CI pins another day."""

@@ -12,9 +12,10 @@ LAYERS = {
     "logging_config": 0,
     "catalog": 1,
     "insights_queries": 2,
-    "dashboards": 2,
-    "runbooks": 2,
-    "tools": 3,
+    "dashboards": 3,
+    "sandbox": 4,
+    "runbooks": 5,
+    "tools": 6,
 }
 
 

@@ -58,7 +58,7 @@ def _from_sandbox(catalog: Any, workflows: int, logs_out: Path | None) -> dict[s
 
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from runbooks.sandbox import Sandbox, SandboxError
+    from sandbox import Sandbox, SandboxError
     from tools.readiness.baseline_logs import baseline_from_logs
     from tools.readiness.sandbox_logs import write_log_records
 

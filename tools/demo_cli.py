@@ -308,7 +308,7 @@ def demo(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from runbooks.sandbox.demo import run_demo
+    from sandbox.demo import run_demo
 
     console = Console()
     result = run_demo(

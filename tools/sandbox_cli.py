@@ -1,8 +1,8 @@
 """``obskit sandbox``: the catalog's system on a local moto_server (up, run, status, down).
 
-A thin layer over :mod:`runbooks.sandbox`: options, output, exit codes. ``up`` leaves moto_server
+A thin layer over :mod:`sandbox`: options, output, exit codes. ``up`` leaves moto_server
 running, with the catalog's Lambda functions created in it and the Lambda gateway in front of it
-(:mod:`runbooks.drills.lambda_gateway`: an asynchronous Invoke lands on the function's delivery
+(:mod:`sandbox.lambda_gateway`: an asynchronous Invoke lands on the function's delivery
 queue, as in a drill), and records where in a state file; ``run`` re-attaches to it (resources
 are created idempotently, the simulated clock continues, reserved concurrency is read back from
 the functions, so a runbook's ``aws lambda put-function-concurrency`` takes effect), runs
@@ -20,11 +20,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from catalog import CatalogError
-from runbooks.drills.lambda_gateway import spawn
-from runbooks.drills.lambda_mirror import LambdaMirror, create_functions, delivery_queues
-from runbooks.moto_server import MotoServer
-from runbooks.sandbox import Sandbox, SandboxError, state_file
-from runbooks.sandbox.aws import client_for
+from sandbox import Sandbox, SandboxError, state_file
+from sandbox.aws import client_for
+from sandbox.lambda_gateway import spawn
+from sandbox.lambda_mirror import LambdaMirror, create_functions, delivery_queues
+from sandbox.moto_server import MotoServer
 from tools.sandbox_start_option import start_option
 
 _catalog_option = click.option(

@@ -19,14 +19,14 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 START_ENV = "OBSKIT_SANDBOX_START"
-"""The sandbox's own name for it (``runbooks.sandbox.clock.START_ENV``), repeated here so that
+"""The sandbox's own name for it (``sandbox.clock.START_ENV``), repeated here so that
 ``--help`` does not import the sandbox; a test holds the two equal."""
 
 
 def _pin(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if not value:
         return None
-    from runbooks.sandbox.clock import StartError, check_start, iso, parse_start
+    from sandbox.clock import StartError, check_start, iso, parse_start
 
     try:
         start = parse_start(value)

@@ -23,7 +23,7 @@ STEP_S = 60
 
 
 class DrillSandbox(Protocol):
-    """What detection needs from :class:`runbooks.sandbox.Sandbox`."""
+    """What detection needs from :class:`sandbox.Sandbox`."""
 
     def inject_fault(self, name: str, kind: str, *, target: str = "service") -> None: ...
 

@@ -36,8 +36,8 @@ from runbooks.drills.runner import (
     check_drillable,
     run_drill,
 )
-from runbooks.moto_server import MotoServer
 from runbooks.scenarios.model import Scenario
+from sandbox.moto_server import MotoServer
 
 JOIN_TIMEOUT_S = 30.0
 

@@ -38,17 +38,17 @@ from typing import Any
 
 from catalog.models import Catalog
 from runbooks.drills.commands import CommandEnv, run_command
-from runbooks.drills.lambda_gateway import LambdaGateway
-from runbooks.drills.lambda_mirror import LambdaMirror, create_functions, delivery_queues
 from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
 from runbooks.drills.placeholders import fill, iso_utc
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
-from runbooks.moto_server import MotoServer
-from runbooks.sandbox.errors import SandboxError
-from runbooks.sandbox.ledger import message_key
-from runbooks.sandbox.session import Sandbox, SandboxSetup
-from runbooks.sandbox.workload import entry_schedule
 from runbooks.scenarios.model import Fault, Scenario
+from sandbox.errors import SandboxError
+from sandbox.lambda_gateway import LambdaGateway
+from sandbox.lambda_mirror import LambdaMirror, create_functions, delivery_queues
+from sandbox.ledger import message_key
+from sandbox.moto_server import MotoServer
+from sandbox.session import Sandbox, SandboxSetup
+from sandbox.workload import entry_schedule
 
 TICK_S = 60.0
 STEP_SETTLE_S = 300.0

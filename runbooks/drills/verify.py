@@ -12,7 +12,7 @@ delivered twice — a repeated event_id is at-least-once delivery, which consume
 from __future__ import annotations
 
 from runbooks.drills.model import WorkflowTally
-from runbooks.sandbox.session import Sandbox
+from sandbox.session import Sandbox
 
 
 def tally_workflows(sandbox: Sandbox) -> WorkflowTally:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from runbooks.sandbox.pytest_fixtures import sandbox, sandbox_catalog
+from sandbox.pytest_fixtures import sandbox, sandbox_catalog
 
 __all__ = ["sandbox", "sandbox_catalog"]

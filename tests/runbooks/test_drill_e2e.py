@@ -147,7 +147,7 @@ def test_interrupted_drill_tears_everything_down() -> None:
         run_drills(catalog, [_scenario(catalog)], options=DrillOptions(step_runner=interrupt))
     assert seen and not _answers(seen[0])
     # the in-process sandbox was stopped too: another one starts (only one may run at a time)
-    from runbooks.sandbox.session import Sandbox
+    from sandbox.session import Sandbox
 
     with Sandbox.start(catalog, deploy=False):
         pass

@@ -9,9 +9,9 @@ import pytest
 
 from catalog import Catalog, load_catalog
 from runbooks.drills.runner import FreshSandboxes
-from runbooks.moto_server import MotoServer
-from runbooks.sandbox.aws import client_for
-from runbooks.sandbox.session import Sandbox
+from sandbox.aws import client_for
+from sandbox.moto_server import MotoServer
+from sandbox.session import Sandbox
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from catalog import load_catalog
 from catalog.models import Catalog
 from runbooks.drills import DrillOptions, run_drills, select_scenarios
 from runbooks.drills.model import DrillResult
-from runbooks.moto_server import MotoServer
 from runbooks.scenarios import Scenario, build_scenarios
+from sandbox.moto_server import MotoServer
 
 pytestmark = pytest.mark.slow
 

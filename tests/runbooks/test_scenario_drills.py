@@ -9,8 +9,8 @@ import pytest
 
 from catalog import load_catalog
 from runbooks.drills import detect
-from runbooks.sandbox import Sandbox
 from runbooks.scenarios import Scenario, build_scenarios
+from sandbox import Sandbox
 
 pytestmark = pytest.mark.slow
 

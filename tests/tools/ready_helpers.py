@@ -36,8 +36,8 @@ def sandbox_logs(workflows: int = 3) -> Path:
     """Log file of a healthy sandbox run of the example (run once per session)."""
     key = f"logs-{workflows}"
     if key not in _CACHE:
-        from runbooks.moto_server import MotoServer
-        from runbooks.sandbox import Sandbox
+        from sandbox import Sandbox
+        from sandbox.moto_server import MotoServer
 
         path = _cache_dir() / f"sandbox-{workflows}.json"
         with MotoServer() as server, Sandbox.start(endpoint_url=server.endpoint_url) as box:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent))
 
 from catalog import load_catalog  # noqa: E402
-from runbooks.sandbox import Sandbox  # noqa: E402
+from sandbox import Sandbox  # noqa: E402
 from tools.cli import cli  # noqa: E402
 from tools.readiness.baseline_logs import baseline_from_logs  # noqa: E402
 from tools.readiness.sandbox_logs import write_log_records  # noqa: E402

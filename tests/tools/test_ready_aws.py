@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from catalog import load_catalog
 from dashboards.deploy_aws import deploy_catalog
-from runbooks.moto_server import MotoServer
-from runbooks.sandbox import Sandbox
+from sandbox import Sandbox
+from sandbox.moto_server import MotoServer
 from tools.cli import cli
 from tools.readiness import FAIL, MANUAL, PASS, AwsTarget, Inputs, Report, run_readiness
 

@@ -13,8 +13,8 @@ import json
 from click.testing import CliRunner
 
 from catalog import load_catalog
-from runbooks.sandbox.clock import iso
-from runbooks.sandbox.session import Sandbox
+from sandbox.clock import iso
+from sandbox.session import Sandbox
 from tools.trace_cli import trace
 
 

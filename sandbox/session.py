@@ -1,0 +1,610 @@
+"""The sandbox as one object: start it on a catalog, run workflows, break things, move time.
+
+::
+
+    with Sandbox.start() as sandbox:              # the embedded Alchemiser example
+        sandbox.run_workflows(20)
+        sandbox.inject_fault("strategy-worker", "crash")
+        sandbox.run_workflows(1)
+        sandbox.advance(600)
+        sandbox.alarm_states()["alchemiser-dev-event-dlq-not-empty"]   # 'ALARM'
+        sandbox.summary()
+
+Time is simulated (:class:`~sandbox.clock.SimClock`). The scheduler alternates: run
+everything that is visible now (each invocation moves the clock by its duration), then jump to the
+next thing that is due — a held message coming back, or the next minute boundary, where the SQS
+gauges are sampled, metrics flushed and alarms evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from catalog import Catalog, load_catalog
+from dashboards.alarm_eval_store import InMemoryMetricStore
+from dashboards.alarm_eval_timeline import StateTransition
+from sandbox import queue_metrics, workload
+from sandbox.activity import Activity
+from sandbox.alarms import AlarmRunner, DeployedMonitoring, deploy_monitoring
+from sandbox.aws import Clients
+from sandbox.clock import SimClock, resolve_start, schedule_run_days
+from sandbox.errors import SandboxError
+from sandbox.eventbridge_delivery import RuleDeliveries
+from sandbox.function_runner import FunctionRunner, load_handler
+from sandbox.hooks import HandlerPackage, install_clock, install_ids
+from sandbox.lambda_semantics import Randomness
+from sandbox.ledger import QueueLedger, message_key
+from sandbox.log_writer import LogRecord, LogWriter
+from sandbox.metric_filters import MetricFilterRunner
+from sandbox.metrics_publisher import MetricsPublisher
+from sandbox.moto_server import MotoServer
+from sandbox.queue_metrics import SAMPLE_PERIOD_S, QueueDepth
+from sandbox.resources import Resources, ensure_resources
+from sandbox.sqs_poller import AsyncInvokePoller, EventSourcePoller
+from sandbox.summary import ServiceLine, Summary
+from sandbox.transport import SQS_NAMESPACE, SandboxTransport
+
+MAX_DRAIN_ROUNDS = 100_000
+DEFAULT_SPACING_S = 5.0
+DEFAULT_SETTLE_S = 1800.0
+OBSERVER_READ_AT = 50
+"""An observer queue is read into :meth:`Sandbox.notifications`' record once it holds this many
+messages: moto's SQS does work in proportion to a queue's length on every send to it and every
+read of its attributes, and alarms that flap for hours publish hundreds of notifications."""
+FAULT_KINDS = ("fail", "crash", "slow", "duplicate", "throttle", "none")
+DELIVERY_FAULT_KINDS = ("deliver-fail", "none")
+
+_Poller = AsyncInvokePoller | EventSourcePoller
+_active: Sandbox | None = None
+
+
+@dataclass(frozen=True)
+class SandboxSetup:
+    """What setting a sandbox up on an endpoint produced: its clients, where everything is, and
+    the monitoring deployed. A later sandbox on the same endpoint, once the endpoint's state is
+    back to the moment this was taken (:meth:`MotoServer.restore`), starts from it instead of
+    creating everything again."""
+
+    clients: Clients
+    resources: Resources
+    monitoring: DeployedMonitoring | None
+
+
+@dataclass(frozen=True)
+class WorkflowCounts:
+    started: int
+    completed: int
+    failed: int
+
+
+def _as_catalog(catalog: Catalog | str | Path | None) -> Catalog:
+    if isinstance(catalog, Catalog):
+        return catalog
+    return load_catalog(catalog)
+
+
+def _handler_package(catalog: Catalog) -> str | None:
+    for service in catalog.services:
+        if service.handler and ":" in service.handler:
+            return service.handler.partition(":")[0].split(".")[0]
+    return None
+
+
+class Sandbox:
+    """The catalog's system on a moto_server endpoint, on a simulated clock."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        endpoint_url: str,
+        server: MotoServer | None = None,
+        seed: int = 0,
+        start_time: float | None = None,
+        deploy: bool = True,
+        setup: SandboxSetup | None = None,
+    ) -> None:
+        """``setup``: what an earlier sandbox set up on this endpoint, whose state is back to
+        that moment; nothing is created (``deploy`` is then ignored)."""
+        for service in catalog.services:  # import first: a bad handler fails before any AWS call
+            if service.handler:
+                load_handler(catalog, service)
+        self.catalog = catalog
+        self.endpoint_url = endpoint_url
+        self.seed = seed
+        self._server = server
+        self._stopped = False
+        if start_time is None:
+            start_time = resolve_start(None, time.time(), schedule_run_days(catalog))
+        self.clock = SimClock(start_time)
+        if setup is None:
+            clients = Clients.create(endpoint_url, catalog.region)
+            resources = ensure_resources(catalog, clients)
+            monitoring = (
+                deploy_monitoring(catalog, clients, resources.account_id) if deploy else None
+            )
+            setup = SandboxSetup(clients, resources, monitoring)
+        self.setup = setup
+        self.clients = setup.clients
+        self.resources: Resources = setup.resources
+        self.monitoring = setup.monitoring
+        self.store = InMemoryMetricStore()
+        self.metrics = MetricsPublisher(self.store, self.clients)
+        self.ledger = QueueLedger()
+        self.logs = LogWriter(
+            self.clients, MetricFilterRunner.from_endpoint(self.clients, self.metrics).observe
+        )
+        self.random = Randomness(seed)
+        self.runner = FunctionRunner(
+            catalog,
+            clock=self.clock,
+            randomness=self.random,
+            logs=self.logs,
+            metrics=self.metrics,
+            account_id=self.resources.account_id,
+            region=self.resources.region,
+        )
+        self.activity = Activity(self.resources.queues)
+        self._depths: dict[str, QueueDepth] = {}
+        self.transport = SandboxTransport(
+            catalog,
+            clients=self.clients,
+            resources=self.resources,
+            clock=self.clock,
+            ledger=self.ledger,
+            metrics=self.metrics,
+            runner=self.runner,
+            activity=self.activity,
+        )
+        self.deliveries = RuleDeliveries(
+            catalog,
+            clients=self.clients,
+            resources=self.resources,
+            clock=self.clock,
+            metrics=self.metrics,
+        )
+        self.transport.deliveries = self.deliveries
+        self.pollers: list[_Poller] = self._make_pollers()
+        self.alarms = AlarmRunner(
+            self.monitoring.specs if self.monitoring else [],
+            self.store,
+            self.clients,
+            start=self.clock.datetime(),
+            account_id=self.resources.account_id,
+            publish=self._publish_action,
+        )
+        self._next_sample = (self.clock.now() // SAMPLE_PERIOD_S + 1) * SAMPLE_PERIOD_S
+        package = _handler_package(catalog)
+        self.package = HandlerPackage(package) if package else None
+        global _active
+        if _active is not None and not _active._stopped:
+            raise SandboxError(
+                "another sandbox is running in this process (the handlers, the logger's clock "
+                "and its ID source are process-wide): stop it first"
+            )
+        _active = self
+        self._undo_clock = install_clock(self.clock)
+        self._undo_ids = install_ids(self.random.random_bytes)
+        if self.package is not None:
+            self.package.install(self.transport, self.clock, self.runner.sleep)
+            self.package.reset_state()
+            self.package.clear_faults()
+        self._observed: dict[str, list[dict[str, Any]]] = {}
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        catalog: Catalog | str | Path | None = None,
+        *,
+        endpoint_url: str | None = None,
+        seed: int = 0,
+        start_time: float | None = None,
+        deploy: bool = True,
+        setup: SandboxSetup | None = None,
+    ) -> Sandbox:
+        """Start moto_server (unless ``endpoint_url`` names a running one) and set everything up
+        (or take ``setup``, see :class:`Sandbox`)."""
+        loaded = _as_catalog(catalog)
+        server: MotoServer | None = None
+        if endpoint_url is None:
+            server = MotoServer().start()
+            endpoint_url = server.endpoint_url
+        try:
+            return cls(
+                loaded,
+                endpoint_url=endpoint_url,
+                server=server,
+                seed=seed,
+                start_time=start_time,
+                deploy=deploy,
+                setup=setup,
+            )
+        except BaseException:
+            if server is not None:
+                server.stop()
+            raise
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        try:
+            self.flush()
+        finally:
+            if self.package is not None:
+                self.package.uninstall()
+            self._undo_clock()
+            self._undo_ids()
+            if self._server is not None:
+                self._server.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- driving it -----------------------------------------------------------------------------
+
+    def run_workflows(
+        self,
+        n: int,
+        *,
+        spacing_s: float = DEFAULT_SPACING_S,
+        settle_s: float = DEFAULT_SETTLE_S,
+        workflow: str | None = None,
+        flush: bool = True,
+        detail: dict[str, Any] | None = None,
+    ) -> WorkflowCounts:
+        """Start ``n`` workflows ``spacing_s`` apart, then run until idle (at most ``settle_s``).
+
+        ``detail``: the schedule's input, in the scheduled event's ``detail``. ``flush``: as for
+        :meth:`advance` (a caller that advances right after may skip it).
+        """
+        if n < 0:
+            raise SandboxError(f"run_workflows: n must be >= 0, got {n}")
+        schedule = workload.entry_schedule(self.catalog, workflow)
+        for index in range(n):
+            workload.start_workflow(
+                schedule,
+                clients=self.clients,
+                resources=self.resources,
+                transport=self.transport,
+                clock=self.clock,
+                randomness=self.random,
+                detail=detail,
+            )
+            if index < n - 1 and spacing_s > 0:
+                self.advance(spacing_s, flush=False)
+        self.settle(settle_s, flush=flush)
+        return self.workflow_counts()
+
+    def settle(self, max_seconds: float = DEFAULT_SETTLE_S, *, flush: bool = True) -> float:
+        """Run until nothing is held for a retry (or ``max_seconds`` pass); returns seconds run."""
+        began = self.clock.now()
+        self._drain()
+        while not self.idle() and self.clock.now() - began < max_seconds:
+            due = [p.next_release() for p in self.pollers] + [self.deliveries.next_due()]
+            upcoming = min((d for d in due if d is not None), default=self.clock.now())
+            step = max(0.0, min(upcoming, began + max_seconds) - self.clock.now()) + 0.001
+            self.advance(step, flush=False)
+        if flush:
+            self.flush()
+        return self.clock.now() - began
+
+    def idle(self) -> bool:
+        """Nothing held for a retry: no message, no failing rule's event."""
+        return all(p.held == 0 for p in self.pollers) and self.deliveries.pending == 0
+
+    def advance(self, seconds: float, *, flush: bool = True) -> None:
+        """Move the simulated clock ``seconds`` forward, running whatever falls due.
+
+        ``flush``: send buffered logs and metrics and mirror alarm states at the end (the store
+        the alarms read is always current; the endpoint only needs to be before anyone looks).
+        """
+        if seconds < 0:
+            raise SandboxError(f"advance: seconds must be >= 0, got {seconds}")
+        target = self.clock.now() + seconds
+        while True:
+            self._drain()
+            self._catch_up()
+            if self.clock.now() >= target:
+                break
+            due = [p.next_release() for p in self.pollers] + [self.deliveries.next_due()]
+            candidates = [d for d in due if d is not None] + [self._next_sample, target]
+            self.clock.advance_to(min(max(c, self.clock.now()) for c in candidates))
+            for poller in self.pollers:
+                poller.release_due(self.clock.now())
+            if self.deliveries.run_due():
+                self.transport.collect_deliveries()
+        if flush:
+            self.flush()
+
+    def inject_fault(self, name: str, kind: str, *, target: str = "service") -> None:
+        """Break something until :meth:`clear_faults` (or kind ``none``).
+
+        ``target="service"``: fail, crash, slow[:S], duplicate (the handlers' fault switch) or
+        throttle (reserved concurrency 0). ``target="rule"`` or ``"topic"``: ``deliver-fail``
+        (EventBridge cannot deliver to the rule's targets; SNS cannot deliver to the topic's
+        subscribers).
+        """
+        if target == "rule":
+            self._delivery_fault(kind)
+            self.deliveries.rule(name)
+            if kind == "none":
+                self.deliveries.restore(name)
+            else:
+                self.deliveries.fail(name)
+            return
+        if target == "topic":
+            self._delivery_fault(kind)
+            try:
+                self.catalog.topic(name)
+            except KeyError as error:
+                raise SandboxError(str(error.args[0])) from None
+            if kind == "none":
+                self.transport.failing_topics.discard(name)
+            else:
+                self.transport.failing_topics.add(name)
+            return
+        if target != "service":
+            raise SandboxError(
+                f"inject_fault: target must be service, rule or topic, got {target!r}"
+            )
+        self.runner.service(name)
+        mode = kind.partition(":")[0].strip().lower()
+        if mode not in FAULT_KINDS:
+            raise SandboxError(
+                f"inject_fault: unknown kind {kind!r}; expected one of {FAULT_KINDS}"
+            )
+        original = next(s for s in self.catalog.services if s.name == name)
+        if mode == "throttle":
+            self.runner.set_reserved_concurrency(name, 0)
+            return
+        self.runner.set_reserved_concurrency(name, original.reserved_concurrency)
+        if self.package is None:
+            raise SandboxError("inject_fault: the catalog's handlers offer no fault switch")
+        try:
+            self.package.set_fault(name, "none" if mode == "none" else kind)
+        except ValueError as error:
+            raise SandboxError(str(error)) from None
+
+    @staticmethod
+    def _delivery_fault(kind: str) -> None:
+        if kind not in DELIVERY_FAULT_KINDS:
+            raise SandboxError(
+                f"inject_fault: unknown kind {kind!r} for a rule or topic; "
+                f"expected one of {DELIVERY_FAULT_KINDS}"
+            )
+
+    def clear_faults(self) -> None:
+        for service in self.catalog.services:
+            self.runner.set_reserved_concurrency(service.name, service.reserved_concurrency)
+        if self.package is not None:
+            self.package.clear_faults()
+        self.deliveries.restore_all()
+        self.transport.failing_topics.clear()
+
+    def drain_queue(self, name: str) -> int:
+        """Receive and delete every message in queue ``name`` (e.g. a DLQ after triage)."""
+        return len(self.read_queue(name, delete=True))
+
+    def read_queue(self, name: str, *, delete: bool) -> list[dict[str, Any]]:
+        """``delete``: receive and delete everything; else peek at up to 10 messages (they stay
+        visible). Either way the sandbox's bookkeeping (ledger, SQS metrics) follows."""
+        queue = self.resources.queue(name)
+        self.activity.touched(name)
+        self.transport.send_notifications()  # an observer queue gets what was published
+        got: list[dict[str, Any]] = []
+        while True:
+            messages = self.clients.sqs.receive_message(
+                QueueUrl=queue.url,
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=0,
+                VisibilityTimeout=0 if not delete else 30,
+                MessageAttributeNames=["All"],
+                AttributeNames=["All"],
+            ).get("Messages", [])
+            if not messages:
+                break
+            got.extend(messages)
+            now = self.clock.now()
+            if not delete:
+                break
+            response = self.clients.sqs.delete_message_batch(
+                QueueUrl=queue.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(messages)
+                ],
+            )
+            if response.get("Failed"):
+                raise SandboxError(f"DeleteMessageBatch on {name!r}: {response['Failed']}")
+            for message in messages:
+                self.ledger.removed(name, message_key(message["Body"]))
+            dims = {"QueueName": name}
+            self.metrics.put(SQS_NAMESPACE, "NumberOfMessagesReceived", dims, len(messages), at=now)
+            self.metrics.put(SQS_NAMESPACE, "NumberOfMessagesDeleted", dims, len(messages), at=now)
+        return got
+
+    def flush(self) -> None:
+        """Send buffered log events and metrics to the endpoint and mirror alarm states.
+
+        This hands the endpoint over (a drill flushes before each runbook command): whatever
+        happens to the queues until the sandbox runs again is unknown to it, so the next sample
+        re-reads every queue (:meth:`Activity.handed_over`).
+        """
+        self.transport.send_notifications()
+        self.logs.flush()
+        self.metrics.flush()
+        self.alarms.mirror()
+        self.activity.handed_over()
+
+    # --- reading it -----------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime:
+        """The simulated clock."""
+        return self.clock.datetime()
+
+    def alarm_states(self) -> dict[str, str]:
+        """Every alarm's state as the sandbox evaluated it (the truth; moto holds a mirror)."""
+        return self.alarms.states()
+
+    def alarm_history(self, name: str) -> list[StateTransition]:
+        """The alarm's state changes, oldest first, with simulated timestamps and reasons."""
+        return self.alarms.evaluator.history(name)
+
+    def notifications(self, topic: str | None = None) -> list[dict[str, Any]]:
+        """Every message published to ``topic`` (default: the alerts topic), oldest first.
+
+        Read back from the topic's observer queue, so this is what a subscriber really got.
+        """
+        name = topic or self.catalog.notifications.alerts_topic
+        observer = self.resources.observers.get(name)
+        if observer is None:
+            raise SandboxError(f"no topic {name!r} with an observer queue in the sandbox")
+        self._read_observer(name, observer)
+        return list(self._observed.get(name, []))
+
+    def queue_depths(self) -> dict[str, QueueDepth]:
+        return {
+            name: queue_metrics.queue_depth(self.clients, info.url)
+            for name, info in self.resources.queues.items()
+        }
+
+    def workflow_counts(self, workflow: str | None = None) -> WorkflowCounts:
+        flows = [w for w in self.catalog.workflows if workflow is None or w.name == workflow]
+        started: set[str] = set()
+        completed: set[str] = set()
+        failed: set[str] = set()
+        for event in self.transport.published:
+            correlation = str(event.detail.get("correlation_id"))
+            for flow in flows:
+                if event.detail_type == flow.start_event:
+                    started.add(correlation)
+                elif event.detail_type == flow.success_event:
+                    completed.add(correlation)
+                elif event.detail_type in flow.failure_events:
+                    failed.add(correlation)
+        return WorkflowCounts(len(started), len(completed), len(failed - completed))
+
+    def correlation_ids(self) -> list[str]:
+        """Every workflow's correlation id, in the order they started."""
+        starts = {w.start_event for w in self.catalog.workflows}
+        seen: list[str] = []
+        for event in self.transport.published:
+            correlation = str(event.detail.get("correlation_id"))
+            if event.detail_type in starts and correlation not in seen:
+                seen.append(correlation)
+        return seen
+
+    def workflow_lines(self, correlation_id: str) -> list[LogRecord]:
+        return self.logs.records_of(correlation_id)
+
+    def summary(self) -> Summary:
+        services = [
+            ServiceLine(
+                name,
+                stats.invocations,
+                stats.errors,
+                stats.throttles,
+            )
+            for name, stats in self.runner.stats.items()
+        ]
+        return Summary(
+            now=datetime.fromtimestamp(self.clock.now(), tz=UTC),
+            workflows=self.workflow_counts(),
+            services=services,
+            queues=self.queue_depths(),
+            alarms=self.alarm_states(),
+            notifications=len(self.alarms.notifications),
+            dlqs=frozenset(q.name for q in self.catalog.dlqs()),
+        )
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _make_pollers(self) -> list[_Poller]:
+        pollers: list[_Poller] = []
+        shared: dict[str, Any] = {
+            "clients": self.clients,
+            "clock": self.clock,
+            "runner": self.runner,
+            "ledger": self.ledger,
+            "metrics": self.metrics,
+            "transport": self.transport,
+            "resources": self.resources,
+            "activity": self.activity,
+        }
+        for service in self.catalog.services:
+            if service.name in self.resources.delivery:
+                queue = self.resources.queue(self.resources.delivery[service.name])
+                pollers.append(AsyncInvokePoller(service, queue, **shared))
+            if service.trigger == "sqs" and service.queue:
+                pollers.append(
+                    EventSourcePoller(service, self.resources.queue(service.queue), **shared)
+                )
+        return pollers
+
+    def _drain(self) -> None:
+        for _ in range(MAX_DRAIN_ROUNDS):
+            work = sum(poller.poll() for poller in self.pollers)
+            self._catch_up()
+            if work == 0:
+                return
+        raise SandboxError(f"more than {MAX_DRAIN_ROUNDS} rounds of deliveries: an event loop?")
+
+    def _catch_up(self) -> None:
+        """Sample, flush and evaluate every minute boundary the clock has passed."""
+        while self._next_sample <= self.clock.now():
+            boundary = self._next_sample
+            queue_metrics.sample_queues(
+                self.clients,
+                self.resources,
+                self.ledger,
+                self.metrics,
+                boundary,
+                activity=self.activity,
+                last=self._depths,
+            )
+            self.alarms.advance_to(datetime.fromtimestamp(boundary, tz=UTC))
+            self.transport.send_notifications()  # the alarm actions' messages, batched
+            self._read_full_observers()
+            self._next_sample = boundary + SAMPLE_PERIOD_S
+
+    def _read_observer(self, topic: str, observer: str) -> None:
+        """Move what the observer queue got into :meth:`notifications`' record, oldest first."""
+        seen = self._observed.setdefault(topic, [])
+        for message in self.read_queue(observer, delete=True):
+            envelope = json.loads(message["Body"])
+            text = envelope.get("Message", "")
+            try:
+                body: Any = json.loads(text)
+            except json.JSONDecodeError:
+                body = text
+            seen.append({"Subject": envelope.get("Subject"), "Message": body})
+
+    def _read_full_observers(self) -> None:
+        for topic, observer in self.resources.observers.items():
+            if self.ledger.count(observer) >= OBSERVER_READ_AT:
+                self._read_observer(topic, observer)
+
+    def _publish_action(self, action: str, subject: str, message: str) -> bool:
+        for topic, arn in self.resources.topics.items():
+            if arn == action:
+                self.transport.publish_to_topic(topic, subject, message)
+                return True
+        return False

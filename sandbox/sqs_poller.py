@@ -1,0 +1,360 @@
+"""The pollers Lambda runs in front of a function: its async-invoke queue and its SQS event source.
+
+Both read their queue with ReceiveMessage and hold what they received invisible (a 12-hour wall
+clock visibility timeout, so moto never releases a message by itself); the simulated clock
+decides when a message comes back, and the poller makes it visible again then with
+ChangeMessageVisibility 0. moto's redrive (move to the DLQ on the receive after maxReceiveCount)
+and FIFO group ordering (no message of a group while one is in flight) then behave as SQS does.
+
+:class:`AsyncInvokePoller` — Lambda's async queue (see :mod:`.lambda_semantics`): one event per
+invocation, two retries after 1 and 2 minutes on a function error, throttled events retried with
+exponential backoff for up to 6 hours, then the function's dead-letter queue (message attributes
+RequestID, ErrorCode, ErrorMessage, as Lambda writes them) or nothing.
+
+:class:`EventSourcePoller` — the SQS event source mapping: batches of up to ``batch_size``
+records, partial batch responses (``batchItemFailures``), a failed record back after the queue's
+visibility timeout, the whole batch failed if the function raised or timed out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.models import Service
+from sandbox import lambda_semantics
+from sandbox.activity import Activity
+from sandbox.aws import Clients
+from sandbox.clock import SimClock
+from sandbox.errors import SandboxError
+from sandbox.function_runner import FunctionRunner, Invocation
+from sandbox.ledger import QueueLedger, message_key
+from sandbox.metrics_publisher import MetricsPublisher
+from sandbox.resources import QueueInfo, Resources
+from sandbox.transport import SQS_NAMESPACE, SandboxTransport
+
+#: Held messages stay invisible this long on the endpoint's wall clock (SQS's maximum, 12 h).
+HOLD_VISIBILITY_S = 43_200
+MAX_RECEIVE = 10
+THROTTLE_POLL_INTERVAL_S = 10.0
+
+
+@dataclass
+class _Held:
+    message_id: str
+    receipt: str
+    key: str
+    release_at: float
+    receive_count: int
+
+
+class _Poller:
+    def __init__(
+        self,
+        service: Service,
+        queue: QueueInfo,
+        *,
+        clients: Clients,
+        clock: SimClock,
+        runner: FunctionRunner,
+        ledger: QueueLedger,
+        metrics: MetricsPublisher,
+        transport: SandboxTransport,
+        resources: Resources,
+        activity: Activity,
+    ) -> None:
+        self.service = service
+        self._activity = activity
+        self.queue = queue
+        self._clients = clients
+        self._clock = clock
+        self._runner = runner
+        self._ledger = ledger
+        self._metrics = metrics
+        self._transport = transport
+        self._resources = resources
+        self._held: dict[str, _Held] = {}
+        self._to_delete: list[dict[str, Any]] = []
+
+    @property
+    def held(self) -> int:
+        return len(self._held)
+
+    def next_release(self) -> float | None:
+        return min((h.release_at for h in self._held.values()), default=None)
+
+    def release_due(self, now: float) -> int:
+        due = [h for h in self._held.values() if h.release_at <= now]
+        for held in due:
+            del self._held[held.message_id]
+            self._clients.sqs.change_message_visibility(
+                QueueUrl=self.queue.url, ReceiptHandle=held.receipt, VisibilityTimeout=0
+            )
+            self._on_release(held, now)
+            self._activity.touched(self.queue.name)
+        return len(due)
+
+    def _on_release(self, held: _Held, now: float) -> None:
+        """Hook: a released message may be redriven on its next receive."""
+
+    def _receive(self, count: int) -> list[dict[str, Any]]:
+        if not self._activity.needs_poll(self.queue.name):
+            return []
+        self._activity.touched(self.queue.dlq)  # moto redrives on receive
+        response = self._clients.sqs.receive_message(
+            QueueUrl=self.queue.url,
+            MaxNumberOfMessages=max(1, min(MAX_RECEIVE, count)),
+            VisibilityTimeout=HOLD_VISIBILITY_S,
+            WaitTimeSeconds=0,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages: list[dict[str, Any]] = response.get("Messages", [])
+        if messages:
+            self._count("NumberOfMessagesReceived", len(messages))
+        if len(messages) < count:
+            # ReceiveMessage returned every visible message: the queue is empty until touched.
+            self._activity.found_empty(self.queue.name)
+        return messages
+
+    def _delete(self, message: dict[str, Any]) -> None:
+        """Delete later, in one DeleteMessageBatch per poll (see :meth:`_delete_pending`)."""
+        self._to_delete.append(message)
+
+    def _delete_pending(self) -> None:
+        pending, self._to_delete = self._to_delete, []
+        for start in range(0, len(pending), MAX_RECEIVE):
+            batch = pending[start : start + MAX_RECEIVE]
+            response = self._clients.sqs.delete_message_batch(
+                QueueUrl=self.queue.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
+                ],
+            )
+            if response.get("Failed"):
+                raise SandboxError(
+                    f"DeleteMessageBatch on {self.queue.name!r}: {response['Failed']}"
+                )
+            for message in batch:
+                self._ledger.removed(self.queue.name, message_key(message["Body"]))
+        if pending:
+            if self.queue.fifo:
+                self._activity.touched(self.queue.name)  # the group's next message is free
+            else:
+                self._activity.changed(self.queue.name)
+            self._count("NumberOfMessagesDeleted", len(pending))
+
+    def _invoke(self, event: Any, trigger: str) -> Invocation:
+        return self._runner.invoke(self.service.name, event, trigger)
+
+    def _finish_poll(self) -> None:
+        """Send what this poll's invocations published, then delete what they handled.
+
+        One PutEvents / SendMessageBatch per poll instead of one per invocation: nothing reads
+        those messages before this poll ends (invocations run one at a time).
+        """
+        self._transport.flush()
+        self._delete_pending()
+        self._note_drained()
+
+    def _note_drained(self) -> None:
+        """Tell the sampler when this queue holds nothing (see :meth:`Activity.drained`)."""
+        if not self._held and not self._to_delete:
+            self._activity.drained(self.queue.name)
+
+    def _hold(self, message: dict[str, Any], release_at: float) -> None:
+        count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+        self._held[message["MessageId"]] = _Held(
+            message["MessageId"],
+            message["ReceiptHandle"],
+            message_key(message["Body"]),
+            release_at,
+            count,
+        )
+
+    def _count(self, metric: str, value: int) -> None:
+        self._metrics.put(
+            SQS_NAMESPACE, metric, {"QueueName": self.queue.name}, value, at=self._clock.now()
+        )
+
+
+class AsyncInvokePoller(_Poller):
+    """Lambda's internal async queue of one function (the sandbox's delivery queue)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._failures: dict[str, int] = {}
+        self._throttles: dict[str, int] = {}
+        self._first_seen: dict[str, float] = {}
+        self.dead_lettered = 0
+        self.discarded = 0
+
+    def poll(self) -> int:
+        messages = self._receive(MAX_RECEIVE)
+        for message in messages:
+            message_id = message["MessageId"]
+            self._first_seen.setdefault(message_id, self._clock.now())
+            event = json.loads(message["Body"])
+            invocation = self._invoke(event, self.service.trigger)
+            if invocation.throttled:
+                self._throttled(message, invocation)
+            elif invocation.failed:
+                self._failed(message, invocation)
+            else:
+                self._delete(message)
+                self._forget(message_id)
+        self._finish_poll()
+        return len(messages)
+
+    def _throttled(self, message: dict[str, Any], invocation: Invocation) -> None:
+        message_id = message["MessageId"]
+        count = self._throttles[message_id] = self._throttles.get(message_id, 0) + 1
+        now = self._clock.now()
+        if now - self._first_seen[message_id] >= lambda_semantics.ASYNC_MAX_EVENT_AGE_S:
+            self._give_up(message, invocation, "429", "event expired while throttled")
+            return
+        self._hold(message, now + lambda_semantics.throttle_retry_delay(count))
+
+    def _failed(self, message: dict[str, Any], invocation: Invocation) -> None:
+        message_id = message["MessageId"]
+        failures = self._failures[message_id] = self._failures.get(message_id, 0) + 1
+        delay = lambda_semantics.async_retry_delay(failures)
+        if delay is None:
+            reason = "Task timed out" if invocation.timed_out else str(invocation.error)
+            self._give_up(message, invocation, "200", reason)
+        else:
+            self._hold(message, self._clock.now() + delay)
+
+    def _give_up(
+        self, message: dict[str, Any], invocation: Invocation, code: str, reason: str
+    ) -> None:
+        dlq = self.service.on_failure_dlq
+        if dlq is not None:
+            queue = self._resources.queue(dlq)
+            send: dict[str, Any] = {
+                "QueueUrl": queue.url,
+                "MessageBody": message["Body"],
+                "MessageAttributes": {
+                    "RequestID": {
+                        "DataType": "String",
+                        "StringValue": invocation.request_id or "-",
+                    },
+                    "ErrorCode": {"DataType": "String", "StringValue": code},
+                    "ErrorMessage": {"DataType": "String", "StringValue": reason[:256] or "-"},
+                },
+            }
+            if queue.fifo:
+                send["MessageGroupId"] = self.service.name
+                send["MessageDeduplicationId"] = hashlib.sha256(
+                    message["MessageId"].encode()
+                ).hexdigest()
+            self._clients.sqs.send_message(**send)
+            self._transport.sent_to_queue(dlq, message_key(message["Body"]), self._clock.now())
+            self.dead_lettered += 1
+        else:
+            self.discarded += 1
+        self._delete(message)
+        self._forget(message["MessageId"])
+
+    def _forget(self, message_id: str) -> None:
+        self._failures.pop(message_id, None)
+        self._throttles.pop(message_id, None)
+        self._first_seen.pop(message_id, None)
+
+
+class EventSourcePoller(_Poller):
+    """A Lambda SQS event source mapping on one of the catalog's queues."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._next_throttle = 0.0
+        self.redriven = 0
+
+    def poll(self) -> int:
+        if self._runner.is_throttled(self.service.name):
+            return self._poll_throttled()
+        messages = self._receive(self.service.batch_size)
+        if not messages:
+            self._note_drained()
+            return 0
+        received_at = self._clock.now()  # the visibility timeout runs from the receive
+        event = {"Records": [self._record(m) for m in messages]}
+        invocation = self._invoke(event, "sqs")
+        failed_ids = self._failed_ids(invocation, messages)
+        for message in messages:
+            if message["MessageId"] in failed_ids:
+                self._hold(message, received_at + self.queue.visibility_timeout_s)
+            else:
+                self._delete(message)
+        self._finish_poll()
+        return len(messages)
+
+    def _poll_throttled(self) -> int:
+        """Lambda keeps trying a throttled event source: one Throttles per poll interval while
+        the queue holds messages (counted from the ledger, without a call to the endpoint)."""
+        now = self._clock.now()
+        if now < self._next_throttle:
+            return 0
+        if self._ledger.count(self.queue.name) > self.held:
+            self._runner.throttle(self.service.name, "sqs")
+        self._next_throttle = now + THROTTLE_POLL_INTERVAL_S
+        return 0
+
+    def next_release(self) -> float | None:
+        release = super().next_release()
+        if self._runner.is_throttled(self.service.name):
+            return min(x for x in (release, self._next_throttle) if x is not None)
+        return release
+
+    @staticmethod
+    def _failed_ids(invocation: Invocation, messages: list[dict[str, Any]]) -> set[str]:
+        everything = {m["MessageId"] for m in messages}
+        if invocation.failed:
+            return everything
+        response = invocation.response
+        if not isinstance(response, dict) or "batchItemFailures" not in response:
+            return set()
+        listed = response["batchItemFailures"]
+        ids = (
+            {item.get("itemIdentifier") for item in listed if isinstance(item, dict)}
+            if isinstance(listed, list)
+            else {None}
+        )
+        # "If the response is not valid ... Lambda treats the whole batch as a failure."
+        if not ids <= everything:
+            return everything
+        return {i for i in ids if isinstance(i, str)}
+
+    def _on_release(self, held: _Held, now: float) -> None:
+        limit = self.queue.max_receive_count
+        if self.queue.dlq and limit is not None and held.receive_count >= limit:
+            self._ledger.moved(self.queue.name, self.queue.dlq, held.key, now)
+            self.redriven += 1
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        attributes = message.get("Attributes", {})
+        key = message_key(message["Body"])
+        sent = self._ledger.sent_at(self.queue.name, key)
+        sent_ms = str(int((sent if sent is not None else self._clock.now()) * 1000))
+        record_attributes = {
+            "ApproximateReceiveCount": attributes.get("ApproximateReceiveCount", "1"),
+            "SentTimestamp": sent_ms,
+            "SenderId": attributes.get("SenderId", "AIDAEVENTBRIDGE"),
+            "ApproximateFirstReceiveTimestamp": str(self._clock.now_ms()),
+        }
+        for name in ("MessageGroupId", "MessageDeduplicationId", "SequenceNumber"):
+            if name in attributes:
+                record_attributes[name] = attributes[name]
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": record_attributes,
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": message.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue.arn,
+            "awsRegion": self._resources.region,
+        }

@@ -1,0 +1,7 @@
+"""The sandbox fixtures for these tests (the lead may register the module project-wide)."""
+
+from __future__ import annotations
+
+from sandbox.pytest_fixtures import sandbox, sandbox_catalog
+
+__all__ = ["sandbox", "sandbox_catalog"]
