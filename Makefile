@@ -4,17 +4,20 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 BSTAMP := $(VENV)/.installed-bench
+# The versions the suite last passed with: every install is constrained to them (make upgrade
+# refreshes them).
+LOCK   := constraints.txt
 
-.PHONY: demo test test-weekdays lint typecheck bench clean
+.PHONY: demo test test-weekdays lint typecheck bench upgrade clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $@
 
 $(BSTAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev,bench]'
 	touch $@
 
 demo: $(STAMP)
@@ -35,6 +38,14 @@ lint: $(STAMP)
 
 bench: $(BSTAMP)
 	$(PY) -m bench
+
+# Newest versions within pyproject.toml's bounds; the lock is rewritten only if the tests pass.
+upgrade: $(STAMP)
+	$(PY) -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev,bench]'
+	$(MAKE) test
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > $(LOCK)
+	touch $(STAMP) $(BSTAMP)
+	@echo "$(LOCK) refreshed: commit it"
 
 clean:
 	rm -rf $(VENV) bench/results build *.egg-info

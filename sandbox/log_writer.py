@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import orjson
+from botocore.exceptions import ClientError
 
 from sandbox.aws import Clients
 from sandbox.errors import SandboxError
@@ -68,7 +69,7 @@ class LogWriter:
             if not events:
                 continue
             if (group, stream) not in self._streams:
-                self._clients.logs.create_log_stream(logGroupName=group, logStreamName=stream)
+                self._create_stream(group, stream)
                 self._streams.add((group, stream))
             events.sort(key=lambda e: e[0])  # stable: equal timestamps keep their order
             for batch in _batches(events):
@@ -84,6 +85,15 @@ class LogWriter:
                         "simulated clock is more than 2 hours ahead of, or 14 days behind, the "
                         "endpoint's clock"
                     )
+
+    def _create_stream(self, group: str, stream: str) -> None:
+        """CreateLogStream, where a stream an earlier run on the same endpoint made is fine:
+        CloudWatch answers ResourceAlreadyExistsException for it, and PutLogEvents appends."""
+        try:
+            self._clients.logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
+                raise
 
     def records_of(self, correlation_id: str) -> list[LogRecord]:
         """Every JSON line carrying ``correlation_id``, in time order."""

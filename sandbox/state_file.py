@@ -8,6 +8,7 @@ Lambda gateway in front of the endpoint (its URL and process id), the endpoint c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -29,6 +30,18 @@ class SandboxState:
     clock: float
     gateway_url: str | None = None
     gateway_pid: int | None = None
+    runs: int = 0
+    """How many ``sandbox run`` calls this sandbox has had: each draws its IDs from its own seed."""
+
+
+def run_seed(seed: int, run: int) -> int:
+    """The seed of the ``run``-th ``sandbox run`` on one sandbox: the sandbox's seed for the first,
+    then one derived from both, so IDs never repeat from one run to the next (a repeated
+    correlation ID would merge two workflows in ``obskit trace``) and stay reproducible."""
+    if run == 0:
+        return seed
+    digest = hashlib.sha256(f"obskit-sandbox-run:{seed}:{run}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 def state_path() -> Path:

@@ -114,7 +114,7 @@ def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
         box = Sandbox.start(
             state.catalog,
             endpoint_url=state.endpoint_url,
-            seed=state.seed,
+            seed=state_file.run_seed(state.seed, state.runs),
             start_time=state.clock,
         )
     except (CatalogError, SandboxError, ClientError, BotoCoreError) as error:
@@ -135,6 +135,7 @@ def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
             box.advance(advance)
         Console().print(box.summary().render())
         state.clock = box.clock.now()
+        state.runs += 1
         state_file.save(state)
     except SandboxError as error:
         raise _fail(f"sandbox run: {error}") from None

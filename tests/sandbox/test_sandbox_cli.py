@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -94,3 +95,45 @@ def test_run_without_up_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Monk
     result = CliRunner().invoke(cli, ["sandbox", "run"])
     assert result.exit_code == 2
     assert "obskit sandbox up" in result.output
+
+
+def _correlation_ids(endpoint: str) -> set[str]:
+    """Every correlation ID in the JSON lines of every log group at ``endpoint``."""
+    logs = client_for("logs", endpoint, "us-east-1")
+    found: set[str] = set()
+    for group in logs.describe_log_groups()["logGroups"]:
+        name = group["logGroupName"]
+        for event in logs.filter_log_events(logGroupName=name)["events"]:
+            if event["message"].startswith("{"):
+                found.add(json.loads(event["message"]).get("correlation_id"))
+    found.discard(None)
+    return found
+
+
+def test_successive_runs_continue_one_timeline_with_fresh_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second `sandbox run` on the same sandbox used to crash (CreateLogStream answered
+    ResourceAlreadyExistsException) and repeat the first run's IDs, merging two workflows."""
+    monkeypatch.setenv(state_file.ENV_VAR, str(tmp_path / "sandbox.json"))
+    runner = CliRunner()
+    up = runner.invoke(cli, ["sandbox", "up"])
+    assert up.exit_code == 0, up.output
+    endpoint = state_file.load().endpoint_url
+    try:
+        first = runner.invoke(cli, ["sandbox", "run", "--workflows", "1"])
+        assert first.exit_code == 0, first.output
+        second = runner.invoke(cli, ["sandbox", "run", "--workflows", "1"])
+        assert second.exit_code == 0, second.output
+        assert second.exception is None or isinstance(second.exception, SystemExit)
+        assert state_file.load().runs == 2
+        assert len(_correlation_ids(endpoint)) == 2  # one workflow per run, never the same ID
+    finally:
+        runner.invoke(cli, ["sandbox", "down"])
+
+
+def test_run_seeds_differ_per_run_and_keep_the_first() -> None:
+    assert state_file.run_seed(7, 0) == 7
+    seeds = {state_file.run_seed(7, run) for run in range(50)}
+    assert len(seeds) == 50
+    assert state_file.run_seed(7, 3) == state_file.run_seed(7, 3)
