@@ -96,6 +96,14 @@ class LambdaContext:
         return max(0, int((self._deadline - self._clock.now()) * 1000))
 
 
+def _raised_at(error: BaseException) -> str:
+    """`` (file:line)`` of the innermost frame that raised ``error`` (a SyntaxError names its own)."""
+    if isinstance(error, SyntaxError) and error.filename:
+        return ""
+    frames = traceback.extract_tb(error.__traceback__)
+    return f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+
+
 def load_handler(catalog: Catalog, service: Service) -> Callable[..., Any]:
     """Import ``module:function`` with the catalog's folder on ``sys.path``."""
     where = f"{catalog.source_file}: service {service.name!r}"
@@ -111,6 +119,11 @@ def load_handler(catalog: Catalog, service: Service) -> Callable[..., Any]:
     except ImportError as error:
         raise SandboxError(
             f"{where}: cannot import handler module {module_name!r}: {error}"
+        ) from None
+    except Exception as error:  # the handler's own code failed at import: name where, no traceback
+        raise SandboxError(
+            f"{where}: importing handler module {module_name!r} raised "
+            f"{type(error).__name__}: {error}{_raised_at(error)}"
         ) from None
     handler = getattr(module, attribute, None)
     if not callable(handler):

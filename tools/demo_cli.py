@@ -308,12 +308,18 @@ def demo(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from catalog import CatalogError
+    from sandbox import SandboxError
     from sandbox.demo import run_demo
 
     console = Console()
-    result = run_demo(
-        console, catalog=catalog_path, workflows=workflows, seed=seed, trace=trace_in_sandbox
-    )
+    try:
+        result = run_demo(
+            console, catalog=catalog_path, workflows=workflows, seed=seed, trace=trace_in_sandbox
+        )
+    except (CatalogError, SandboxError) as error:
+        click.echo(f"Error: demo: {error}", err=True)
+        sys.exit(2)
     if result.traced is None:
         raise click.ClickException("no workflow ran in the sandbox: nothing to trace")
     if no_drills or catalog_path is not None:

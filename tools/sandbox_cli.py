@@ -62,6 +62,9 @@ def up(catalog_path: Path | None, seed: int) -> None:
     except (CatalogError, SandboxError, ClientError, BotoCoreError) as error:
         server.stop()
         raise _fail(f"sandbox up failed: {error}") from None
+    except BaseException:  # never leave a detached moto_server that `down` cannot find
+        server.stop()
+        raise
     try:
         create_functions(box)
         gateway, gateway_url = spawn(server.endpoint_url, delivery_queues(box), box.catalog.region)

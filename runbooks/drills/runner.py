@@ -43,6 +43,7 @@ from runbooks.drills.placeholders import fill, iso_utc
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
 from runbooks.scenarios.model import Fault, Scenario
 from sandbox.errors import SandboxError
+from sandbox.function_runner import load_handler
 from sandbox.lambda_gateway import LambdaGateway
 from sandbox.lambda_mirror import LambdaMirror, create_functions, delivery_queues
 from sandbox.ledger import message_key
@@ -107,6 +108,12 @@ def check_drillable(catalog: Catalog, scenarios: Sequence[Scenario]) -> None:
         for service in catalog.services
         if not service.handler or ":" not in service.handler
     ]
+    if not problems:  # a handler that cannot be imported would crash every worker's sandbox
+        for service in catalog.services:
+            try:
+                load_handler(catalog, service)
+            except SandboxError as error:
+                problems.append(str(error).removeprefix(f"{catalog.source_file}: "))
     for workflow in sorted({s.drill.workflow or "" for s in scenarios if s.drill is not None}):
         try:
             entry_schedule(catalog, workflow or None)
