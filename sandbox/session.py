@@ -502,6 +502,15 @@ class Sandbox:
                     failed.add(correlation)
         return WorkflowCounts(len(started), len(completed), len(failed - completed))
 
+    def alarm_transitions(self) -> dict[str, int]:
+        """Per alarm, how often it went into or out of ALARM on this sandbox's clock (the
+        evaluator's first move out of INSUFFICIENT_DATA into OK is not counted)."""
+        counts: dict[str, int] = {}
+        for name in self.alarms.states():
+            history = self.alarms.evaluator.history(name)
+            counts[name] = sum(1 for t in history if "ALARM" in (t.old_state, t.new_state))
+        return counts
+
     def correlation_ids(self) -> list[str]:
         """Every workflow's correlation id, in the order they started."""
         starts = {w.start_event for w in self.catalog.workflows}

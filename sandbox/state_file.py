@@ -13,7 +13,7 @@ import json
 import os
 import signal
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sandbox.errors import SandboxError
@@ -32,6 +32,20 @@ class SandboxState:
     gateway_pid: int | None = None
     runs: int = 0
     """How many ``sandbox run`` calls this sandbox has had: each draws its IDs from its own seed."""
+    workflows: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per workflow, ``started`` / ``completed`` / ``failed`` summed over every run."""
+    alarm_transitions: dict[str, int] = field(default_factory=dict)
+    """Per alarm, its changes into or out of ALARM summed over every run."""
+
+    def add_run(self, workflows: dict[str, dict[str, int]], transitions: dict[str, int]) -> None:
+        """Count one more ``sandbox run``: its workflows and alarm transitions."""
+        self.runs += 1
+        for name, counts in workflows.items():
+            total = self.workflows.setdefault(name, {"started": 0, "completed": 0, "failed": 0})
+            for key, value in counts.items():
+                total[key] = total.get(key, 0) + value
+        for name, count in transitions.items():
+            self.alarm_transitions[name] = self.alarm_transitions.get(name, 0) + count
 
 
 def run_seed(seed: int, run: int) -> int:

@@ -11,7 +11,10 @@ workflows and prints the summary; ``down`` stops both.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
+from typing import Any
 
 import click
 from botocore.exceptions import BotoCoreError, ClientError
@@ -138,7 +141,13 @@ def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
             box.advance(advance)
         Console().print(box.summary().render())
         state.clock = box.clock.now()
-        state.runs += 1
+        state.add_run(
+            {
+                w.name: dataclasses.asdict(box.workflow_counts(w.name))
+                for w in box.catalog.workflows
+            },
+            box.alarm_transitions(),
+        )
         state_file.save(state)
     except SandboxError as error:
         raise _fail(f"sandbox run: {error}") from None
@@ -158,44 +167,103 @@ def _read_back_functions(box: Sandbox) -> None:
 
 
 @sandbox.command()
-def status() -> None:
-    """Show the endpoint, queue depths and alarm states (as mirrored into the endpoint)."""
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: tables; json: endpoint, gateway, clock, workflows, alarms and queues.",
+)
+def status(output_format: str) -> None:
+    """Show the endpoints, the simulated clock, workflows so far, queue depths and alarm states.
+
+    Workflows (started, completed, failed) and alarm transitions (into or out of ALARM) are
+    summed over every `sandbox run`; states and depths are read from the endpoint. Exit 1 when
+    no sandbox is up or its moto_server is gone.
+    """
     try:
         state = state_file.load()
     except SandboxError as error:
         raise _fail(str(error), code=1) from None
-    console = Console(highlight=False)
     alive = state.pid is not None and state_file.is_moto_process(state.pid)
-    console.print(f"{state.endpoint_url} ({'running' if alive else 'not running'})")
     if not alive:
+        if output_format == "json":
+            click.echo(json.dumps({"endpoint": state.endpoint_url, "running": False}))
+        else:
+            Console(highlight=False).print(f"{state.endpoint_url} (not running)")
         raise SystemExit(1)
-    import boto3
+    snapshot = _status_snapshot(state)
+    if output_format == "json":
+        click.echo(json.dumps(snapshot, indent=2))
+        return
+    _print_status(snapshot)
 
+
+def _status_snapshot(state: state_file.SandboxState) -> dict[str, Any]:
+    """What `status` shows, as one JSON-ready value."""
     from catalog import load_catalog
+    from sandbox.clock import iso
 
     region = load_catalog(state.catalog).region
-    session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
-    )
-    sqs = session.client("sqs", endpoint_url=state.endpoint_url)
-    cloudwatch = session.client("cloudwatch", endpoint_url=state.endpoint_url)
+    sqs = client_for("sqs", state.endpoint_url, region)
+    cloudwatch = client_for("cloudwatch", state.endpoint_url, region)
+    queues = []
+    for url in sorted(sqs.list_queues().get("QueueUrls", [])):
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        queues.append(
+            {
+                "name": url.rsplit("/", 1)[-1],
+                "visible": int(attributes.get("ApproximateNumberOfMessages", "0")),
+                "in_flight": int(attributes.get("ApproximateNumberOfMessagesNotVisible", "0")),
+            }
+        )
+    alarms = []
+    for page in cloudwatch.get_paginator("describe_alarms").paginate():
+        for alarm in page.get("MetricAlarms", []):
+            name = alarm["AlarmName"]
+            alarms.append(
+                {
+                    "name": name,
+                    "state": alarm["StateValue"],
+                    "transitions": state.alarm_transitions.get(name, 0),
+                }
+            )
+    return {
+        "endpoint": state.endpoint_url,
+        "gateway": state.gateway_url,
+        "running": True,
+        "clock": iso(state.clock),
+        "runs": state.runs,
+        "workflows": state.workflows,
+        "alarms": sorted(alarms, key=lambda a: a["name"]),
+        "queues": queues,
+    }
+
+
+def _print_status(snapshot: dict[str, Any]) -> None:
+    console = Console(highlight=False)
+    console.print(f"moto_server {snapshot['endpoint']} (running); clock {snapshot['clock']}")
+    if snapshot["gateway"]:
+        console.print(f"export AWS_ENDPOINT_URL={snapshot['gateway']}")
+    flows = Table(title=f"Workflows ({snapshot['runs']} runs)")
+    for column in ("workflow", "started", "completed", "failed"):
+        flows.add_column(column, justify="left" if column == "workflow" else "right")
+    for name, counts in snapshot["workflows"].items():
+        flows.add_row(name, *(str(counts.get(k, 0)) for k in ("started", "completed", "failed")))
     queues = Table(title="Queues")
     queues.add_column("queue")
     queues.add_column("visible", justify="right")
     queues.add_column("in flight", justify="right")
-    for url in sqs.list_queues().get("QueueUrls", []):
-        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-        queues.add_row(
-            url.rsplit("/", 1)[-1],
-            attributes.get("ApproximateNumberOfMessages", "0"),
-            attributes.get("ApproximateNumberOfMessagesNotVisible", "0"),
-        )
+    for queue in snapshot["queues"]:
+        queues.add_row(queue["name"], str(queue["visible"]), str(queue["in_flight"]))
     alarms = Table(title="Alarms")
     alarms.add_column("alarm")
     alarms.add_column("state")
-    for page in cloudwatch.get_paginator("describe_alarms").paginate():
-        for alarm in page.get("MetricAlarms", []):
-            alarms.add_row(alarm["AlarmName"], alarm["StateValue"])
+    alarms.add_column("transitions", justify="right")
+    for alarm in snapshot["alarms"]:
+        alarms.add_row(alarm["name"], alarm["state"], str(alarm["transitions"]))
+    console.print(flows)
     console.print(queues)
     console.print(alarms)
 

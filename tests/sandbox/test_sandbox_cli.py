@@ -126,8 +126,26 @@ def test_successive_runs_continue_one_timeline_with_fresh_ids(
         second = runner.invoke(cli, ["sandbox", "run", "--workflows", "1"])
         assert second.exit_code == 0, second.output
         assert second.exception is None or isinstance(second.exception, SystemExit)
-        assert state_file.load().runs == 2
         assert len(_correlation_ids(endpoint)) == 2  # one workflow per run, never the same ID
+        faulted = runner.invoke(
+            cli, ["sandbox", "run", "-n", "1", "--fault", "portfolio=crash", "--advance", "900"]
+        )
+        assert faulted.exit_code == 0, faulted.output
+
+        status = runner.invoke(cli, ["sandbox", "status", "--format", "json"])
+        assert status.exit_code == 0, status.output
+        snapshot = json.loads(status.output)
+        saved = state_file.load()
+        assert snapshot["endpoint"] == endpoint and snapshot["gateway"] == saved.gateway_url
+        assert snapshot["runs"] == 3 and snapshot["clock"].endswith("Z")
+        assert snapshot["workflows"]["trading"] == {"started": 3, "completed": 2, "failed": 0}
+        alarms = {a["name"]: a for a in snapshot["alarms"]}
+        assert alarms["alchemiser-dev-portfolio-errors"]["transitions"] >= 1  # the crash paged
+        assert alarms["alchemiser-dev-execution-errors"]["transitions"] == 0
+        queues = {q["name"]: q for q in snapshot["queues"]}
+        assert set(queues["alchemiser-dev-event-dlq"]) == {"name", "visible", "in_flight"}
+        text = runner.invoke(cli, ["sandbox", "status"])
+        assert f"export AWS_ENDPOINT_URL={saved.gateway_url}" in text.output
     finally:
         runner.invoke(cli, ["sandbox", "down"])
 
