@@ -16,12 +16,22 @@ from dashboards.deploy_aws import deploy_catalog
 from sandbox import Sandbox
 from sandbox.moto_server import MotoServer
 from tools.cli import cli
-from tools.readiness import FAIL, MANUAL, PASS, AwsTarget, Inputs, Report, run_readiness
+from tools.readiness import FAIL, MANUAL, PASS, AwsTarget, Inputs, Report, deployed, run_readiness
 
 ALERTS = "alchemiser-dev-alerts"
 ALARM = "alchemiser-dev-portfolio-errors"
 DLQ = "alchemiser-dev-event-dlq"
 ON_MOTO = {"dep.composite-alarms"}  # fails on moto whatever we do (see the first test)
+
+
+@pytest.fixture(autouse=True)
+def moto_stands_for_an_account(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """These tests check the account logic on moto, so moto is taken for an account here, except
+    in the tests marked ``sandbox_is_local`` (which check that ready tells it apart)."""
+    if request.node.get_closest_marker("sandbox_is_local") is None:
+        monkeypatch.setattr(deployed, "local_endpoint_reason", lambda endpoint_url: None)
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +225,15 @@ def test_unreachable_endpoint_is_bad_input() -> None:
     result = CliRunner().invoke(cli, ["ready", "--endpoint-url", "http://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "cannot check the deployed account" in result.output
+
+
+@pytest.mark.sandbox_is_local
+def test_a_sandbox_endpoint_is_not_taken_for_a_real_account(account: str) -> None:
+    """On the sandbox's own resources, the items only a real deployment can prove are MANUAL,
+    and the evidence says why: they used to PASS on the sandbox's logs and subscriptions."""
+    report = _check(account)
+    for item_id in ("obs.real-logs", "dep.subscriptions"):
+        item = report.item(item_id)
+        assert item.status == MANUAL, item
+        assert any("on this machine" in line for line in item.evidence), item.evidence
+    assert report.item("dep.alarms").status == PASS  # what the endpoint can show is still checked

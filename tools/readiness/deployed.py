@@ -21,6 +21,7 @@ from dashboards.deploy_plan import Change, desired_state
 from runbooks.scenarios.build import dlq_sources
 from tools.readiness.evidence import Evidence
 from tools.readiness.model import Item, ReadinessInputError, failed, manual, passed
+from tools.readiness.target_kind import local_endpoint_reason
 
 C = "deployed"
 DEPLOY = "run `obskit deploy` (and the stack that creates the resources) against this account"
@@ -198,6 +199,15 @@ def _topic_arn(sns: Any, name: str) -> str | None:
 def subscriptions(ev: Evidence) -> Item:
     title = "Alerts topic has confirmed subscriptions"
     name = ev.catalog.notifications.alerts_topic
+    local = _not_an_account(ev)
+    if local is not None:
+        return manual(
+            C,
+            "dep.subscriptions",
+            title,
+            f"subscribe the on-call to {name} in the real account and confirm it",
+            f"{local}: a local stand-in confirms subscriptions without anyone reading them",
+        )
     sns = _account(ev).client("sns")
     arn = _topic_arn(sns, name)
     if arn is None:
@@ -286,8 +296,24 @@ def dlqs_empty(ev: Evidence) -> Item:
     return passed(C, "dep.dlqs-empty", title, *evidence)
 
 
+def _not_an_account(ev: Evidence) -> str | None:
+    """Why the ``--aws`` target is a local stand-in rather than an account (None: it may be one)."""
+    target = ev.inputs.aws
+    return local_endpoint_reason(target.endpoint_url if target else None)
+
+
 def log_samples(ev: Evidence, checklist: str, id_: str, title: str) -> Item:
     """Log lines stored in the account's log groups (the observability item, with --aws)."""
+    local = _not_an_account(ev)
+    if local is not None:
+        return manual(
+            checklist,
+            id_,
+            title,
+            "collect log samples from a real AWS deployment: run `obskit ready --aws` against "
+            "the staging account",
+            f"{local}: its log groups hold the lines the sandbox wrote, not a deployment's",
+        )
     logs = _account(ev).client("logs")
     with_lines: list[str] = []
     for group in sorted(_log_groups(ev)):
