@@ -22,6 +22,7 @@ from tools.tracing.analysis import analyse
 from tools.tracing.matching import Matcher
 from tools.tracing.model import Found, Trace
 from tools.tracing.timespec import DEFAULT_LOOKBACK_MS, TimeSpecError, now_ms, parse_time
+from tools.tracing.workflow_pick import distinctive_events
 
 if TYPE_CHECKING:
     from tools.tracing.cloudwatch import CloudWatchSource
@@ -224,14 +225,16 @@ def _latest(
     region: str | None,
 ) -> str:
     try:
-        start_event = catalog.workflow(name).start_event
+        workflow = catalog.workflow(name)
     except KeyError as error:
         raise TraceInputError(str(error.args[0])) from None
+    start_event = workflow.start_event
+    own_events, other_events = distinctive_events(catalog, workflow)
     if files:
         from tools.tracing.sources import describe_files, latest_workflow_in_files
 
         try:
-            found = latest_workflow_in_files(start_event, list(files))
+            found = latest_workflow_in_files(start_event, list(files), own_events, other_events)
         except SourceError as error:
             raise TraceInputError(str(error)) from None
         searched = describe_files(list(files), start, end)
@@ -243,7 +246,9 @@ def _latest(
         try:
             with status:
                 handlers = [s.log_group for s in catalog.consumers_of(start_event) if s.log_group]
-                found = source.latest_correlation_id(start_event, window, handlers)
+                found = source.latest_correlation_id(
+                    start_event, window, handlers, own_events, other_events
+                )
         except CloudWatchError as error:
             raise TraceInputError(f"CloudWatch: {error}") from None
         searched = f"{len(source.groups)} log group(s) from {window.describe()}"

@@ -24,6 +24,7 @@ from tools.tracing.model import (
     TraceEvent,
     clock,
 )
+from tools.tracing.workflow_pick import best_match
 
 DEFAULT_DUPLICATE_MESSAGE = "Duplicate event detected"
 
@@ -179,19 +180,13 @@ def _consumers(catalog: Catalog | None, event_type: str) -> list[str]:
 def choose_workflow(
     catalog: Catalog | None, events: list[TraceEvent], name: str | None
 ) -> Workflow | None:
-    """The named workflow, else the one whose start (or any step) the events show, else the first."""
+    """The named workflow, else the one whose events the trace saw most of (not merely the
+    first whose start event it saw: two workflows may share one), else the first."""
     if catalog is None or not catalog.workflows:
         return None
     if name is not None:
         return catalog.workflow(name)
-    types = {e.event_type for e in events}
-    for workflow in catalog.workflows:
-        if workflow.start_event in types:
-            return workflow
-    for workflow in catalog.workflows:
-        if types & set(workflow.steps):
-            return workflow
-    return catalog.workflows[0]
+    return best_match(catalog, (e.event_type for e in events)) or catalog.workflows[0]
 
 
 def expected_flow(

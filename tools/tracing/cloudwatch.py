@@ -27,6 +27,7 @@ from insights_queries.lambda_lines import platform_fields, text_format_fields
 from insights_queries.timestamps import parse_timestamp
 from tools.tracing.matching import Matcher
 from tools.tracing.model import Found, Line, iso
+from tools.tracing.workflow_pick import pick_latest
 
 GROUPS_PER_QUERY = 50  # StartQuery accepts at most 50 log groups
 ROW_LIMIT = 10_000  # the most rows one Logs Insights query returns
@@ -113,21 +114,39 @@ class CloudWatchSource:
         return self._found(matcher, merged, self._describe("FilterLogEvents", window))
 
     def latest_correlation_id(
-        self, start_event: str, window: Window, groups: Sequence[str] | None = None
+        self,
+        start_event: str,
+        window: Window,
+        groups: Sequence[str] | None = None,
+        own_events: set[str] | None = None,
+        other_events: set[str] | None = None,
     ) -> str | None:
         """The correlation ID of the newest line about ``start_event`` (for ``--last``), searched
-        in ``groups`` (the services that handle it) or every group."""
-        best: tuple[int, str] | None = None
-        for group in groups or self.groups:
-            pattern = f'"{start_event}"'
-            for event in self.filter_group(group, window, pattern):
+        in ``groups`` (the services that handle it) or every group. When other workflows share the
+        start, ``own_events`` / ``other_events`` pick the newest start that is this workflow's
+        (:func:`tools.tracing.workflow_pick.pick_latest`), searched in every group."""
+        starts: dict[str, int] = {}
+        for cid, at in self._about(start_event, window, groups or self.groups):
+            starts[cid] = max(at, starts.get(cid, at))
+        if not own_events and not other_events:
+            return max(starts, key=lambda cid: starts[cid]) if starts else None
+        own = {c for t in sorted(own_events or ()) for c, _ in self._about(t, window, self.groups)}
+        other = {
+            c for t in sorted(other_events or ()) for c, _ in self._about(t, window, self.groups)
+        }
+        return pick_latest(starts, own, other)
+
+    def _about(
+        self, event_type: str, window: Window, groups: Sequence[str]
+    ) -> Iterator[tuple[str, int]]:
+        """(correlation ID, time) of every line about ``event_type`` in ``groups``."""
+        for group in groups:
+            for event in self.filter_group(group, window, f'"{event_type}"'):
                 cid = event.get("correlation_id")
                 at = event.get("@timestamp")
-                if event.get("event_type") != start_event or not isinstance(cid, str):
-                    continue
-                if isinstance(at, int) and (best is None or at > best[0]):
-                    best = (at, cid)
-        return best[1] if best else None
+                matches = event.get("event_type") == event_type
+                if matches and isinstance(cid, str) and isinstance(at, int):
+                    yield cid, at
 
     # ------------------------------------------------------------------ Logs Insights
 

@@ -14,6 +14,7 @@ from tools.tracing.model import Trace, iso
 
 TOP_LEVEL_KEYS = (
     "correlation_id",
+    "workflow",
     "started_at",
     "ended_at",
     "duration_ms",
@@ -31,6 +32,7 @@ def to_dict(trace: Trace) -> dict[str, Any]:
     """The JSON document of ``trace`` (keys in :data:`TOP_LEVEL_KEYS` order)."""
     return {
         "correlation_id": trace.correlation_id,
+        "workflow": trace.workflow,
         "started_at": iso(trace.started_at),
         "ended_at": iso(trace.ended_at),
         "duration_ms": trace.duration_ms,

@@ -18,6 +18,7 @@ from insights_queries.prefilter import required_needles
 from insights_queries.sources import LogFiles
 from tools.tracing.matching import Matcher, timestamp_of
 from tools.tracing.model import Found, Line, iso
+from tools.tracing.workflow_pick import pick_latest
 
 
 def needles_for(text: str) -> list[bytes] | None:
@@ -65,17 +66,41 @@ def read_files(
     )
 
 
-def latest_workflow_in_files(start_event: str, paths: Sequence[Path]) -> str | None:
-    """The correlation ID of the most recent line about ``start_event`` (for ``--last``)."""
-    best: tuple[int, str] | None = None
+def latest_workflow_in_files(
+    start_event: str,
+    paths: Sequence[Path],
+    own_events: set[str] | None = None,
+    other_events: set[str] | None = None,
+) -> str | None:
+    """The correlation ID of the most recent ``start_event`` (for ``--last``). When other
+    workflows share that start, ``own_events`` / ``other_events`` (see
+    :func:`tools.tracing.workflow_pick.distinctive_events`) pick the newest start that is this
+    workflow's by its later events."""
+    starts: dict[str, int] = {}
     for event in LogFiles(list(paths), needles=needles_for(start_event)):
         if event.get("event_type") != start_event:
             continue
         cid = event.get("correlation_id")
         at = timestamp_of(event)
-        if isinstance(cid, str) and at is not None and (best is None or at > best[0]):
-            best = (at, cid)
-    return best[1] if best else None
+        if isinstance(cid, str) and at is not None and at > starts.get(cid, -(2**63)):
+            starts[cid] = at
+    if not own_events and not other_events:
+        return max(starts, key=lambda cid: starts[cid]) if starts else None
+    own, other = _correlations_with(paths, own_events or set()), set[str]()
+    if other_events:
+        other = _correlations_with(paths, other_events)
+    return pick_latest(starts, own, other)
+
+
+def _correlations_with(paths: Sequence[Path], event_types: set[str]) -> set[str]:
+    """The correlation IDs of every line about one of ``event_types``."""
+    found: set[str] = set()
+    for event_type in sorted(event_types):
+        for event in LogFiles(list(paths), needles=needles_for(event_type)):
+            cid = event.get("correlation_id")
+            if event.get("event_type") == event_type and isinstance(cid, str):
+                found.add(cid)
+    return found
 
 
 def describe_files(paths: Sequence[Path], since: int | None, until: int | None) -> str:
