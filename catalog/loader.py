@@ -142,9 +142,15 @@ def _validation_problems(exc: ValidationError, file: str, line_of: LineOf) -> li
         elif kind == "missing":
             message = f"missing required key '{loc[-1]}'" if loc else "missing required key"
         else:
-            message = f"{error['msg']} (got {error['input']!r})"
+            message = f"{error['msg']} (got {_shorten(repr(error['input']))})"
         problems.append(Problem(file, line_of(loc), format_path(loc), message))
     return problems
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """A long input (a 400-digit number, a pasted document) cut so the problem stays one line."""
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= limit else f"{text[: limit - 5]}…({len(text):,} characters)"
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

@@ -3,6 +3,13 @@
 PyYAML's composed node tree carries a start mark per node; walking it once gives a map from a YAML
 path (``('services', 3, 'consumes', 0)``) to its 1-based line. The same walk finds duplicate keys,
 which ``yaml.safe_load`` would silently resolve to the last value.
+
+Before anything is built, one pass over the parser's events bounds the document's shape: how deep
+it nests and how many nodes it holds once every alias is expanded. Aliases share one node in the
+composed tree, but the line map, the placeholder resolution and the models all walk the expanded
+tree, so 377 bytes of nested anchors (a "billion laughs") would otherwise grow to gigabytes; and a
+10,000-deep list would exhaust the recursion of every walk. A real catalog is a few levels deep and
+a few thousand nodes big (the 300-service benchmark catalog: about 16,000), far under both limits.
 """
 
 from __future__ import annotations
@@ -15,6 +22,11 @@ import yaml
 from catalog.problems import Problem, format_path
 
 YamlPath = tuple[str | int, ...]
+
+MAX_DEPTH = 50
+"""Deepest nesting of mappings and lists accepted (a catalog needs about 8)."""
+MAX_NODES = 200_000
+"""Most nodes accepted with every alias expanded (about 12 times the 300-service catalog)."""
 
 
 @dataclass
@@ -49,6 +61,68 @@ def _walk(node: yaml.Node, path: YamlPath, source: YamlSource) -> None:
             _walk(item, child, source)
 
 
+def _shape_problem(text: str, loader_class: type[Any], file: str) -> Problem | None:
+    """The first place where ``text`` nests deeper than MAX_DEPTH or expands past MAX_NODES.
+
+    Works on the parser's event stream, before composition, so nothing is expanded or recursed
+    into: each anchored node's size is remembered when it ends and an alias adds that size.
+    An alias of a node that is still open (a recursive alias) is refused here too: no walk of it
+    could end. Syntax errors propagate as ``yaml.YAMLError`` for the caller to report.
+    """
+    loader = loader_class(text)
+    sizes: dict[str, int] = {}  # anchor -> nodes of its node, expanded
+    open_nodes: list[tuple[str | None, int]] = []  # (anchor, nodes so far) of each open collection
+    total = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            line = event.start_mark.line + 1 if event.start_mark is not None else None
+            if isinstance(event, yaml.CollectionStartEvent):
+                if len(open_nodes) >= MAX_DEPTH:
+                    return Problem(
+                        file, line, "", f"nesting deeper than the limit of {MAX_DEPTH} levels"
+                    )
+                open_nodes.append((event.anchor, 1))
+                added = 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, size = open_nodes.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+                if open_nodes:
+                    parent_anchor, parent_size = open_nodes[-1]
+                    open_nodes[-1] = (parent_anchor, parent_size + size)
+                continue
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+                added = 1
+            elif isinstance(event, yaml.AliasEvent):
+                if any(anchor == event.anchor for anchor, _ in open_nodes):
+                    return Problem(
+                        file, line, "", f"alias '*{event.anchor}' refers to a node that contains it"
+                    )
+                # an undefined alias adds nothing: the composer reports it
+                added = sizes.get(event.anchor or "", 0)
+            else:
+                continue
+            total += added
+            if total > MAX_NODES:
+                what = f"alias '*{event.anchor}'" if isinstance(event, yaml.AliasEvent) else "it"
+                return Problem(
+                    file,
+                    line,
+                    "",
+                    f"the document expands to more than the limit of {MAX_NODES:,} YAML nodes "
+                    f"here ({what} brings it to {total:,}); nested anchors and aliases?",
+                )
+            if open_nodes:
+                parent_anchor, parent_size = open_nodes[-1]
+                open_nodes[-1] = (parent_anchor, parent_size + added)
+    finally:
+        loader.dispose()
+    return None
+
+
 def _compose_and_construct(text: str, loader_class: type[Any]) -> tuple[Any, yaml.Node | None]:
     """One parse: the node tree (for line numbers) and the data built from it."""
     loader = loader_class(text)
@@ -73,9 +147,13 @@ def read_yaml(text: str, file: str) -> YamlSource:
     source = YamlSource(file=file)
     try:
         try:
-            source.data, root = _compose_and_construct(text, _FAST_LOADER)
+            shape = _shape_problem(text, _FAST_LOADER, file)
+            if shape is None:
+                source.data, root = _compose_and_construct(text, _FAST_LOADER)
         except yaml.YAMLError:
-            source.data, root = _compose_and_construct(text, yaml.SafeLoader)
+            shape = _shape_problem(text, yaml.SafeLoader, file)
+            if shape is None:
+                source.data, root = _compose_and_construct(text, yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -88,6 +166,9 @@ def read_yaml(text: str, file: str) -> YamlSource:
         return source
     except yaml.YAMLError as exc:
         source.problems.append(Problem(file, None, "", f"YAML error: {exc}"))
+        return source
+    if shape is not None:
+        source.problems.append(shape)
         return source
     source.lines[()] = 1
     if root is not None:
