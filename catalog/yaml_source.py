@@ -61,6 +61,14 @@ def _walk(node: yaml.Node, path: YamlPath, source: YamlSource) -> None:
             _walk(item, child, source)
 
 
+@dataclass
+class _OpenNode:
+    """A mapping or list whose end has not been read yet: its anchor and its nodes so far."""
+
+    anchor: str | None
+    size: int = 1
+
+
 def _shape_problem(text: str, loader_class: type[Any], file: str) -> Problem | None:
     """The first place where ``text`` nests deeper than MAX_DEPTH or expands past MAX_NODES.
 
@@ -71,40 +79,30 @@ def _shape_problem(text: str, loader_class: type[Any], file: str) -> Problem | N
     """
     loader = loader_class(text)
     sizes: dict[str, int] = {}  # anchor -> nodes of its node, expanded
-    open_nodes: list[tuple[str | None, int]] = []  # (anchor, nodes so far) of each open collection
+    open_nodes: list[_OpenNode] = []
     total = 0
     try:
         while loader.check_event():
             event = loader.get_event()
             line = event.start_mark.line + 1 if event.start_mark is not None else None
-            if isinstance(event, yaml.CollectionStartEvent):
-                if len(open_nodes) >= MAX_DEPTH:
-                    return Problem(
-                        file, line, "", f"nesting deeper than the limit of {MAX_DEPTH} levels"
-                    )
-                open_nodes.append((event.anchor, 1))
-                added = 1
-            elif isinstance(event, yaml.CollectionEndEvent):
-                anchor, size = open_nodes.pop()
-                if anchor is not None:
-                    sizes[anchor] = size
+            if isinstance(event, yaml.CollectionEndEvent):
+                ended = open_nodes.pop()
+                if ended.anchor is not None:
+                    sizes[ended.anchor] = ended.size
                 if open_nodes:
-                    parent_anchor, parent_size = open_nodes[-1]
-                    open_nodes[-1] = (parent_anchor, parent_size + size)
+                    open_nodes[-1].size += ended.size
                 continue
-            elif isinstance(event, yaml.ScalarEvent):
-                if event.anchor is not None:
-                    sizes[event.anchor] = 1
-                added = 1
-            elif isinstance(event, yaml.AliasEvent):
-                if any(anchor == event.anchor for anchor, _ in open_nodes):
+            if isinstance(event, yaml.AliasEvent):
+                if any(node.anchor == event.anchor for node in open_nodes):
                     return Problem(
                         file, line, "", f"alias '*{event.anchor}' refers to a node that contains it"
                     )
                 # an undefined alias adds nothing: the composer reports it
                 added = sizes.get(event.anchor or "", 0)
+            elif isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+                added = 1
             else:
-                continue
+                continue  # stream and document events
             total += added
             if total > MAX_NODES:
                 what = f"alias '*{event.anchor}'" if isinstance(event, yaml.AliasEvent) else "it"
@@ -115,23 +113,39 @@ def _shape_problem(text: str, loader_class: type[Any], file: str) -> Problem | N
                     f"the document expands to more than the limit of {MAX_NODES:,} YAML nodes "
                     f"here ({what} brings it to {total:,}); nested anchors and aliases?",
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                if len(open_nodes) >= MAX_DEPTH:
+                    return Problem(
+                        file, line, "", f"nesting deeper than the limit of {MAX_DEPTH} levels"
+                    )
+                open_nodes.append(_OpenNode(event.anchor))  # its size reaches the parent at its end
+                continue
+            if isinstance(event, yaml.ScalarEvent) and event.anchor is not None:
+                sizes[event.anchor] = 1
             if open_nodes:
-                parent_anchor, parent_size = open_nodes[-1]
-                open_nodes[-1] = (parent_anchor, parent_size + added)
+                open_nodes[-1].size += added
     finally:
         loader.dispose()
     return None
 
 
-def _compose_and_construct(text: str, loader_class: type[Any]) -> tuple[Any, yaml.Node | None]:
-    """One parse: the node tree (for line numbers) and the data built from it."""
+def _read(text: str, loader_class: type[Any], source: YamlSource) -> None:
+    """One parse: the line map and duplicate keys from the node tree, then the data built from it.
+
+    The tree is walked before construction because constructing flattens merge keys (``<<: *x``)
+    into the mapping node, which would then show an overridden key twice.
+    """
+    source.lines.clear()
+    source.problems.clear()
     loader = loader_class(text)
     try:
         root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
+        source.lines[()] = 1
+        if root is not None:
+            _walk(root, (), source)
+            source.data = loader.construct_document(root)
     finally:
         loader.dispose()
-    return data, root
 
 
 # libyaml (C) when PyYAML has it: a 300-service catalog parses in a fraction of the time.
@@ -149,11 +163,11 @@ def read_yaml(text: str, file: str) -> YamlSource:
         try:
             shape = _shape_problem(text, _FAST_LOADER, file)
             if shape is None:
-                source.data, root = _compose_and_construct(text, _FAST_LOADER)
+                _read(text, _FAST_LOADER, source)
         except yaml.YAMLError:
             shape = _shape_problem(text, yaml.SafeLoader, file)
             if shape is None:
-                source.data, root = _compose_and_construct(text, yaml.SafeLoader)
+                _read(text, yaml.SafeLoader, source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -162,15 +176,13 @@ def read_yaml(text: str, file: str) -> YamlSource:
             started = exc.context_mark.line + 1 if exc.context_mark is not None else None
             where = f" started at line {started}" if started is not None and started != line else ""
             message += f" ({exc.context}{where})"
-        source.problems.append(Problem(file, line, "", message))
+        source.lines.clear()
+        source.problems[:] = [Problem(file, line, "", message)]
         return source
     except yaml.YAMLError as exc:
-        source.problems.append(Problem(file, None, "", f"YAML error: {exc}"))
+        source.lines.clear()
+        source.problems[:] = [Problem(file, None, "", f"YAML error: {exc}")]
         return source
     if shape is not None:
         source.problems.append(shape)
-        return source
-    source.lines[()] = 1
-    if root is not None:
-        _walk(root, (), source)
     return source
