@@ -99,7 +99,11 @@ def catalog_from_data(
 def _resolve_placeholders(
     data: dict[str, Any], stage: str | None, file: str, line_of: LineOf
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Replace ``{system}`` and ``{stage}`` in every string; any other ``{name}`` is an error."""
+    """Replace ``{system}`` and ``{stage}`` in every string; any other ``{name}`` is an error.
+
+    A string YAML could hold but UTF-8 cannot (a lone surrogate written as an escape, such as
+    ``"\\ud800"``) is an error too: every generated file would fail to be written.
+    """
     effective_stage = stage if stage is not None else data.get("stage", DEFAULT_STAGE)
     data = {**data, "stage": effective_stage}
     values = {"system": data.get("system"), "stage": effective_stage}
@@ -107,6 +111,13 @@ def _resolve_placeholders(
 
     def resolve(value: Any, path: YamlPath) -> Any:
         if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad = value[exc.start : exc.end].encode("unicode_escape").decode()
+                message = f"text contains '{bad}', a lone surrogate that no file can hold as UTF-8"
+                problems.append(Problem(file, line_of(path), format_path(path), message))
+                return value
 
             def substitute(match: re.Match[str]) -> str:
                 name = match.group(1)

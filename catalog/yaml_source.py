@@ -179,9 +179,16 @@ def read_yaml(text: str, file: str) -> YamlSource:
         source.lines.clear()
         source.problems[:] = [Problem(file, line, "", message)]
         return source
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. NUL
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
+        message = f"YAML syntax error: character U+{char:04X} is not allowed in YAML"
+        source.lines.clear()
+        source.problems[:] = [Problem(file, line, "", message)]
+        return source
     except yaml.YAMLError as exc:
         source.lines.clear()
-        source.problems[:] = [Problem(file, None, "", f"YAML error: {exc}")]
+        source.problems[:] = [Problem(file, None, "", f"YAML error: {' '.join(str(exc).split())}")]
         return source
     if shape is not None:
         source.problems.append(shape)

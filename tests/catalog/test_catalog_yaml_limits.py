@@ -96,3 +96,20 @@ def test_nesting_exactly_at_the_limit_is_read() -> None:
 def test_a_syntax_error_in_a_deep_document_is_still_a_syntax_error() -> None:
     problems = read_yaml("a: [[[\n", "c.yaml").problems
     assert len(problems) == 1 and problems[0].message.startswith("YAML syntax error: ")
+
+
+def test_a_character_yaml_forbids_is_a_one_line_error_with_its_line() -> None:
+    problems = read_yaml("system: x\nregion: a\x00b\n", "c.yaml").problems
+    assert [str(p) for p in problems] == [
+        "c.yaml:2: YAML syntax error: character U+0000 is not allowed in YAML"
+    ]
+
+
+def test_a_lone_surrogate_is_refused_before_any_file_is_written() -> None:
+    text = 'system: x\nrunbook_url: "https://example.org/\\ud800"\nservices: [{name: a}]\n'
+    with pytest.raises(CatalogError) as caught:
+        catalog_from_yaml(text, file="c.yaml")
+    assert str(caught.value) == (
+        "c.yaml:2: runbook_url: text contains '\\ud800', a lone surrogate that no file can hold "
+        "as UTF-8"
+    )
