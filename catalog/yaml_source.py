@@ -61,6 +61,10 @@ def _walk(node: yaml.Node, path: YamlPath, source: YamlSource) -> None:
             _walk(item, child, source)
 
 
+def _depth_message() -> str:
+    return f"nesting deeper than the limit of {MAX_DEPTH} levels"
+
+
 @dataclass
 class _OpenNode:
     """A mapping or list whose end has not been read yet: its anchor and its nodes so far."""
@@ -115,9 +119,7 @@ def _shape_problem(text: str, loader_class: type[Any], file: str) -> Problem | N
                 )
             if isinstance(event, yaml.CollectionStartEvent):
                 if len(open_nodes) >= MAX_DEPTH:
-                    return Problem(
-                        file, line, "", f"nesting deeper than the limit of {MAX_DEPTH} levels"
-                    )
+                    return Problem(file, line, "", _depth_message())
                 open_nodes.append(_OpenNode(event.anchor))  # its size reaches the parent at its end
                 continue
             if isinstance(event, yaml.ScalarEvent) and event.anchor is not None:
@@ -164,7 +166,14 @@ def read_yaml(text: str, file: str) -> YamlSource:
             shape = _shape_problem(text, _FAST_LOADER, file)
             if shape is None:
                 _read(text, _FAST_LOADER, source)
-        except yaml.YAMLError:
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            if "maximum nesting depth" in str(getattr(exc, "problem", "")) and mark is not None:
+                # libyaml stops at 1,000 levels while scanning ahead of the parser (flow lists
+                # such as '[[[['): the depth limit was crossed before that, so say so directly
+                # instead of re-parsing with the slower pure-Python loader.
+                source.problems[:] = [Problem(file, mark.line + 1, "", _depth_message())]
+                return source
             shape = _shape_problem(text, yaml.SafeLoader, file)
             if shape is None:
                 _read(text, yaml.SafeLoader, source)
