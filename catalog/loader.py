@@ -160,7 +160,6 @@ def _validation_problems(exc: ValidationError, file: str, line_of: LineOf) -> li
 
 def _shorten(text: str, limit: int = 80) -> str:
     """A long input (a 400-digit number, a pasted document) cut so the problem stays one line."""
-    text = text.replace("\n", "\\n")
     return text if len(text) <= limit else f"{text[: limit - 5]}…({len(text):,} characters)"
 
 

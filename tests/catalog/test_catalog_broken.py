@@ -509,3 +509,13 @@ def test_warnings_do_not_stop_loading_but_are_reported(case: str, tmp_path: Path
     problems = validate(load_catalog(path))
     assert [str(p) for p in problems] == [line.replace("F:", f"{path}:", 1) for line in expected]
     assert {p.severity for p in problems} == {"warning"}
+
+
+def test_a_huge_value_is_shortened_in_its_problem(tmp_path: Path) -> None:
+    path = _write(tmp_path, BASE.replace("timeout_s: 30", "timeout_s: 1" + "0" * 400))
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    assert str(caught.value) == (
+        f"{path}:12: services[1].timeout_s: Input should be less than or equal to 900 "
+        f"(got 1{'0' * 74}…(401 characters))"
+    )
