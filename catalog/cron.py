@@ -11,6 +11,9 @@ week are ``1-7`` with 1 = Sunday, or ``SUN-SAT``; ``*``, ``?``, lists, ranges an
 understood. ``L`` and ``#`` (last / nth weekday of a month) and a specific day of month mean the
 schedule is not weekly: :func:`weekly_run_slots` then returns ``None`` and callers treat the
 schedule as running any day. ``rate(...)`` expressions run every day too.
+
+:func:`expression_problem` checks an expression field by field against AWS's rules, so the
+catalog check refuses what ``weekly_run_slots`` (and so ``generate`` and the drills) could not read.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["RunSlots", "weekly_run_slots"]
+__all__ = ["RunSlots", "expression_problem", "weekly_run_slots"]
 
 _CRON = re.compile(r"^cron\(([^()]*)\)$")
 _DAY_NAMES = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
@@ -117,3 +120,168 @@ def _values(field: str, low: int, high: int) -> set[int]:
         else:
             out.update(range(start, stop + 1, step))
     return out
+
+
+# --- Checking an expression before anything runs it -------------------------------------------
+#
+# Field by field, what AWS accepts in a schedule expression. The table and the rules come from
+# EventBridge's "Cron expressions" reference, which EventBridge Scheduler shares:
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html and
+# https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
+#
+# | field        | values          | wildcards     |
+# | minutes      | 0-59            | , - * /       |
+# | hours        | 0-23            | , - * /       |
+# | day-of-month | 1-31            | , - * ? / L W |
+# | month        | 1-12 or JAN-DEC | , - * /       |
+# | day-of-week  | 1-7 or SUN-SAT  | , - * ? L #   |
+# | year         | 1970-2199       | , - * /       |
+#
+# One of day-of-month and day-of-week must be '?' (a value or '*' in one means '?' in the other);
+# '#' allows a single expression in day-of-week ("3#1,6#3" is invalid). A rate is
+# ``rate(value unit)``: a positive whole value, unit minute(s) / hour(s) / day(s), singular exactly
+# when the value is 1.
+
+_RATE = re.compile(r"^rate\(\s*([1-9][0-9]*)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
+_MONTH_NAMES = {
+    name: number
+    for number, name in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
+    )
+}
+_NUMBER = re.compile(r"^[0-9]{1,4}$")
+MAX_RATE_MINUTES = 10 * 365 * 24 * 60
+"""Longest rate accepted (ten years): a sanity bound, AWS documents none."""
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    low: int
+    high: int
+    names: dict[str, int]
+    slash: bool = True
+
+
+_FIELDS = (
+    _Field("minutes", 0, 59, {}),
+    _Field("hours", 0, 23, {}),
+    _Field("day-of-month", 1, 31, {}),
+    _Field("month", 1, 12, _MONTH_NAMES),
+    _Field("day-of-week", 1, 7, _DAY_NAMES, slash=False),
+    _Field("year", 1970, 2199, {}),
+)
+
+
+def _value(text: str, field: _Field) -> int:
+    """One value of ``field`` (a number or, for month and day-of-week, a name)."""
+    upper = text.upper()
+    if upper in field.names:
+        return field.names[upper]
+    if not _NUMBER.match(text):
+        raise ValueError(f"'{text}' is not a {field.name} value")
+    number = int(text)
+    if not field.low <= number <= field.high:
+        raise ValueError(f"{field.name} {number} is outside {field.low}-{field.high}")
+    return number
+
+
+def _check_item(item: str, field: _Field) -> None:
+    """One comma-separated part: ``*``, ``v``, ``v-v``, each optionally ``/step`` where allowed."""
+    base, slash, step = item.partition("/")
+    if slash:
+        if not field.slash:
+            raise ValueError(f"{field.name} does not take '/' steps")
+        if not _NUMBER.match(step) or int(step) < 1:
+            raise ValueError(f"step '/{step}' in {field.name} is not a whole number of at least 1")
+    if base == "*":
+        return
+    first, dash, last = base.partition("-")
+    _value(first, field)
+    if dash:
+        _value(last, field)
+
+
+def _check_day_of_month(item: str, field: _Field) -> bool:
+    """``L``, ``LW`` or ``nW``: True when ``item`` is one of them (checked), else False."""
+    upper = item.upper()
+    if upper in ("L", "LW"):
+        return True
+    if upper.endswith("W"):
+        _value(item[:-1], field)
+        return True
+    return False
+
+
+def _check_day_of_week(item: str, field: _Field) -> bool:
+    """``L``, ``nL`` or ``n#k`` (k = 1-5): True when ``item`` is one of them (checked)."""
+    upper = item.upper()
+    if upper == "L":
+        return True
+    if upper.endswith("L"):
+        _value(item[:-1], field)
+        return True
+    if "#" in item:
+        day, _, nth = item.partition("#")
+        _value(day, field)
+        if not (_NUMBER.match(nth) and 1 <= int(nth) <= 5):
+            raise ValueError(f"'#{nth}' in day-of-week is not an occurrence 1-5 in the month")
+        return True
+    return False
+
+
+def _check_field(text: str, field: _Field) -> None:
+    if text == "?":
+        if field.name not in ("day-of-month", "day-of-week"):
+            raise ValueError(f"'?' is only for day-of-month or day-of-week, not {field.name}")
+        return
+    items = text.split(",")
+    for item in items:
+        special = False
+        if field.name == "day-of-month":
+            special = _check_day_of_month(item, field)
+        elif field.name == "day-of-week":
+            special = _check_day_of_week(item, field)
+        if special and len(items) > 1:
+            raise ValueError(f"'{item}' in {field.name} cannot be combined with other values")
+        if not special:
+            _check_item(item, field)
+
+
+def _check_cron(fields: list[str]) -> None:
+    if len(fields) != 6:
+        raise ValueError(
+            f"has {len(fields)} fields, needs 6 (minutes hours day-of-month month day-of-week year)"
+        )
+    for text, field in zip(fields, _FIELDS, strict=True):
+        _check_field(text, field)
+    if (fields[2] == "?") == (fields[4] == "?"):
+        raise ValueError("exactly one of day-of-month and day-of-week must be '?'")
+
+
+def expression_problem(expression: str) -> str | None:
+    """What is wrong with a schedule expression, or None when AWS would accept it.
+
+    Everything ``weekly_run_slots`` and the sandbox read is checked here first, so an expression
+    that passes never fails later (in ``generate`` or a drill).
+    """
+    rate = _RATE.match(expression)
+    if rate:
+        if len(rate.group(1)) > 9:
+            return f"'{expression}' is longer than the limit of 10 years"
+        value, unit = int(rate.group(1)), rate.group(2)
+        if (value == 1) != (not unit.endswith("s")):
+            return f"'{expression}': use '{unit.rstrip('s')}' for 1 and plural otherwise"
+        minutes = value * {"minute": 1, "hour": 60, "day": 1440}[unit.rstrip("s")]
+        if minutes > MAX_RATE_MINUTES:
+            return f"'{expression}' is longer than the limit of 10 years"
+        return None
+    cron = _CRON.match(expression)
+    if cron is None:
+        return f"schedule expression '{expression}' is not cron(...) or rate(...)"
+    try:
+        _check_cron(cron.group(1).split())
+    except ValueError as exc:
+        separator = " " if str(exc).startswith("has ") else ": "
+        return f"cron expression '{expression}'{separator}{exc}"
+    return None

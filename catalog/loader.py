@@ -99,7 +99,11 @@ def catalog_from_data(
 def _resolve_placeholders(
     data: dict[str, Any], stage: str | None, file: str, line_of: LineOf
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Replace ``{system}`` and ``{stage}`` in every string; any other ``{name}`` is an error."""
+    """Replace ``{system}`` and ``{stage}`` in every string; any other ``{name}`` is an error.
+
+    A string YAML could hold but UTF-8 cannot (a lone surrogate written as an escape, such as
+    ``"\\ud800"``) is an error too: every generated file would fail to be written.
+    """
     effective_stage = stage if stage is not None else data.get("stage", DEFAULT_STAGE)
     data = {**data, "stage": effective_stage}
     values = {"system": data.get("system"), "stage": effective_stage}
@@ -107,6 +111,13 @@ def _resolve_placeholders(
 
     def resolve(value: Any, path: YamlPath) -> Any:
         if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad = value[exc.start : exc.end].encode("unicode_escape").decode()
+                message = f"text contains '{bad}', a lone surrogate that no file can hold as UTF-8"
+                problems.append(Problem(file, line_of(path), format_path(path), message))
+                return value
 
             def substitute(match: re.Match[str]) -> str:
                 name = match.group(1)
@@ -142,9 +153,14 @@ def _validation_problems(exc: ValidationError, file: str, line_of: LineOf) -> li
         elif kind == "missing":
             message = f"missing required key '{loc[-1]}'" if loc else "missing required key"
         else:
-            message = f"{error['msg']} (got {error['input']!r})"
+            message = f"{error['msg']} (got {_shorten(repr(error['input']))})"
         problems.append(Problem(file, line_of(loc), format_path(loc), message))
     return problems
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """A long input (a 400-digit number, a pasted document) cut so the problem stays one line."""
+    return text if len(text) <= limit else f"{text[: limit - 5]}…({len(text):,} characters)"
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

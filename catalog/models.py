@@ -5,15 +5,49 @@ is an error with a path instead of a silently ignored setting. Names may contain
 ``{stage}`` placeholders; the loader resolves them before validation and fills the defaults
 (function names, log groups, producers and consumers), so code that reads a loaded catalog never
 sees a placeholder or a ``None`` where a default exists.
+
+Every number has an upper bound, so a value that loads is one every generator can use (an
+unbounded ``hop_sla_s: 9223372036854775808`` used to pass the check and crash ``generate``). Where
+AWS sets the limit, the bound is AWS's:
+
+- Lambda: timeout 1-900 s, memory 128-10,240 MB; an SQS event source reads 1-10,000 records per
+  batch (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html,
+  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+- SQS: visibility timeout 0-43,200 s, retention 60-1,209,600 s, maxReceiveCount 1-1,000
+  (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html).
+- EventBridge target retry policy: 0-185 attempts, event age 60-86,400 s
+  (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html); so no hop
+  delivered by EventBridge takes longer than a day, which bounds ``hop_sla_s``.
+- CloudWatch alarms evaluate at most one day of data (period × evaluation periods ≤ 86,400 s,
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html), the
+  window the SLA and heartbeat alarms watch; so a workflow's ``sla_s`` is at most a day too.
+
+The other bounds are sanity limits, each documented on its field. A boolean is never a number
+(YAML's ``true`` would otherwise be read as 1) and a number is never a boolean.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic_core import PydanticCustomError
+
+ONE_DAY_S = 86_400
+
+
+def _not_a_bool(value: Any) -> Any:
+    """Refuse YAML's true/false where a number belongs (pydantic would read them as 1/0)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_is_not_a_number", "a boolean is not a number")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_not_a_bool)]
+Float = Annotated[float, BeforeValidator(_not_a_bool)]
+Bool = Annotated[bool, Field(strict=True)]
 
 
 class _Model(BaseModel):
@@ -24,7 +58,7 @@ class Service(_Model):
     """A Lambda function: what invokes it, what it consumes and emits, and its limits."""
 
     name: str = Field(description="Short service name, unique in the catalog (e.g. 'portfolio').")
-    description: str = ""
+    description: str = Field(default="", description="What the service does, for people.")
     function_name: str | None = Field(
         default=None, description="Lambda function name; default '{system}-{stage}-<name>'."
     )
@@ -39,16 +73,29 @@ class Service(_Model):
     trigger: Literal["eventbridge", "sqs", "schedule", "direct"] = Field(
         default="eventbridge", description="How Lambda invokes the function."
     )
-    timeout_s: int = Field(default=3, ge=1, le=900, description="Lambda timeout in seconds.")
-    memory_mb: int = Field(default=128, ge=128, le=10240)
-    reserved_concurrency: int | None = Field(default=None, ge=0)
+    timeout_s: Int = Field(
+        default=3, ge=1, le=900, description="Lambda timeout in seconds (AWS: 1-900)."
+    )
+    memory_mb: Int = Field(
+        default=128, ge=128, le=10240, description="Lambda memory in MB (AWS: 128-10,240)."
+    )
+    reserved_concurrency: Int | None = Field(
+        default=None,
+        ge=0,
+        le=100_000,
+        description="Reserved concurrent executions; 0 stops the function. At most 100,000 (AWS "
+        "caps it at the account's concurrency quota, 1,000 unless raised).",
+    )
     consumes: list[str] = Field(default_factory=list, description="Event types it handles.")
     emits: list[str] = Field(default_factory=list, description="Event types it publishes.")
     queue: str | None = Field(
         default=None, description="For trigger 'sqs': the queue it reads (a queue's name)."
     )
-    batch_size: int = Field(
-        default=1, ge=1, le=10000, description="For trigger 'sqs': records per invocation."
+    batch_size: Int = Field(
+        default=1,
+        ge=1,
+        le=10000,
+        description="For trigger 'sqs': records per invocation (AWS: 1-10,000).",
     )
     on_failure_dlq: str | None = Field(
         default=None, description="Queue that receives failed async invocations (Lambda DLQ)."
@@ -65,9 +112,9 @@ class Service(_Model):
 class EventType(_Model):
     """One event type on the bus: who emits it, who consumes it, and how fast a hop must be."""
 
-    name: str
-    description: str = ""
-    schema_version: str = "1.0"
+    name: str = Field(description="The event's detail-type, unique in the catalog.")
+    description: str = Field(default="", description="What the event means, for people.")
+    schema_version: str = Field(default="1.0", description="Version of the event's detail schema.")
     producers: list[str] | None = Field(
         default=None,
         description="Services that emit it; filled from services[].emits if absent.",
@@ -75,8 +122,13 @@ class EventType(_Model):
     consumers: list[str] | None = Field(
         default=None, description="Services that handle it; filled from services[].consumes."
     )
-    hop_sla_s: float | None = Field(
-        default=None, gt=0, description="Emitted → handled latency SLA in seconds."
+    hop_sla_s: Float | None = Field(
+        default=None,
+        gt=0,
+        le=ONE_DAY_S,
+        allow_inf_nan=False,
+        description="Emitted → handled latency SLA in seconds; enables the hop-latency alarm. At "
+        "most 86,400 (EventBridge stops retrying an event after a day).",
     )
 
     @property
@@ -88,45 +140,83 @@ class EventType(_Model):
 class RetryPolicy(_Model):
     """EventBridge target retry policy (AWS defaults: 185 attempts, 24 h)."""
 
-    maximum_retry_attempts: int = Field(default=185, ge=0, le=185)
-    maximum_event_age_s: int = Field(default=86400, ge=60, le=86400)
+    maximum_retry_attempts: Int = Field(
+        default=185,
+        ge=0,
+        le=185,
+        description="Retries before the event is dropped or dead-lettered (AWS: 0-185).",
+    )
+    maximum_event_age_s: Int = Field(
+        default=ONE_DAY_S,
+        ge=60,
+        le=ONE_DAY_S,
+        description="Seconds EventBridge keeps retrying an event (AWS: 60-86,400).",
+    )
 
 
 class RuleTarget(_Model):
     """A rule target: a service (Lambda) or a queue, with retry policy and DLQ."""
 
-    service: str | None = None
-    queue: str | None = None
-    retry_policy: RetryPolicy = Field(default_factory=RetryPolicy)
+    service: str | None = Field(
+        default=None, description="Service (Lambda) the rule invokes; exactly one of service/queue."
+    )
+    queue: str | None = Field(
+        default=None, description="Queue the rule sends to; exactly one of service/queue."
+    )
+    retry_policy: RetryPolicy = Field(
+        default_factory=RetryPolicy, description="How long EventBridge retries a failed delivery."
+    )
     dlq: str | None = Field(default=None, description="Queue that receives undeliverable events.")
 
 
 class Rule(_Model):
     """An EventBridge rule: which event types it matches and where it delivers them."""
 
-    name: str
-    description: str = ""
-    event_types: list[str] = Field(min_length=1)
-    targets: list[RuleTarget] = Field(min_length=1, max_length=5)
+    name: str = Field(description="Rule name, unique on its bus.")
+    description: str = Field(default="", description="Why the rule exists, for people.")
+    event_types: list[str] = Field(
+        min_length=1, description="Event types (detail-types) the rule matches."
+    )
+    targets: list[RuleTarget] = Field(
+        min_length=1, max_length=5, description="Where matched events go (AWS: 1-5 targets)."
+    )
 
 
 class Bus(_Model):
     """An EventBridge event bus and its rules."""
 
-    name: str
-    archive: bool = False
-    rules: list[Rule] = Field(default_factory=list)
+    name: str = Field(description="Event bus name.")
+    archive: Bool = Field(default=False, description="Archive every event (enables replay).")
+    rules: list[Rule] = Field(default_factory=list, description="The bus's rules.")
 
 
 class Queue(_Model):
     """An SQS queue; ``dlq`` names another queue of the catalog and makes this its source."""
 
-    name: str
-    fifo: bool = False
-    visibility_timeout_s: int = Field(default=30, ge=0, le=43200)
-    retention_s: int = Field(default=345600, ge=60, le=1209600)
-    dlq: str | None = None
-    max_receive_count: int | None = Field(default=None, ge=1, le=1000)
+    name: str = Field(description="SQS queue name; a FIFO queue's ends in '.fifo'.")
+    fifo: Bool = Field(default=False, description="A FIFO queue (ordered, exactly-once).")
+    visibility_timeout_s: Int = Field(
+        default=30,
+        ge=0,
+        le=43200,
+        description="Seconds a received message stays hidden (AWS: 0-43,200).",
+    )
+    retention_s: Int = Field(
+        default=345600,
+        ge=60,
+        le=1209600,
+        description="Seconds a message is kept (AWS: 60-1,209,600, i.e. 14 days).",
+    )
+    dlq: str | None = Field(
+        default=None,
+        description="Dead-letter queue (a queue's name) for messages that keep failing.",
+    )
+    max_receive_count: Int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Receives before a message moves to the dlq (AWS: 1-1,000); needs dlq.",
+    )
     consumer: str | None = Field(
         default=None, description="Service that reads it; filled from services[].queue."
     )
@@ -135,41 +225,68 @@ class Queue(_Model):
 class Subscription(_Model):
     """Who receives a topic's messages (an address per SNS protocol)."""
 
-    protocol: Literal["email", "sms", "https", "http", "sqs", "lambda"]
-    endpoint: str
+    protocol: Literal["email", "sms", "https", "http", "sqs", "lambda"] = Field(
+        description="SNS protocol."
+    )
+    endpoint: str = Field(
+        description="Address for the protocol: an email address, an E.164 phone number, an "
+        "http(s) URL, or the ARN of a queue or function."
+    )
 
 
 class Topic(_Model):
     """An SNS topic: alarm actions ('alerts'), messages to people, or events."""
 
-    name: str
-    purpose: Literal["alerts", "notifications", "events"] = "notifications"
-    subscriptions: list[Subscription] = Field(default_factory=list)
+    name: str = Field(description="SNS topic name.")
+    purpose: Literal["alerts", "notifications", "events"] = Field(
+        default="notifications",
+        description="'alerts': alarm actions; 'notifications': messages to people; 'events'.",
+    )
+    subscriptions: list[Subscription] = Field(
+        default_factory=list, description="Who receives the topic's messages."
+    )
 
 
 class Schedule(_Model):
     """An EventBridge Scheduler schedule that invokes a service."""
 
-    name: str
-    expression: str = Field(description="EventBridge Scheduler cron() or rate() expression.")
-    timezone: str = "UTC"
+    name: str = Field(description="Schedule name.")
+    expression: str = Field(
+        description="EventBridge Scheduler cron(minutes hours day-of-month month day-of-week "
+        "year) or rate(value unit) expression."
+    )
+    timezone: str = Field(
+        default="UTC", description="IANA time zone the cron expression is read in."
+    )
     target: str = Field(description="Service the schedule invokes.")
-    workflow: str | None = None
+    workflow: str | None = Field(default=None, description="Workflow the schedule starts.")
 
 
 class Workflow(_Model):
     """A business workflow: the events that start and end it, and its end-to-end SLA."""
 
-    name: str
-    description: str = ""
-    start_event: str
-    success_event: str
-    failure_events: list[str] = Field(default_factory=list)
+    name: str = Field(description="Workflow name, unique in the catalog.")
+    description: str = Field(default="", description="What the workflow does, for people.")
+    start_event: str = Field(
+        description="Event type that starts a run; no other workflow may start with it."
+    )
+    success_event: str = Field(description="Event type that ends a run successfully.")
+    failure_events: list[str] = Field(
+        default_factory=list,
+        description="Event types that end a run as failed (the failures alarm counts them). Omit "
+        "the key when no event means failure; an empty list is refused.",
+    )
     steps: list[str] = Field(
         default_factory=list,
-        description="Expected event types in order (start → success); used by trace and drills.",
+        description="Expected event types in order (start → success); used by trace and drills. "
+        "Omitted: start_event → success_event; an empty list is refused.",
     )
-    sla_s: float = Field(gt=0, description="End-to-end SLA in seconds.")
+    sla_s: Float = Field(
+        gt=0,
+        le=ONE_DAY_S,
+        allow_inf_nan=False,
+        description="End-to-end SLA in seconds (at most 86,400: alarms watch at most a day).",
+    )
     schedule: str | None = Field(
         default=None, description="Schedule that starts it; enables the heartbeat alarm."
     )
@@ -178,16 +295,23 @@ class Workflow(_Model):
 class EscalationStep(_Model):
     """Whom to call once an alarm has gone unanswered for ``after_minutes``."""
 
-    after_minutes: int = Field(ge=0)
-    contact: str
+    after_minutes: Int = Field(
+        ge=0,
+        le=1440,
+        description="Minutes after the alarm (0-1,440: paging that waits longer than a day is "
+        "not an escalation).",
+    )
+    contact: str = Field(description="Who is called (a person, rota or pager name).")
 
 
 class Notifications(_Model):
     """Where alarms go and who is called when nobody answers."""
 
     alerts_topic: str = Field(description="Topic (by name) that every alarm action publishes to.")
-    escalation: list[EscalationStep] = Field(default_factory=list)
-    on_call: str | None = None
+    escalation: list[EscalationStep] = Field(
+        default_factory=list, description="Whom to call, and when, while an alarm is unanswered."
+    )
+    on_call: str | None = Field(default=None, description="The on-call rota, for the runbook.")
 
 
 class LogConventions(_Model):
@@ -209,8 +333,19 @@ class LogConventions(_Model):
 class Budgets(_Model):
     """What a workflow may cost in logs, so verbosity regressions are caught."""
 
-    log_bytes_per_workflow: int | None = Field(default=None, gt=0)
-    workflows_per_day: int = Field(default=1, gt=0)
+    log_bytes_per_workflow: Int | None = Field(
+        default=None,
+        gt=0,
+        le=2**30,
+        description="Most log bytes one workflow run may write (at most 1 GiB).",
+    )
+    workflows_per_day: Int = Field(
+        default=1,
+        gt=0,
+        le=86_400_000,
+        description="Runs per day, to turn the per-run budget into a daily volume (at most "
+        "86,400,000: a thousand a second).",
+    )
 
 
 _Named = TypeVar("_Named", Service, EventType, Queue, Topic, Bus, Workflow, Schedule)
@@ -233,21 +368,39 @@ def unknown_name_message(kind: str, name: str, known: Iterable[str]) -> str:
 class Catalog(_Model):
     """The whole system. Cross-references are checked by ``catalog.validate``."""
 
-    system: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
-    stage: str = Field(default="dev", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-    region: str = "us-east-1"
-    description: str = ""
+    system: str = Field(
+        pattern=r"^[A-Za-z][A-Za-z0-9_-]*$",
+        description="System name; the {system} placeholder in names.",
+    )
+    stage: str = Field(
+        default="dev",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+        description="Deployment stage; the {stage} placeholder ('--stage' overrides it).",
+    )
+    region: str = Field(default="us-east-1", description="AWS region the system runs in.")
+    description: str = Field(default="", description="What the system does, for people.")
     runbook_url: str = Field(description="Base URL of the rendered RUNBOOK.md; alarms link here.")
-    services: list[Service] = Field(min_length=1)
-    event_types: list[EventType] = Field(default_factory=list)
-    buses: list[Bus] = Field(default_factory=list)
-    queues: list[Queue] = Field(default_factory=list)
-    topics: list[Topic] = Field(default_factory=list)
-    schedules: list[Schedule] = Field(default_factory=list)
-    workflows: list[Workflow] = Field(default_factory=list)
-    notifications: Notifications
-    budgets: Budgets = Field(default_factory=Budgets)
-    log_conventions: LogConventions = Field(default_factory=LogConventions)
+    services: list[Service] = Field(
+        min_length=1, description="The Lambda functions (at least one)."
+    )
+    event_types: list[EventType] = Field(
+        default_factory=list, description="The event types on the buses."
+    )
+    buses: list[Bus] = Field(default_factory=list, description="EventBridge buses and their rules.")
+    queues: list[Queue] = Field(default_factory=list, description="SQS queues, DLQs included.")
+    topics: list[Topic] = Field(default_factory=list, description="SNS topics.")
+    schedules: list[Schedule] = Field(
+        default_factory=list, description="EventBridge Scheduler schedules."
+    )
+    workflows: list[Workflow] = Field(
+        default_factory=list, description="Business workflows, their ends and SLAs."
+    )
+    notifications: Notifications = Field(description="Where alarms go and who is called.")
+    budgets: Budgets = Field(default_factory=Budgets, description="Log volume budgets.")
+    log_conventions: LogConventions = Field(
+        default_factory=LogConventions,
+        description="Texts the services log that generated queries search for.",
+    )
     alarm_overrides: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Alarm name → fields to override (threshold, evaluation_periods, ...).",

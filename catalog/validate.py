@@ -16,8 +16,20 @@ follow AWS's guidance:
   names end in '.fifo'.
 - "EventBridge DLQs are standard Amazon SQS queues"
   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-event-delivery.html#eb-rule-dlq).
-- Schedules use EventBridge Scheduler's cron(6 fields) or rate(value unit) expressions
-  (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html).
+- Schedules use EventBridge Scheduler's cron(6 fields) or rate(value unit) expressions, every field
+  in its range (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html;
+  the field table is ``catalog.cron``'s).
+- An SNS subscription's endpoint is what its protocol needs: "for the email protocol, the endpoint
+  is an email address", for http/https a URL beginning with http:// / https://, for sms the phone
+  number of an SMS-enabled device (E.164), for sqs / lambda the ARN of a queue / function
+  (https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html).
+
+And checks of meaning, each of which used to pass here and fail (or mislead) later: a service that
+consumes an event it emits itself (a loop: each event it handles makes another), a workflow whose
+success event is also a failure event, ``failure_events: []`` (the failures alarm could never
+fire), ``steps: []`` (trace and the drills would expect a workflow of no events), and two
+workflows with one start event (every start would count as a start of both, so one of them always
+looks lost: the catalog has no field that tells the two apart).
 """
 
 from __future__ import annotations
@@ -26,10 +38,27 @@ import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
 
+from catalog.cron import expression_problem
 from catalog.models import Catalog, unknown_name_message
 from catalog.problems import Problem, Severity, format_path
 
 LAMBDA_SQS_VISIBILITY_FACTOR = 6
+
+# protocol -> (pattern of a valid endpoint, what the endpoint must be), per SNS Subscribe.
+SUBSCRIPTION_ENDPOINTS: dict[str, tuple[str, str]] = {
+    "email": (r"[^@\s]+@[^@\s]+\.[^@\s.]+", "an email address (name@example.org)"),
+    "sms": (r"\+[1-9][0-9]{1,14}", "a phone number in E.164 form (+14155550100)"),
+    "http": (r"http://\S+", "a URL beginning with 'http://'"),
+    "https": (r"https://\S+", "a URL beginning with 'https://'"),
+    "sqs": (
+        r"arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,75}(\.fifo)?",
+        "the ARN of an SQS queue (arn:aws:sqs:<region>:<account>:<name>)",
+    ),
+    "lambda": (
+        r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?",
+        "the ARN of a Lambda function (arn:aws:lambda:<region>:<account>:function:<name>)",
+    ),
+}
 
 # (what, pattern, max length) of the names AWS accepts, from each service's API reference:
 # Lambda CreateFunction, Logs CreateLogGroup, SQS CreateQueue, SNS CreateTopic,
@@ -43,8 +72,6 @@ AWS_NAMES: dict[str, tuple[str, str, int]] = {
     "rule": ("rule name", r"[.\-_A-Za-z0-9]+", 64),
     "schedule": ("schedule name", r"[0-9A-Za-z_.-]+", 64),
 }
-_RATE = re.compile(r"^rate\(\s*([1-9][0-9]*)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
-_CRON = re.compile(r"^cron\(([^()]*)\)$")
 
 Path = tuple[str | int, ...]
 
@@ -95,6 +122,7 @@ def validate(catalog: Catalog) -> list[Problem]:
     _check_buses(check)
     _check_queues(check)
     _check_topics_and_schedules(check)
+    _check_subscriptions(check)
     _check_workflows(check)
     _check_aws_names(check)
     return check.problems
@@ -139,6 +167,15 @@ def _check_services(check: _Checker) -> None:
             check.ref((*base, "consumes", i), name, "event type", events)
         for i, name in enumerate(service.emits):
             check.ref((*base, "emits", i), name, "event type", events)
+        emitted = set(service.emits)
+        for i, name in enumerate(service.consumes):
+            if name in emitted:
+                check.add(
+                    (*base, "consumes", i),
+                    f"service '{service.name}' consumes '{name}', which it emits itself: each "
+                    "event it handles would make another (emit a different event type for the "
+                    "next step)",
+                )
         for i, name in enumerate(service.invokes):
             check.ref((*base, "invokes", i), name, "service", services)
         for i, name in enumerate(service.topics):
@@ -298,28 +335,6 @@ def _check_queues(check: _Checker) -> None:
                 )
 
 
-def _check_schedule_expression(check: _Checker, path: Path, expression: str) -> None:
-    rate = _RATE.match(expression)
-    if rate:
-        value, unit = int(rate.group(1)), rate.group(2)
-        if (value == 1) != (not unit.endswith("s")):
-            check.add(path, f"'{expression}': use '{unit.rstrip('s')}' for 1 and plural otherwise")
-        return
-    cron = _CRON.match(expression)
-    if cron:
-        fields = cron.group(1).split()
-        if len(fields) != 6:
-            check.add(
-                path,
-                f"cron expression '{expression}' has {len(fields)} fields, needs 6 "
-                "(minutes hours day-of-month month day-of-week year)",
-            )
-        elif "?" not in (fields[2], fields[4]):
-            check.add(path, f"cron expression '{expression}': day-of-month or day-of-week is '?'")
-        return
-    check.add(path, f"schedule expression '{expression}' is not cron(...) or rate(...)")
-
-
 def _check_topics_and_schedules(check: _Checker) -> None:
     c = check.catalog
     topics = _names(c.topics)
@@ -336,7 +351,9 @@ def _check_topics_and_schedules(check: _Checker) -> None:
     scheduled_targets = set()
     for i, schedule in enumerate(c.schedules):
         base: Path = ("schedules", i)
-        _check_schedule_expression(check, (*base, "expression"), schedule.expression)
+        problem = expression_problem(schedule.expression)
+        if problem is not None:
+            check.add((*base, "expression"), problem)
         try:
             zoneinfo.ZoneInfo(schedule.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -352,6 +369,31 @@ def _check_topics_and_schedules(check: _Checker) -> None:
             )
 
 
+def _check_subscriptions(check: _Checker) -> None:
+    for t, topic in enumerate(check.catalog.topics):
+        for i, subscription in enumerate(topic.subscriptions):
+            pattern, wanted = SUBSCRIPTION_ENDPOINTS[subscription.protocol]
+            if not re.fullmatch(pattern, subscription.endpoint):
+                check.add(
+                    ("topics", t, "subscriptions", i, "endpoint"),
+                    f"{subscription.protocol} subscription endpoint '{subscription.endpoint}' "
+                    f"is not {wanted}",
+                )
+
+
+def _check_shared_starts(check: _Checker) -> None:
+    first: dict[str, str] = {}
+    for w, workflow in enumerate(check.catalog.workflows):
+        other = first.setdefault(workflow.start_event, workflow.name)
+        if other != workflow.name:
+            check.add(
+                ("workflows", w, "start_event"),
+                f"workflow '{workflow.name}' starts with '{workflow.start_event}' like workflow "
+                f"'{other}': nothing tells their runs apart, so every start would count for both "
+                "and one always looks lost; give each workflow its own start event",
+            )
+
+
 def _split_key(key: str) -> Path:
     """``failure_events[2]`` → ``('failure_events', 2)``."""
     name, _, index = key.partition("[")
@@ -362,6 +404,7 @@ def _check_workflows(check: _Checker) -> None:
     c = check.catalog
     events = _names(c.event_types)
     schedules = _names(c.schedules)
+    _check_shared_starts(check)
     for w, workflow in enumerate(c.workflows):
         base: Path = ("workflows", w)
         check.ref((*base, "start_event"), workflow.start_event, "event type", events)
@@ -371,6 +414,26 @@ def _check_workflows(check: _Checker) -> None:
         for i, name in enumerate(workflow.steps):
             check.ref((*base, "steps", i), name, "event type", events)
         check.ref((*base, "schedule"), workflow.schedule, "schedule", schedules)
+        given = workflow.model_fields_set
+        if "failure_events" in given and not workflow.failure_events:
+            check.add(
+                (*base, "failure_events"),
+                "failure_events is empty, so the failures alarm could never fire: name the "
+                "events that mean a run failed, or omit the key when none does",
+            )
+        if workflow.success_event in workflow.failure_events:
+            i = workflow.failure_events.index(workflow.success_event)
+            check.add(
+                (*base, "failure_events", i),
+                f"'{workflow.success_event}' is the success_event and also a failure event: a "
+                "run that ends with it would count as both",
+            )
+        if "steps" in given and not workflow.steps:
+            check.add(
+                (*base, "steps"),
+                "steps is empty: list the event types a run goes through, from start_event to "
+                "success_event, or omit the key (then start_event → success_event)",
+            )
         ends = [("start_event", workflow.start_event), ("success_event", workflow.success_event)]
         ends += [(f"failure_events[{i}]", e) for i, e in enumerate(workflow.failure_events)]
         for key, event in ends:

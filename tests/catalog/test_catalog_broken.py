@@ -281,6 +281,102 @@ CASES: dict[str, tuple[Edit, Edit, list[str]]] = {
             "AWS (at most 64 characters of [A-Za-z0-9_-]+)"
         ],
     ),
+    # Caught at load time: each of these used to pass the check and fail later (or mislead).
+    "cron minute out of range": (
+        "schedules: []",
+        "schedules:\n  - name: nightly\n    expression: cron(75 9 ? * MON-FRI *)\n    target: api",
+        [
+            "F:47: schedules[0].expression: cron expression 'cron(75 9 ? * MON-FRI *)': "
+            "minutes 75 is outside 0-59"
+        ],
+    ),
+    "cron with both day fields set": (
+        "schedules: []",
+        "schedules:\n  - name: nightly\n    expression: cron(0 2 * * MON *)\n    target: api",
+        [
+            "F:47: schedules[0].expression: cron expression 'cron(0 2 * * MON *)': exactly one "
+            "of day-of-month and day-of-week must be '?'"
+        ],
+    ),
+    "timeout that is a boolean": (
+        "    timeout_s: 10\n    emits",
+        "    timeout_s: true\n    emits",
+        ["F:7: services[0].timeout_s: a boolean is not a number (got True)"],
+    ),
+    "flag that is a number": (
+        '  - name: "{system}-{stage}-work-dlq"\n',
+        '  - name: "{system}-{stage}-work-dlq"\n    fifo: 1\n',
+        ["F:39: queues[1].fifo: Input should be a valid boolean (got 1)"],
+    ),
+    "hop sla beyond any alarm": (
+        "  - name: OrderPlaced\n",
+        "  - name: OrderPlaced\n    hop_sla_s: 9223372036854775808\n",
+        [
+            "F:20: event_types[0].hop_sla_s: Input should be less than or equal to 86400 "
+            "(got 9223372036854775808)"
+        ],
+    ),
+    "workflow sla longer than a day": (
+        "    sla_s: 60",
+        "    sla_s: 100000",
+        ["F:50: workflows[0].sla_s: Input should be less than or equal to 86400 (got 100000)"],
+    ),
+    "email subscription to something that is not an address": (
+        "    purpose: alerts\n",
+        "    purpose: alerts\n    subscriptions:\n"
+        "      - {protocol: email, endpoint: 'https://pager.example.org'}\n",
+        [
+            "F:46: topics[0].subscriptions[0].endpoint: email subscription endpoint "
+            "'https://pager.example.org' is not an email address (name@example.org)"
+        ],
+    ),
+    "success event also a failure event": (
+        "    sla_s: 60",
+        "    sla_s: 60\n    failure_events: [OrderPaid]",
+        [
+            "F:51: workflows[0].failure_events[0]: 'OrderPaid' is the success_event and also a "
+            "failure event: a run that ends with it would count as both"
+        ],
+    ),
+    "empty failure events": (
+        "    sla_s: 60",
+        "    sla_s: 60\n    failure_events: []",
+        [
+            "F:51: workflows[0].failure_events: failure_events is empty, so the failures alarm "
+            "could never fire: name the events that mean a run failed, or omit the key when none "
+            "does"
+        ],
+    ),
+    "workflow with no steps": (
+        "    sla_s: 60",
+        "    sla_s: 60\n    steps: []",
+        [
+            "F:51: workflows[0].steps: steps is empty: list the event types a run goes through, "
+            "from start_event to success_event, or omit the key (then start_event → "
+            "success_event)"
+        ],
+    ),
+    "service consuming its own event": (
+        "    consumes: [OrderPlaced]\n",
+        "    consumes: [OrderPlaced, OrderPaid]\n",
+        [
+            "F:13: services[1].consumes[1]: service 'worker' consumes 'OrderPaid', which it "
+            "emits itself: each event it handles would make another (emit a different event "
+            "type for the next step)",
+            "F:13: services[1].consumes[1]: no rule delivers 'OrderPaid' to service 'worker' "
+            "(via queue 'shop-dev-work')",
+        ],
+    ),
+    "two workflows with one start event": (
+        "    sla_s: 60\n",
+        "    sla_s: 60\n  - name: reorder\n    start_event: OrderPlaced\n"
+        "    success_event: OrderPaid\n    sla_s: 60\n",
+        [
+            "F:52: workflows[1].start_event: workflow 'reorder' starts with 'OrderPlaced' like "
+            "workflow 'order': nothing tells their runs apart, so every start would count for "
+            "both and one always looks lost; give each workflow its own start event"
+        ],
+    ),
 }
 
 
@@ -413,3 +509,13 @@ def test_warnings_do_not_stop_loading_but_are_reported(case: str, tmp_path: Path
     problems = validate(load_catalog(path))
     assert [str(p) for p in problems] == [line.replace("F:", f"{path}:", 1) for line in expected]
     assert {p.severity for p in problems} == {"warning"}
+
+
+def test_a_huge_value_is_shortened_in_its_problem(tmp_path: Path) -> None:
+    path = _write(tmp_path, BASE.replace("timeout_s: 30", "timeout_s: 1" + "0" * 400))
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    assert str(caught.value) == (
+        f"{path}:12: services[1].timeout_s: Input should be less than or equal to 900 "
+        f"(got 1{'0' * 74}…(401 characters))"
+    )
