@@ -96,6 +96,15 @@ def catalog_from_data(
     return catalog
 
 
+RUN_PLACEHOLDERS = frozenset({"uuid", "n", "now"})
+"""Placeholders of a workflow's ``start.payload``, filled for every run (not at load time)."""
+
+
+def _in_start_payload(path: YamlPath) -> bool:
+    """``workflows[i].start.payload...``: where :data:`RUN_PLACEHOLDERS` are allowed."""
+    return len(path) >= 4 and path[0] == "workflows" and path[2:4] == ("start", "payload")
+
+
 def _resolve_placeholders(
     data: dict[str, Any], stage: str | None, file: str, line_of: LineOf
 ) -> tuple[dict[str, Any], list[Problem]]:
@@ -121,6 +130,8 @@ def _resolve_placeholders(
 
             def substitute(match: re.Match[str]) -> str:
                 name = match.group(1)
+                if name in RUN_PLACEHOLDERS and _in_start_payload(path):
+                    return match.group(0)  # filled for every run, when the run starts
                 known = values.get(name)
                 if isinstance(known, str):
                     return known

@@ -262,6 +262,54 @@ class Schedule(_Model):
     workflow: str | None = Field(default=None, description="Workflow the schedule starts.")
 
 
+StartKind = Literal["schedule", "direct", "api", "queue", "event"]
+
+
+class WorkflowStart(_Model):
+    """How a run starts in production, so the sandbox and the drills start it the same way.
+
+    ``schedule``: the schedule invokes its target (asynchronously, as EventBridge Scheduler does);
+    ``direct``: the entry service is invoked synchronously with ``payload`` as its event;
+    ``api``: the same through API Gateway (a REST proxy event whose body is ``payload``);
+    ``queue``: ``payload`` is sent as a message to ``queue``; ``event``: ``payload`` is put on
+    ``bus`` as the ``detail`` of a ``detail_type`` event. In ``payload``, the strings ``{uuid}``,
+    ``{n}`` and ``{now}`` become a new UUID, the run's number and the ISO time of the start.
+    """
+
+    kind: StartKind = Field(description="How a run starts: schedule, direct, api, queue or event.")
+    schedule: str | None = Field(
+        default=None,
+        description="For kind 'schedule': the schedule (by name); default the workflow's schedule.",
+    )
+    service: str | None = Field(
+        default=None,
+        description="For kinds 'direct' and 'api': the entry service (its trigger is 'direct').",
+    )
+    queue: str | None = Field(
+        default=None, description="For kind 'queue': the queue (by name) the message is sent to."
+    )
+    bus: str | None = Field(
+        default=None,
+        description="For kind 'event': the bus (by name); default the bus whose rules route "
+        "detail_type.",
+    )
+    source: str | None = Field(
+        default=None,
+        description="For kind 'event': the event's source; default '<system>.external'.",
+    )
+    detail_type: str | None = Field(
+        default=None,
+        description="For kind 'event': the event's detail-type; default the workflow's start_event.",
+    )
+    method: str = Field(default="POST", description="For kind 'api': the HTTP method.")
+    path: str = Field(default="/", description="For kind 'api': the resource path.")
+    payload: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The request, message body or event detail; '{uuid}', '{n}' and '{now}' in "
+        "its strings are filled in for every run.",
+    )
+
+
 class Workflow(_Model):
     """A business workflow: the events that start and end it, and its end-to-end SLA."""
 
@@ -290,6 +338,27 @@ class Workflow(_Model):
     schedule: str | None = Field(
         default=None, description="Schedule that starts it; enables the heartbeat alarm."
     )
+    start: WorkflowStart | None = Field(
+        default=None,
+        description="How a run starts (schedule, direct, api, queue or event); default: by its "
+        "schedule when it has one. The sandbox, `sandbox run` and the drills start runs this way.",
+    )
+    rate_per_hour: Float | None = Field(
+        default=None,
+        gt=0,
+        le=3_600_000,
+        allow_inf_nan=False,
+        description="Runs per hour in production; the sandbox's mixed load follows these "
+        "proportions (default: the same share for every workflow).",
+    )
+
+    def entry(self) -> WorkflowStart | None:
+        """How a run starts: ``start``, else its schedule, else None (nothing says)."""
+        if self.start is not None:
+            return self.start
+        if self.schedule is not None:
+            return WorkflowStart(kind="schedule", schedule=self.schedule)
+        return None
 
 
 class EscalationStep(_Model):

@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from catalog.cron import expression_problem
 from catalog.models import Catalog, unknown_name_message
@@ -381,6 +382,45 @@ def _check_subscriptions(check: _Checker) -> None:
                 )
 
 
+_START_NEEDS = {"direct": "service", "api": "service", "queue": "queue"}
+
+
+def _check_start(check: _Checker, base: Path, workflow: Any) -> None:
+    """A workflow's ``start``: the field its kind needs, and every name it gives exists."""
+    c = check.catalog
+    start = workflow.start
+    needed = _START_NEEDS.get(start.kind)
+    if needed is not None and getattr(start, needed) is None:
+        check.add((*base, needed), f"start kind '{start.kind}' needs {needed}: name the {needed}")
+    if start.kind == "schedule" and start.schedule is None and workflow.schedule is None:
+        check.add(
+            (*base, "schedule"),
+            "start kind 'schedule' needs schedule: name the schedule (here or on the workflow)",
+        )
+    check.ref((*base, "schedule"), start.schedule, "schedule", _names(c.schedules))
+    check.ref((*base, "service"), start.service, "service", _names(c.services))
+    check.ref((*base, "queue"), start.queue, "queue", _names(c.queues))
+    check.ref((*base, "bus"), start.bus, "bus", _names(c.buses))
+    if start.detail_type is not None:
+        check.ref((*base, "detail_type"), start.detail_type, "event type", _names(c.event_types))
+    if start.kind in ("direct", "api") and start.service is not None:
+        service = next((s for s in c.services if s.name == start.service), None)
+        if service is not None and service.trigger != "direct":
+            check.add(
+                (*base, "service"),
+                f"start kind '{start.kind}' invokes '{start.service}' directly, but its trigger "
+                f"is '{service.trigger}': make its trigger 'direct' or start the workflow another way",
+            )
+    if start.kind == "queue" and start.queue is not None:
+        readers = [s.name for s in c.services if s.trigger == "sqs" and s.queue == start.queue]
+        if not readers:
+            check.add(
+                (*base, "queue"),
+                f"no service reads queue '{start.queue}' (trigger 'sqs'): a message sent there "
+                "would start nothing",
+            )
+
+
 def _check_shared_starts(check: _Checker) -> None:
     first: dict[str, str] = {}
     for w, workflow in enumerate(check.catalog.workflows):
@@ -414,6 +454,8 @@ def _check_workflows(check: _Checker) -> None:
         for i, name in enumerate(workflow.steps):
             check.ref((*base, "steps", i), name, "event type", events)
         check.ref((*base, "schedule"), workflow.schedule, "schedule", schedules)
+        if workflow.start is not None:
+            _check_start(check, (*base, "start"), workflow)
         given = workflow.model_fields_set
         if "failure_events" in given and not workflow.failure_events:
             check.add(

@@ -27,13 +27,14 @@ from types import TracebackType
 from typing import Any
 
 from catalog import Catalog, load_catalog
+from catalog.models import Workflow
 from dashboards.alarm_eval_store import InMemoryMetricStore
 from dashboards.alarm_eval_timeline import StateTransition
 from sandbox import queue_metrics, workload
 from sandbox.activity import Activity
 from sandbox.alarms import AlarmRunner, DeployedMonitoring, deploy_monitoring
 from sandbox.aws import Clients
-from sandbox.clock import SimClock, resolve_start, schedule_run_days
+from sandbox.clock import SimClock, iso, resolve_start, schedule_run_days
 from sandbox.errors import SandboxError
 from sandbox.eventbridge_delivery import RuleDeliveries
 from sandbox.function_runner import FunctionRunner, load_handler
@@ -196,6 +197,7 @@ class Sandbox:
             self.package.reset_state()
             self.package.clear_faults()
         self._observed: dict[str, list[dict[str, Any]]] = {}
+        self._runs_started = 0
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -276,8 +278,28 @@ class Sandbox:
         """
         if n < 0:
             raise SandboxError(f"run_workflows: n must be >= 0, got {n}")
-        schedule = workload.entry_schedule(self.catalog, workflow)
-        for index in range(n):
+        plan = workload.plan_runs(self.catalog, n, workflow)
+        for index, flow in enumerate(plan):
+            self.start_run(flow, detail=detail)
+            if index < n - 1 and spacing_s > 0:
+                self.advance(spacing_s, flush=False)
+        self.settle(settle_s, flush=flush)
+        return self.workflow_counts()
+
+    def start_run(self, flow: Workflow, *, detail: dict[str, Any] | None = None) -> None:
+        """Start one run of ``flow`` the way the catalog says it starts (see
+        :mod:`sandbox.workload`); ``detail`` replaces the start's payload (a schedule's input)."""
+        start = workload.workflow_entry(self.catalog, flow)
+        self._runs_started += 1
+        now = iso(self.clock.now())
+        payload = workload.fill_payload(
+            detail if detail is not None else start.payload,
+            new_id=self.random.request_id,
+            n=self._runs_started,
+            now=now,
+        )
+        if start.kind == "schedule":
+            schedule = self.catalog.schedule(start.schedule or str(flow.schedule))
             workload.start_workflow(
                 schedule,
                 clients=self.clients,
@@ -285,12 +307,45 @@ class Sandbox:
                 transport=self.transport,
                 clock=self.clock,
                 randomness=self.random,
-                detail=detail,
+                detail=payload,
             )
-            if index < n - 1 and spacing_s > 0:
-                self.advance(spacing_s, flush=False)
-        self.settle(settle_s, flush=flush)
-        return self.workflow_counts()
+        elif start.kind in ("direct", "api"):
+            service = str(start.service)
+            event = payload
+            if start.kind == "api":
+                event = workload.api_proxy_event(
+                    start,
+                    payload,
+                    request_id=self.random.request_id(),
+                    account=self.resources.account_id,
+                    when=now,
+                )
+            self.runner.invoke(service, event, "direct")
+        elif start.kind == "queue":
+            queue = self.resources.queue(str(start.queue))
+            body = json.dumps(payload, separators=(",", ":"))
+            extra: dict[str, Any] = {}
+            if queue.fifo:
+                extra = {
+                    "MessageGroupId": str(payload.get("message_group_id") or flow.name)
+                    if isinstance(payload, dict)
+                    else flow.name,
+                    "MessageDeduplicationId": self.random.request_id(),
+                }
+            self.clients.sqs.send_message(QueueUrl=queue.url, MessageBody=body, **extra)
+            self.transport.sent_to_queue(queue.name, message_key(body), self.clock.now())
+        else:  # event
+            event_type = start.detail_type or flow.start_event
+            self.transport.put_event(
+                source=start.source or f"{self.catalog.system}.external",
+                detail_type=event_type,
+                detail=workload.first_event_detail(
+                    payload if isinstance(payload, dict) else {"payload": payload},
+                    event_type=event_type,
+                    new_id=self.random.request_id,
+                    now=now,
+                ),
+            )
 
     def settle(self, max_seconds: float = DEFAULT_SETTLE_S, *, flush: bool = True) -> float:
         """Run until nothing is held for a retry (or ``max_seconds`` pass); returns seconds run."""
