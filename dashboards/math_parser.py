@@ -58,17 +58,25 @@ class _Token:
     position: int
 
 
+def _digit(char: str) -> bool:
+    return "0" <= char <= "9"
+
+
+def _word_char(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char == "_")
+
+
 def _number_end(source: str, i: int) -> int:
     j = i
-    while j < len(source) and (source[j].isdigit() or source[j] == "."):
+    while j < len(source) and (_digit(source[j]) or source[j] == "."):
         j += 1
     if j < len(source) and source[j] in "eE":
         k = j + 1
         if k < len(source) and source[k] in "+-":
             k += 1
-        if k < len(source) and source[k].isdigit():
+        if k < len(source) and _digit(source[k]):
             j = k
-            while j < len(source) and source[j].isdigit():
+            while j < len(source) and _digit(source[j]):
                 j += 1
     return j
 
@@ -95,7 +103,7 @@ def tokenize(source: str) -> list[_Token]:
         if char.isspace():
             i += 1
             continue
-        if char.isdigit() or (char == "." and source[i + 1 : i + 2].isdigit()):
+        if _digit(char) or (char == "." and _digit(source[i + 1 : i + 2] or "x")):
             j = _number_end(source, i)
             text = source[i:j]
             try:
@@ -106,9 +114,9 @@ def tokenize(source: str) -> list[_Token]:
         elif char in "'\"":
             j = _string_end(source, i)
             tokens.append(_Token("string", source[i:j], i))
-        elif char.isalpha() or char == "_":
+        elif _word_char(char) and not _digit(char):
             j = i
-            while j < len(source) and (source[j].isalnum() or source[j] == "_"):
+            while j < len(source) and _word_char(source[j]):
                 j += 1
             tokens.append(_Token("word", source[i:j], i))
         else:

@@ -252,3 +252,11 @@ def test_validator_and_evaluator_report_a_syntax_error_at_the_same_place() -> No
             parse(text)
         assert validated.value.position == evaluated.value.position
         assert validated.value.message in str(evaluated.value)
+
+
+@pytest.mark.parametrize(("expression", "position"), [("mé + 1", 1), ("m1 + ²", 5)])
+def test_ids_and_numbers_are_ascii(expression: str, position: int) -> None:
+    with pytest.raises(MathSyntaxError) as info:
+        referenced_ids(expression)
+    assert info.value.position == position
+    assert "unexpected character" in info.value.message
