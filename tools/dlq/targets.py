@@ -9,10 +9,13 @@
 - ``lambda:<function>``: an asynchronous Invoke with the original payload, as Lambda would have
   retried it (for a function's on-failure DLQ).
 Each send returns the id AWS gave what was sent (its *marker*): SendMessage's MessageId
-(https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html),
+(https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html), which
+the message keeps when its queue's redrive policy moves it to the DLQ (it is moved, not copied:
+https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html),
 PutEvents' EventId, which is the ``id`` of the event every target and DLQ receives
 (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsResultEntry.html), or
-the asynchronous Invoke's request id, which Lambda's DLQ message carries as ``RequestID``
+the asynchronous Invoke's request id, which Lambda's DLQ message carries as ``RequestID`` ("the
+ID of the invocation request")
 (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html). A DLQ message
 that carries one came back after a replay; see :mod:`tools.dlq.replay`.
 ``--to bus`` / ``--to target`` (or no ``--to``) choose per message from its attributes: RULE_ARN's
