@@ -2,8 +2,10 @@
 / ``put_metric_filter`` kwargs and the properties of ``AWS::CloudWatch::Alarm`` /
 ``AWS::CloudWatch::CompositeAlarm`` / ``AWS::Logs::MetricFilter``.
 
-The API and CloudFormation spell the fields the same way (PascalCase), so one function builds both;
-CloudFormation only drops the empty lists. Placeholders (``${AWS::AccountId}``) are left for the
+For alarms the API and CloudFormation spell the fields the same way (PascalCase), so one function
+builds both; CloudFormation only drops the empty lists. A metric filter is built once, in
+PutMetricFilter's shape (camelCase), and its CloudFormation properties are derived from that
+field by field. Placeholders (``${AWS::AccountId}``) are left for the
 CloudFormation writer (Fn::Sub) and deploy (resolved from STS) to fill. Note: cfn-lint rejects
 ``Period: 20`` (E3615) although AWS accepts 10, 20 and 30; no facade emits 20 by default.
 """
@@ -102,8 +104,30 @@ def cfn_composite_properties(alarm: CompositeAlarm) -> dict[str, Any]:
     return {k: v for k, v in put_composite_alarm_kwargs(alarm).items() if v != []}
 
 
+_FILTER_FIELDS = (
+    ("filterName", "FilterName"),
+    ("filterPattern", "FilterPattern"),
+    ("logGroupName", "LogGroupName"),
+    ("metricTransformations", "MetricTransformations"),
+)
+_TRANSFORMATION_FIELDS = (
+    ("metricName", "MetricName"),
+    ("metricNamespace", "MetricNamespace"),
+    ("metricValue", "MetricValue"),
+    ("unit", "Unit"),
+    ("dimensions", "Dimensions"),
+    ("defaultValue", "DefaultValue"),
+)
+"""PutMetricFilter's field → the ``AWS::Logs::MetricFilter`` property that carries it: the API
+spells them camelCase, CloudFormation PascalCase, and CloudFormation takes the dimensions map as
+a list of ``{Key, Value}`` (CloudWatch Logs API Reference, PutMetricFilter and
+MetricTransformation, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html;
+CloudFormation, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-metricfilter.html)."""
+
+
 def put_metric_filter_kwargs(metric_filter: MetricFilter) -> dict[str, Any]:
-    """What ``logs.put_metric_filter(**kwargs)`` takes (the API spells its fields camelCase)."""
+    """What ``logs.put_metric_filter(**kwargs)`` takes: the one shape the filter is built in;
+    :func:`cfn_metric_filter_properties` is derived from it, so the two cannot drift apart."""
     transformation: dict[str, Any] = {
         "metricName": metric_filter.metric_name,
         "metricNamespace": metric_filter.metric_namespace,
@@ -123,24 +147,31 @@ def put_metric_filter_kwargs(metric_filter: MetricFilter) -> dict[str, Any]:
     }
 
 
+def _cfn_transformation(transformation: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for api, cfn in _TRANSFORMATION_FIELDS:
+        if api not in transformation:
+            continue
+        value = transformation[api]
+        if api == "dimensions":
+            value = [{"Key": k, "Value": v} for k, v in value.items()]
+        out[cfn] = value
+    unknown = set(transformation) - {api for api, _ in _TRANSFORMATION_FIELDS}
+    if unknown:
+        raise ValueError(f"metric transformation field(s) without a CloudFormation name: {unknown}")
+    return out
+
+
 def cfn_metric_filter_properties(metric_filter: MetricFilter) -> dict[str, Any]:
-    """``AWS::Logs::MetricFilter`` properties: PascalCase, dimensions as a Key/Value list."""
-    transformation: dict[str, Any] = {
-        "MetricName": metric_filter.metric_name,
-        "MetricNamespace": metric_filter.metric_namespace,
-        "MetricValue": metric_filter.metric_value,
-    }
-    if metric_filter.unit:
-        transformation["Unit"] = metric_filter.unit
-    if metric_filter.dimensions:
-        transformation["Dimensions"] = [
-            {"Key": k, "Value": v} for k, v in sorted(metric_filter.dimensions.items())
-        ]
-    if metric_filter.default_value is not None:
-        transformation["DefaultValue"] = metric_filter.default_value
-    return {
-        "FilterName": metric_filter.name,
-        "FilterPattern": metric_filter.pattern,
-        "LogGroupName": metric_filter.log_group,
-        "MetricTransformations": [transformation],
-    }
+    """``AWS::Logs::MetricFilter`` properties, derived field by field from the API shape."""
+    kwargs = put_metric_filter_kwargs(metric_filter)
+    unknown = set(kwargs) - {api for api, _ in _FILTER_FIELDS}
+    if unknown:
+        raise ValueError(f"metric filter field(s) without a CloudFormation name: {unknown}")
+    out: dict[str, Any] = {}
+    for api, cfn in _FILTER_FIELDS:
+        value = kwargs[api]
+        if api == "metricTransformations":
+            value = [_cfn_transformation(t) for t in value]
+        out[cfn] = value
+    return out

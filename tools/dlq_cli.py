@@ -50,13 +50,15 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
     raise SystemExit(code)
 
 
-def _resolve_queue(sqs: Any, queue: str) -> str:
+def _resolve_queue(sqs: Any, queue: str, option: str | None = None) -> str:
+    """The queue's URL, or exit 2 naming the queue (and the option that named it)."""
+    where = f"{option}: queue {queue!r}" if option else f"queue {queue!r}"
     try:
         return queue_url(sqs, queue)
     except ClientError as error:
-        _fail(f"queue {queue!r}: {error.response.get('Error', {}).get('Message') or error}")
+        _fail(f"{where}: {error.response.get('Error', {}).get('Message') or error}")
     except BotoCoreError as error:
-        _fail(f"queue {queue!r}: {error}")
+        _fail(f"{where}: {error}")
     raise AssertionError("unreachable")
 
 
@@ -248,7 +250,8 @@ def replay_command(
     EventBridge rule DLQ messages go back on their bus (PutEvents with the original source,
     detail-type and detail); SQS redrive DLQs go back to their source queue (StartMessageMoveTask
     when supported, else receive → send → delete); --to overrides. A message that came back to
-    the DLQ after an earlier replay is reported as poison (and moved with --park-poison).
+    the DLQ after an earlier replay is reported as poison, another DLQ copy of an event already
+    sent as a duplicate; neither is sent again (both are moved with --park-poison).
     """
     try:
         mode = parse_target(to)
@@ -258,8 +261,10 @@ def replay_command(
     aws = AwsOptions(endpoint_url, region, profile)
     sqs = aws.client("sqs")
     url = _resolve_queue(sqs, queue)
+    if isinstance(mode, Target) and mode.kind == "sqs":
+        _resolve_queue(sqs, mode.name, f"--to {mode}")
     if park is not None:
-        _resolve_queue(sqs, park)
+        _resolve_queue(sqs, park, "--park-poison")
     out = Console(highlight=False, stderr=fmt == "json")
     sources = _sources(sqs, url)
     if (
@@ -311,7 +316,8 @@ def replay_command(
     _print_result(queue, result, fmt, dry_run, out)
     if result.interrupted:
         raise SystemExit(EXIT_INTERRUPTED)
-    if result.failed or (result.poison and not dry_run and len(result.parked) < len(result.poison)):
+    set_aside = len(result.poison) + len(result.duplicates)
+    if result.failed or (set_aside and not dry_run and len(result.parked) < set_aside):
         raise SystemExit(EXIT_ATTENTION)
 
 
@@ -329,11 +335,18 @@ def _print_result(queue: str, result: ReplayResult, fmt: str, dry_run: bool, out
     else:
         out.print(
             f"{queue}: sent {len(result.sent)}, finished from an earlier run "
-            f"{len(result.finished)}, poison {len(result.poison)}, parked "
+            f"{len(result.finished)}, poison {len(result.poison)}, duplicates "
+            f"{len(result.duplicates)}, parked "
             f"{len(result.parked)}, failed {len(result.failed)}"
         )
     for key in result.poison:
         out.print(f"[yellow]poison (came back after a replay): {escape(key)}[/yellow]")
+    for key in result.duplicates:
+        out.print(
+            f"[yellow]duplicate within the DLQ (never replayed; its event was already sent from "
+            f"another message, so it is not sent again): {escape(key)}[/yellow]",
+            soft_wrap=True,
+        )
     for message_id, error in result.failed:
         out.print(f"[red]not replayed {escape(message_id)}: {escape(error)}[/red]", soft_wrap=True)
     if result.interrupted:

@@ -58,8 +58,8 @@ def test_ids_are_collected() -> None:
 @pytest.mark.parametrize(
     ("source", "position", "fragment"),
     [
-        ("m1 +", 4, "expected a number"),
-        ("m1 + * m2", 5, "expected a number"),
+        ("m1 +", 4, "expected a value"),
+        ("m1 + * m2", 5, "expected a value"),
         ("(m1 + m2", 8, "expected ')'"),
         ("m1 m2", 3, "unexpected 'm2'"),
         ("m1 $ m2", 3, "unexpected character"),

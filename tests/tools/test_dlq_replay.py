@@ -345,3 +345,169 @@ def test_fanned_out_invocations_sharing_an_event_id_are_each_replayed_once(
     strategies = sorted(json.loads(m["Body"])["strategy"] for m in drain(sqs, target))
     assert strategies == ["grail", "klm", "nuclear", "tecl"]
     assert depth(sqs, source) == 0
+
+
+def test_to_a_missing_queue_is_a_one_line_error_not_a_traceback(
+    aws_endpoint: str, tmp_path: Path
+) -> None:
+    sqs = sqs_client(aws_endpoint)
+    dlq_url = make_queue(sqs, "dlq-missing-target")
+    lambda_dlq_message(sqs, dlq_url, "evt-1")
+    journal = str(tmp_path / "j.jsonl")
+    for extra in ([], ["--dry-run"]):
+        result = _replay(
+            aws_endpoint,
+            "dlq-missing-target",
+            "--to",
+            "sqs:no-such-queue",
+            "--journal",
+            journal,
+            *extra,
+        )
+        assert result.exit_code == 2, result.output
+        assert isinstance(result.exception, SystemExit)  # no traceback
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1
+        assert "--to sqs:no-such-queue" in lines[0] and "'no-such-queue'" in lines[0]
+    assert depth(sqs, dlq_url) == 1  # nothing lost
+
+
+def test_a_target_that_vanished_mid_run_fails_that_message_and_keeps_it(
+    aws_endpoint: str, tmp_path: Path
+) -> None:
+    sqs = sqs_client(aws_endpoint)
+    dlq_url = make_queue(sqs, "dlq-vanished")
+    for event_id in ("evt-1", "evt-2"):
+        lambda_dlq_message(sqs, dlq_url, event_id)
+    result = Replayer(
+        sqs=sqs,
+        sender=Sender(sqs),
+        journal=Journal(tmp_path / "j.jsonl"),
+        url=dlq_url,
+        mode=Target("sqs", "gone-queue"),
+    ).run()
+    assert [m for m, _ in result.failed] and len(result.failed) == 2
+    assert all("gone-queue" in error for _, error in result.failed)
+    assert result.sent == []
+    assert depth(sqs, dlq_url) == 2
+
+
+def test_a_second_copy_in_the_dlq_is_a_duplicate_not_a_message_that_came_back(
+    aws_endpoint: str, tmp_path: Path
+) -> None:
+    """Two DLQ messages of one event, neither ever replayed: the first is sent, the second is a
+    duplicate within the DLQ (not sent again, kept), and nothing claims it came back."""
+    sqs = sqs_client(aws_endpoint)
+    dlq_url = make_queue(sqs, "dlq-dup")
+    target = make_queue(sqs, "work-dup")
+    for _ in range(2):
+        sqs.send_message(QueueUrl=dlq_url, MessageBody=json.dumps({"event_id": "dup-1"}))
+    journal = str(tmp_path / "j.jsonl")
+    result = _replay(aws_endpoint, "dlq-dup", "--to", "sqs:work-dup", "--journal", journal)
+    assert result.exit_code == 1, result.output
+    assert "came back" not in result.output
+    assert "poison 0, duplicates 1" in result.output
+    assert "duplicate within the DLQ (never replayed" in result.output
+    assert event_ids(drain(sqs, target)) == ["dup-1"]  # sent once
+    assert depth(sqs, dlq_url) == 1  # the copy is kept
+    # a re-run still calls it a duplicate; --park-poison moves it so the DLQ can clear
+    again = _replay(aws_endpoint, "dlq-dup", "--to", "sqs:work-dup", "--journal", journal)
+    assert "duplicates 1" in again.output and "came back" not in again.output
+    park = make_queue(sqs, "dup-parked")
+    parked = _replay(
+        aws_endpoint,
+        "dlq-dup",
+        "--to",
+        "sqs:work-dup",
+        "--journal",
+        journal,
+        "--park-poison",
+        "dup-parked",
+    )
+    assert parked.exit_code == 0, parked.output
+    assert depth(sqs, dlq_url) == 0 and depth(sqs, target) == 0
+    assert event_ids(drain(sqs, park)) == ["dup-1"]
+
+
+def test_an_event_put_back_on_its_bus_that_fails_again_is_known_by_its_event_id(
+    aws_endpoint: str, tmp_path: Path
+) -> None:
+    """PutEvents' EventId is the ``id`` of the event the rule's DLQ receives: the marker."""
+    sqs = sqs_client(aws_endpoint)
+    events = events_client(aws_endpoint)
+    events.create_event_bus(Name="again")
+    consumer = make_queue(sqs, "again-in")
+    events.put_rule(
+        Name="to-again",
+        EventBusName="again",
+        EventPattern=json.dumps({"detail-type": ["SignalGenerated"]}),
+    )
+    events.put_targets(
+        Rule="to-again", EventBusName="again", Targets=[{"Id": "1", "Arn": arn(sqs, consumer)}]
+    )
+    dlq_url = make_queue(sqs, "again-dlq")
+    eventbridge_dlq_message(sqs, dlq_url, "sig-1", bus="again", rule="to-again")
+    journal = str(tmp_path / "j.jsonl")
+    assert _replay(aws_endpoint, "again-dlq", "--journal", journal).exit_code == 0
+    (delivered,) = drain(sqs, consumer)
+    # the target fails again: EventBridge writes the event it delivered to the DLQ
+    attributes = {
+        "RULE_ARN": "arn:aws:events:us-east-1:123456789012:rule/again/to-again",
+        "ERROR_CODE": "SDK.ResourceNotFoundException",
+    }
+    sqs.send_message(
+        QueueUrl=dlq_url,
+        MessageBody=delivered["Body"],
+        MessageAttributes={
+            k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+        },
+    )
+    second = _replay(aws_endpoint, "again-dlq", "--journal", journal)
+    assert second.exit_code == 1
+    assert "poison (came back after a replay): sig-1" in second.output
+    assert "duplicates 0" in second.output
+
+
+class _FakeLambda:
+    """Records async Invokes and answers with a request id, as Lambda does."""
+
+    def __init__(self) -> None:
+        self.invoked: list[bytes] = []
+
+    def invoke(self, **kwargs: Any) -> dict[str, Any]:
+        self.invoked.append(kwargs["Payload"])
+        return {"StatusCode": 202, "ResponseMetadata": {"RequestId": f"req-{len(self.invoked)}"}}
+
+
+def test_a_lambda_dlq_message_carrying_the_request_id_of_a_replay_came_back(
+    aws_endpoint: str, tmp_path: Path
+) -> None:
+    sqs = sqs_client(aws_endpoint)
+    dlq_url = make_queue(sqs, "fn-dlq")
+    lambda_dlq_message(sqs, dlq_url, "evt-9")
+    fake = _FakeLambda()
+    journal = Journal(tmp_path / "j.jsonl")
+
+    def run() -> Any:
+        return Replayer(
+            sqs=sqs,
+            sender=Sender(sqs, lambda service: fake),
+            journal=journal,
+            url=dlq_url,
+            mode=Target("lambda", "worker"),
+        ).run()
+
+    assert run().sent and fake.invoked
+    # the re-invocation failed too: Lambda writes the payload with that invocation's request id
+    sqs.send_message(
+        QueueUrl=dlq_url,
+        MessageBody=fake.invoked[0].decode(),
+        MessageAttributes={
+            "RequestID": {"DataType": "String", "StringValue": "req-1"},
+            "ErrorCode": {"DataType": "String", "StringValue": "200"},
+        },
+    )
+    lambda_dlq_message(sqs, dlq_url, "evt-9")  # and an unrelated second copy of the event
+    second = run()
+    assert len(fake.invoked) == 1  # nothing sent twice
+    assert len(second.poison) == 1 and len(second.duplicates) == 1

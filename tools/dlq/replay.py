@@ -4,10 +4,17 @@ Guarantees, for the tool itself (consumers still see at-least-once delivery, as 
 - nothing lost: a message is deleted only after its send succeeded and was journaled; on any stop
   (Ctrl-C, an error) every message this run holds is made visible again;
 - nothing sent twice: the journal (:mod:`tools.dlq.journal`) tells a message already sent (same
-  MessageId) from one that came back after a replay (same event, new MessageId: poison), and
-  FIFO targets get a deduplication id derived from the event_id;
+  MessageId) from another message of an event already sent, and FIFO targets get a
+  deduplication id derived from the event_id;
 - at most ``rate`` sends per second, at most ``max`` messages per run.
-Poison messages are left in the DLQ (and reported), or moved to ``park`` when given.
+
+Another message of an event already sent is one of two things, and only the journal's markers
+tell which: it *came back after a replay* (poison) when it carries the id AWS gave a copy obskit
+sent (:mod:`tools.dlq.targets`: the SQS MessageId, which a message keeps when SQS moves it to the
+DLQ; the EventBridge event id; the Lambda request id); otherwise it is a *duplicate within the
+DLQ*, a second copy that was dead-lettered on its own (at-least-once delivery, a producer's
+retry) and was never replayed. Neither is sent again: both are left in the DLQ (and reported), or
+moved to ``park`` when given.
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ class ReplayResult:
     finished: list[str] = field(default_factory=list)
     """Keys sent by an earlier, interrupted run: deleted now without sending again."""
     poison: list[str] = field(default_factory=list)
+    """Keys of messages that came back after a replay (they carry a journaled marker)."""
+    duplicates: list[str] = field(default_factory=list)
+    """Keys of further DLQ copies of an event already sent, never replayed themselves."""
     parked: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     planned: list[tuple[str, str, str]] = field(default_factory=list)
@@ -43,6 +53,7 @@ class ReplayResult:
             "sent": len(self.sent),
             "finished_from_earlier_run": len(self.finished),
             "poison": self.poison,
+            "duplicates": self.duplicates,
             "parked": self.parked,
             "failed": [{"message_id": m, "error": e} for m, e in self.failed],
             "planned": [{"key": k, "action": a, "target": t} for k, a, t in self.planned],
@@ -101,18 +112,14 @@ class Replayer:
     def _handle(self, message: DlqMessage, result: ReplayResult) -> bool:
         """Process one message; True when it left the DLQ."""
         key = message.key
-        entry = self.journal.get(key)
+        entry = self.journal.of_message(key, message.message_id)
         try:
             target = resolve(message, self.mode, self.sources, self.lambda_function)
         except ReplayError as error:
             result.failed.append((message.message_id, str(error)))
             self.on_progress("failed", message)
             return False
-        if (
-            entry is not None
-            and entry.state in {"sent", "deleted"}
-            and entry.message_id == message.message_id
-        ):
+        if entry is not None and entry.state in {"sent", "deleted"}:
             if self.dry_run:
                 result.planned.append((key, "delete (sent by an earlier run)", entry.target))
                 return False
@@ -121,44 +128,51 @@ class Replayer:
             result.finished.append(key)
             self.on_progress("finished", message)
             return True
-        if entry is not None:
-            return self._poison(message, result)
+        if self.journal.get(key) is not None:
+            came_back = bool(_identities(message) & self.journal.markers(key))
+            return self._set_aside(message, result, "poison" if came_back else "duplicate")
         if self.dry_run:
             result.planned.append((key, "send", str(target)))
             self.on_progress("planned", message)
             return False
         self.limiter.wait()
         try:
-            self.sender.send(message, target)
+            marker = self.sender.send(message, target)
         except ReplayError as error:
             result.failed.append((message.message_id, str(error)))
             self.on_progress("failed", message)
             return False
-        self.journal.record(key, message.message_id, "sent", str(target))
+        self.journal.record(key, message.message_id, "sent", str(target), marker)
         self._delete(message)
         self.journal.record(key, message.message_id, "deleted", str(target))
         result.sent.append(key)
         self.on_progress("sent", message)
         return True
 
-    def _poison(self, message: DlqMessage, result: ReplayResult) -> bool:
+    def _set_aside(self, message: DlqMessage, result: ReplayResult, kind: str) -> bool:
+        """A poison or duplicate message: never sent again; kept, or parked when asked."""
         key = message.key
-        result.poison.append(key)
+        (result.poison if kind == "poison" else result.duplicates).append(key)
         if self.dry_run:
             result.planned.append(
                 (
                     key,
-                    "poison" + (" → park" if self.park else ""),
+                    kind + (" → park" if self.park else ""),
                     f"sqs:{self.park}" if self.park else "-",
                 )
             )
             return False
         if self.park is None:
-            self.journal.record(key, message.message_id, "poison", "-")
-            self.on_progress("poison", message)
+            self.journal.record(key, message.message_id, kind, "-")
+            self.on_progress(kind, message)
             return False
         park = Target("sqs", self.park)
-        self.sender.send(message, park)
+        try:
+            self.sender.send(message, park)
+        except ReplayError as error:
+            result.failed.append((message.message_id, str(error)))
+            self.on_progress("failed", message)
+            return False
         self.journal.record(key, message.message_id, "parked", str(park))
         self._delete(message)
         result.parked.append(key)
@@ -167,3 +181,16 @@ class Replayer:
 
     def _delete(self, message: DlqMessage) -> None:
         self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message.receipt_handle)
+
+
+def _identities(message: DlqMessage) -> set[str]:
+    """Every id under which AWS may have handed obskit's send back: the SQS MessageId, the
+    EventBridge event's ``id``, the ``RequestID`` attribute of Lambda's DLQ message."""
+    found = {message.message_id}
+    envelope = message.envelope
+    if envelope is not None and envelope.get("id"):
+        found.add(str(envelope["id"]))
+    request = message.message_attributes.get("RequestID") or {}
+    if request.get("StringValue"):
+        found.add(str(request["StringValue"]))
+    return found

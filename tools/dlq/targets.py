@@ -8,6 +8,16 @@
   its event_id) is unchanged, so idempotent consumers skip what they already handled.
 - ``lambda:<function>``: an asynchronous Invoke with the original payload, as Lambda would have
   retried it (for a function's on-failure DLQ).
+Each send returns the id AWS gave what was sent (its *marker*): SendMessage's MessageId
+(https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html), which
+the message keeps when its queue's redrive policy moves it to the DLQ (it is moved, not copied:
+https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html),
+PutEvents' EventId, which is the ``id`` of the event every target and DLQ receives
+(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsResultEntry.html), or
+the asynchronous Invoke's request id, which Lambda's DLQ message carries as ``RequestID`` ("the
+ID of the invocation request")
+(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html). A DLQ message
+that carries one came back after a replay; see :mod:`tools.dlq.replay`.
 ``--to bus`` / ``--to target`` (or no ``--to``) choose per message from its attributes: RULE_ARN's
 bus, TARGET_ARN, ``--lambda``'s function for messages Lambda wrote, or the DeadLetterQueueSourceArn
 of an SQS redrive.
@@ -21,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from botocore.exceptions import BotoCoreError, ClientError
 
 from tools.dlq.aws import queue_url
 from tools.dlq.messages import DlqMessage, bus_of_rule_arn, queue_name_of_arn
@@ -136,15 +147,24 @@ class Sender:
             self._urls[name] = queue_url(self.sqs, name)
         return self._urls[name]
 
-    def send(self, message: DlqMessage, target: Target) -> None:
-        if target.kind == "sqs":
-            self._send_sqs(message, target.name)
-        elif target.kind == "events":
-            self._put_event(message, target.name)
-        else:
-            self._invoke(message, target.name)
+    def send(self, message: DlqMessage, target: Target) -> str | None:
+        """Send ``message`` to ``target``; returns its marker (None when AWS gave none).
 
-    def _send_sqs(self, message: DlqMessage, queue: str) -> None:
+        An AWS error (a queue that does not exist, a refused send) is a :class:`ReplayError`
+        naming the message and the target, so the run reports it and keeps the message."""
+        try:
+            if target.kind == "sqs":
+                return self._send_sqs(message, target.name)
+            if target.kind == "events":
+                return self._put_event(message, target.name)
+            return self._invoke(message, target.name)
+        except ClientError as error:
+            reason = error.response.get("Error", {}).get("Message") or str(error)
+            raise ReplayError(f"message {message.message_id} → {target}: {reason}") from None
+        except BotoCoreError as error:
+            raise ReplayError(f"message {message.message_id} → {target}: {error}") from None
+
+    def _send_sqs(self, message: DlqMessage, queue: str) -> str | None:
         kwargs: dict[str, Any] = {"QueueUrl": self._url(queue), "MessageBody": message.body}
         attributes = message.message_attributes
         if attributes:
@@ -161,9 +181,9 @@ class Sender:
                 message.message_group_id or message.correlation_id or "obskit-replay"
             )
             kwargs["MessageDeduplicationId"] = _dedup_id(message.key)
-        self.sqs.send_message(**kwargs)
+        return _text(self.sqs.send_message(**kwargs).get("MessageId"))
 
-    def _put_event(self, message: DlqMessage, bus: str) -> None:
+    def _put_event(self, message: DlqMessage, bus: str) -> str | None:
         envelope = message.envelope
         if envelope is None:
             raise ReplayError(
@@ -185,8 +205,15 @@ class Sender:
                 f"PutEvents to {bus} failed for message {message.message_id}: "
                 f"{failed.get('ErrorCode')}: {failed.get('ErrorMessage')}"
             )
+        entries = response.get("Entries") or [{}]
+        return _text(entries[0].get("EventId"))
 
-    def _invoke(self, message: DlqMessage, function: str) -> None:
-        self._client("lambda").invoke(
+    def _invoke(self, message: DlqMessage, function: str) -> str | None:
+        response = self._client("lambda").invoke(
             FunctionName=function, InvocationType="Event", Payload=message.body.encode()
         )
+        return _text(response.get("ResponseMetadata", {}).get("RequestId"))
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value else None
