@@ -49,7 +49,7 @@ from sandbox.lambda_mirror import LambdaMirror, create_functions, delivery_queue
 from sandbox.ledger import message_key
 from sandbox.moto_server import MotoServer
 from sandbox.session import Sandbox, SandboxSetup
-from sandbox.workload import entry_schedule
+from sandbox.workload import plan_runs
 
 TICK_S = 60.0
 STEP_SETTLE_S = 300.0
@@ -98,10 +98,10 @@ def select_scenarios(scenarios: Sequence[Scenario], ids: Sequence[str]) -> list[
 def check_drillable(catalog: Catalog, scenarios: Sequence[Scenario]) -> None:
     """Raise :class:`DrillError` naming what stops these drills from running in the sandbox.
 
-    The sandbox runs the catalog's own handlers and starts a drill's workflow at the schedule
-    that triggers it, so a catalog without handlers (one written only to generate monitoring
-    from) or a workflow no schedule starts cannot be drilled. Said before any server starts,
-    rather than as a worker's crash.
+    The sandbox runs the catalog's own handlers and starts a drill's workflow the way the catalog
+    says it starts, so a catalog without handlers (one written only to generate monitoring from)
+    or a workflow that does not say how it starts cannot be drilled. Said before any server
+    starts, rather than as a worker's crash.
     """
     problems = [
         f"service {service.name!r} has no handler ('module:function')"
@@ -116,7 +116,7 @@ def check_drillable(catalog: Catalog, scenarios: Sequence[Scenario]) -> None:
                 problems.append(str(error).removeprefix(f"{catalog.source_file}: "))
     for workflow in sorted({s.drill.workflow or "" for s in scenarios if s.drill is not None}):
         try:
-            entry_schedule(catalog, workflow or None)
+            plan_runs(catalog, 1, workflow or None)
         except SandboxError as error:
             problems.append(str(error).removeprefix(f"{catalog.source_file}: "))
     if problems:

@@ -144,7 +144,7 @@ def test_a_catalog_without_handlers_or_schedules_is_refused_before_any_server_st
     with pytest.raises(DrillError) as refused:
         check_drillable(orders, select_scenarios(build_scenarios(orders), []))
     assert "service 'api' has no handler" in str(refused.value)
-    assert "workflow 'checkout' has no schedule" in str(refused.value)
+    assert "workflow 'checkout' does not say how it starts" in str(refused.value)
 
     result = CliRunner().invoke(drill, ["run", "--all", "--catalog", str(orders_path), "--quiet"])
     assert result.exit_code == 2
