@@ -100,7 +100,14 @@ def up(catalog_path: Path | None, seed: int) -> None:
 
 
 @sandbox.command()
-@click.option("--workflows", "-n", default=1, show_default=True, help="Workflows to start.")
+@click.option("--workflows", "-n", default=1, show_default=True, help="Runs to start.")
+@click.option(
+    "--workflow",
+    "-w",
+    default=None,
+    help="The workflow to run (default: every workflow that says how it starts, shared by "
+    "rate_per_hour).",
+)
 @click.option(
     "--fault",
     multiple=True,
@@ -113,8 +120,13 @@ def up(catalog_path: Path | None, seed: int) -> None:
 @click.option(
     "--advance", default=0.0, show_default=True, help="Simulated seconds to run afterwards."
 )
-def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
-    """Start N workflows at the schedule's entry point and print the summary."""
+def run(workflows: int, workflow: str | None, fault: tuple[str, ...], advance: float) -> None:
+    """Start N runs the way the catalog says each workflow starts, and print the summary.
+
+    Each run of one sandbox continues its timeline with fresh IDs. A workflow starts by its
+    schedule, a direct or API invocation of its entry service, a message on a queue or an event
+    on a bus (`workflows[].start` in the catalog).
+    """
     try:
         state = state_file.load()
         box = Sandbox.start(
@@ -136,7 +148,7 @@ def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
                 box.inject_fault(rest.strip(), kind.strip(), target=target)
             else:
                 box.inject_fault(name.strip(), kind.strip())
-        box.run_workflows(workflows)
+        box.run_workflows(workflows, workflow=workflow)
         if advance:
             box.advance(advance)
         Console().print(box.summary().render())
