@@ -37,8 +37,13 @@ def read_files(
     *,
     since: int | None = None,
     until: int | None = None,
+    notices: list[str] | None = None,
 ) -> Found:
-    """The workflow's lines in ``paths``, in time order, with the malformed ones counted."""
+    """The workflow's lines in ``paths``, in time order, with the malformed ones counted.
+
+    ``notices``, when given, receives the reader's notices (a line cut to the line limit, a
+    damaged gzip file), which the command prints.
+    """
     matcher = Matcher(correlation_id, catalog)
     files = LogFiles(list(paths), needles=needles_for(correlation_id))
     lines: list[Line] = []
@@ -57,6 +62,8 @@ def read_files(
             continue
         lines.append(line)
     lines.sort(key=lambda ln: ln.at)
+    if notices is not None:
+        notices.extend(files.notices)
     return Found(
         correlation_id=correlation_id,
         lines=lines,
@@ -65,16 +72,21 @@ def read_files(
     )
 
 
-def latest_workflow_in_files(start_event: str, paths: Sequence[Path]) -> str | None:
+def latest_workflow_in_files(
+    start_event: str, paths: Sequence[Path], notices: list[str] | None = None
+) -> str | None:
     """The correlation ID of the most recent line about ``start_event`` (for ``--last``)."""
     best: tuple[int, str] | None = None
-    for event in LogFiles(list(paths), needles=needles_for(start_event)):
+    files = LogFiles(list(paths), needles=needles_for(start_event))
+    for event in files:
         if event.get("event_type") != start_event:
             continue
         cid = event.get("correlation_id")
         at = timestamp_of(event)
         if isinstance(cid, str) and at is not None and (best is None or at > best[0]):
             best = (at, cid)
+    if notices is not None:
+        notices.extend(files.notices)
     return best[1] if best else None
 
 
