@@ -59,6 +59,7 @@ class Site(Tally):
 
     example: str = ""
     without_correlation: int = 0
+    emf: bool = False  # the site writes EMF metric lines: the alarms read them, never advise cuts
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Volume:
     correlation_nested: int = 0
     correlation_text: int = 0
     without_correlation: Tally = field(default_factory=Tally)
+    lambda_system: int = 0  # Lambda's own lines (START/END/REPORT...), which carry no id
     repeated: Tally = field(default_factory=Tally)
     repeat_samples: list[tuple[int, int, str]] = field(default_factory=list)
     first_ms: int | None = None
@@ -85,8 +87,13 @@ class Volume:
 
     @property
     def without_field(self) -> int:
-        """Lines that carry no correlation id field (the id may still be in their text)."""
-        return self.total.lines - self.correlation_top - self.correlation_nested
+        """Lines of the services that carry no correlation id field (maybe one in their text).
+
+        Lambda's own lines are not the services' and are left out.
+        """
+        return (
+            self.total.lines - self.correlation_top - self.correlation_nested - self.lambda_system
+        )
 
 
 def _bump(table: dict[Any, Tally], key: Any, size: int) -> None:
@@ -152,6 +159,8 @@ class VolumeCounter:
         if entry is None:
             entry = volume.sites[site] = Site(example=line.message[:300])
         entry.add(size)
+        if line.emf:
+            entry.emf = True
         stamp = _stamp(event)
         if stamp is not None:
             volume.first_ms = stamp if volume.first_ms is None else min(volume.first_ms, stamp)
@@ -190,6 +199,9 @@ class VolumeCounter:
             else:
                 volume.correlation_top += 1
             _bump(volume.workflows, line.correlation_id, line.size)
+            return
+        if line.system:  # Lambda wrote it: no id is expected, none is missing
+            volume.lambda_system += 1
             return
         entry.without_correlation += 1
         explicit = _EXPLICIT_ID.search(line.text)
