@@ -8,7 +8,9 @@ rules are conservative:
   whole object: ``{`` alone (pretty-printed, as the AWS CLI, ``jq`` and ``json.dumps(indent=)``
   write) or an unfinished ``{"events": ...``; or it is one compact line holding ``{"events":
   [...]}``. A first line that is broken any other way is a malformed JSON line: the next lines
-  decide, so one bad line never makes a JSON-lines file unreadable.
+  decide, so one bad line never makes a JSON-lines file unreadable. And a file taken for a
+  document that does not parse is read as lines after all when a line after its first is a
+  whole JSON object (``[`` alone, then JSON lines).
 - An item of a bare array is a CloudWatch event only when it has a string ``message``, a
   ``timestamp`` and no key outside what ``FilterLogEvents`` / ``GetLogEvents`` return
   (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilteredLogEvent.html,
@@ -66,6 +68,16 @@ def _object_document(text: bytes) -> bool:
     # "{" alone opens a pretty-printed document, unless the lines after it are JSON objects
     complete = lines[1:-1] if len(lines) > 1 else []
     return not any(_is_object(line) for line in complete)
+
+
+def lines_after_first(data: bytes) -> bool:
+    """Whether a file that failed to parse as a document is JSON lines after all.
+
+    Asked only when the document is invalid, so a valid document is never misread: some line
+    after the first is a whole JSON object (a pretty-printed document's lines never are).
+    """
+    lines = data.split(b"\n", _SAMPLE_LINES + 1)[1 : _SAMPLE_LINES + 1]
+    return any(_is_object(line) for line in lines)
 
 
 def _is_object(line: bytes) -> bool:

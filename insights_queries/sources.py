@@ -27,6 +27,7 @@ finds the few candidate lines, which is what makes a selective filter nearly as 
 from __future__ import annotations
 
 import gzip
+import io
 import mmap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ from insights_queries.prefilter import ESCAPE
 from insights_queries.source_documents import (
     document_items,
     is_cloudwatch_event,
+    lines_after_first,
     looks_like_document,
 )
 from insights_queries.source_files import (
@@ -183,7 +185,15 @@ class LogFiles:
                 if blocks.damage is not None:
                     raise SourceError(f"{path}: {blocks.damage}: the JSON document cannot be read")
                 self.bytes_scanned += bom
-                yield _Events(self._document(data, log, path))
+                try:
+                    items, cli_output = document_items(data, path)
+                except SourceError:
+                    if not lines_after_first(data):
+                        raise
+                    # a JSON-lines file whose first line looked like a document's opening
+                    yield from self._lines(data, Blocks(io.BytesIO()), path, log)
+                else:
+                    yield _Events(self._document(items, cli_output, len(data), log))
             elif self.needles is not None and not isinstance(stream, gzip.GzipFile) and head:
                 yield from self._mapped(stream, bom, head, blocks, path, log)
             else:
@@ -247,9 +257,8 @@ class LogFiles:
 
     # ---------------------------------------------------------------- JSON documents
 
-    def _document(self, data: bytes, log: str, path: Path) -> Iterator[Event]:
-        self.bytes_scanned += len(data)
-        items, cli_output = document_items(data, path)
+    def _document(self, items: list[Any], cli_output: bool, size: int, log: str) -> Iterator[Event]:
+        self.bytes_scanned += size
         for item in items:
             self.records_scanned += 1
             if not isinstance(item, dict):
