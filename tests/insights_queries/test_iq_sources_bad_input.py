@@ -372,7 +372,9 @@ _fragment = st.one_of(
             max_size=4,
         ),
     ),
-    st.builds(lambda items: orjson.dumps({"events": items}), st.lists(st.integers(-5, 5), max_size=3)),
+    st.builds(
+        lambda items: orjson.dumps({"events": items}), st.lists(st.integers(-5, 5), max_size=3)
+    ),
 )
 
 
