@@ -20,7 +20,10 @@ from tools.cli import cli
 
 CID = "wf-robust-1"
 COMMANDS = {
-    "query": ["query", "fields @timestamp, correlation_id, message | sort @timestamp asc"],
+    "query": [
+        "query",
+        "fields @timestamp, correlation_id, message | sort @timestamp asc | limit 50",
+    ],
     "trace": ["trace", CID],
     "logs report": ["logs", "report", "--format", "json"],
 }
