@@ -165,3 +165,32 @@ def test_paths_that_are_not_files_are_named(tmp_path: Path, command: str) -> Non
     assert f"{tmp_path} is a directory" in err
     assert f"{fifo} is not a regular file (a FIFO)" in err
     assert "not found" not in err
+
+
+ODD_LINES: list[dict[str, Any]] = [
+    {"@logStream": [1], "message": "a"},
+    {"@logStream": {"a": 1}, "@type": "START"},
+    {"@timestamp": 1e300, "level": ["x"]},
+    {"@timestamp": [1], "service": {"a": 1}},
+    {"time": 1e300, "timestamp": True, "message": 5},
+    {"extra": {"correlation_id": 5}, "function_request_id": [], "@requestId": {"a": 1}},
+    {"event_type": {"x": 1}, "event_id": [1], "causation_id": {"a": 2}, "@log": ["x"]},
+    {"_aws": {"CloudWatchMetrics": 5}, "@ingestionTime": "x", "@message": 5},
+]
+
+
+@pytest.mark.parametrize("shape", ["lines", "array"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_fields_of_odd_types_are_read(tmp_path: Path, command: str, shape: str) -> None:
+    records = [_record(1)] + [{**odd, "correlation_id": CID} for odd in ODD_LINES]
+    path = tmp_path / "odd.json"
+    if shape == "lines":
+        path.write_bytes(_jsonl(records))
+    else:
+        path.write_text(json.dumps([{**r, "_log_group": 5, "_timestamp_ms": "x"} for r in records]))
+    code, out, err = _invoke(command, path)
+    assert _read_ok(command, code), err
+    if command == "logs report":
+        report = json.loads(out)
+        assert report["totals"]["lines"] == len(records)
+        assert report["totals"]["first_timestamp_ms"] == 1766003881000

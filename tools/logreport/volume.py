@@ -104,14 +104,15 @@ def _bump(table: dict[Any, Tally], key: Any, size: int) -> None:
 
 
 def _stamp(event: Mapping[str, Any]) -> int | None:
-    """Epoch ms of the line: ``@timestamp`` from the reader, else the line's own ``timestamp``."""
-    value = event.get("@timestamp")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value)
-    own = event.get("timestamp")
-    if isinstance(own, str):
-        parsed = parse_timestamp(own)
-        return None if parsed is None else int(parsed)
+    """Epoch ms of the line: ``@timestamp`` from the reader, else the line's own ``timestamp``.
+
+    Both go through ``parse_timestamp``, which refuses out-of-range values: a JSON line may
+    carry ``"@timestamp": 1e300`` itself, and the JSON report cannot hold such a number.
+    """
+    for key in ("@timestamp", "timestamp"):
+        parsed = parse_timestamp(event.get(key))
+        if parsed is not None:
+            return int(parsed)
     return None
 
 
@@ -182,7 +183,10 @@ class VolumeCounter:
         lines of a logger that does not write the request id (structlog's defaults) still fall
         into the right invocation for the DEBUG-buffer model.
         """
-        stream = event.get("@logStream") or event.get("@log") or ""
+        stream = next(
+            (v for v in (event.get("@logStream"), event.get("@log")) if isinstance(v, str) and v),
+            "",
+        )  # a JSON line may carry any value under these names: only a string names a stream
         if line.platform == "START" and line.request_id is not None:
             self._open[stream] = line.request_id
         elif line.platform in ("END", "REPORT"):
