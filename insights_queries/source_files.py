@@ -146,9 +146,12 @@ class Blocks:
         self.offset += len(data)
         return data
 
-    def describe_damage(self, path: Path) -> str:
-        """One line: which file, what went wrong, where, and what was kept."""
-        return f"{path}: {self.damage} after {self.offset:,} bytes; the lines before it were read"
+    def describe_damage(self, path: Path, lines: int) -> str:
+        """One line: which file, what went wrong, where (bytes and lines read), what was kept."""
+        return (
+            f"{path}: {self.damage} after {self.offset:,} bytes ({lines:,} lines); "
+            "the lines before it were read"
+        )
 
 
 def _zlib_reason(exc: zlib.error) -> str:

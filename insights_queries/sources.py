@@ -131,6 +131,7 @@ class LogFiles:
         self.oversized_lines = 0
         self.notices: list[str] = []
         self._oversized_in_file = 0
+        self._file_lines = 0
         check_paths(self.paths)
 
     def __iter__(self) -> Iterator[Event]:
@@ -200,7 +201,7 @@ class LogFiles:
                 self.bytes_scanned += bom
                 yield from self._lines(head, blocks, path, log)
             if blocks.damage is not None:
-                self.notices.append(blocks.describe_damage(path))
+                self.notices.append(blocks.describe_damage(path, self._file_lines))
         if self._oversized_in_file > MAX_NOTICES_PER_FILE:
             more = self._oversized_in_file - MAX_NOTICES_PER_FILE
             self.notices.append(
@@ -345,6 +346,7 @@ class LogFiles:
             if carried > limit:
                 carry = carry[: limit + 1]
             block = blocks.read(BLOCK_SIZE)
+        self._file_lines = base + (1 if carried else 0)  # for a damaged gzip's notice
         if carried > limit:
             self.records_scanned += 1
             yield self._oversized(carry[:limit], carried, path, base + 1, log)

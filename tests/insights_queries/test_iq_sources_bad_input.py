@@ -106,6 +106,7 @@ def test_truncated_gzip_keeps_the_lines_before_the_cut(tmp_path: Path) -> None:
     assert messages[:3] == ["line 0", "line 1", "line 2"]
     assert len(files.notices) == 1
     assert "cut.jsonl.gz: gzip data ends early: the file is truncated after" in files.notices[0]
+    assert f"bytes ({len(messages):,} lines); the lines before it were read" in files.notices[0]
 
 
 def _corrupt_deflate() -> bytes:
