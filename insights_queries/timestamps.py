@@ -45,25 +45,41 @@ def format_millis(ms: int) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{ms % 1000:03d}"
 
 
+# The instants a ``datetime`` can hold (0001-01-01 to 9999-12-31 UTC): a time outside them can be
+# neither printed nor binned, so it is no time at all (``1e300`` in a log line is a bad value).
+MIN_MS = -62_135_596_800_000
+MAX_MS = 253_402_300_799_999
+_MAX_DIGITS = 16  # epoch milliseconds up to MAX_MS; longer digit strings are out of range
+
+
 def parse_timestamp(value: object) -> Millis | None:
-    """A ``Millis`` from an ISO 8601 string or epoch milliseconds; ``None`` when it is neither."""
+    """A ``Millis`` from an ISO 8601 string or epoch milliseconds; ``None`` when it is neither.
+
+    Values outside ``MIN_MS``..``MAX_MS`` are ``None`` too, so one absurd line never stops a run.
+    """
     if isinstance(value, Millis):
         return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
+        if not MIN_MS <= value <= MAX_MS:  # also false for NaN
+            return None
         return Millis(int(value))
     if isinstance(value, str) and value:
         text = value.strip()
-        if text.isdigit():
-            return Millis(int(text))
+        if text.isascii() and text.isdigit():
+            return Millis(int(text)) if len(text) <= _MAX_DIGITS and int(text) <= MAX_MS else None
         try:
             moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
         except ValueError:
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return Millis(round(moment.timestamp() * 1000))
+        try:
+            stamp = round(moment.timestamp() * 1000)
+        except (OverflowError, ValueError):  # year 1 or 9999 pushed out by its UTC offset
+            return None
+        return Millis(stamp) if MIN_MS <= stamp <= MAX_MS else None
     return None
 
 

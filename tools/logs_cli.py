@@ -218,6 +218,10 @@ def report(
         raise LogsInputError(str(error)) from None
     if use_aws:
         result["source"]["missing_log_groups"] = list(events.missing)
+    else:
+        result["source"]["notices"] = list(events.notices)
+        for notice in events.notices:
+            click.echo(f"notice: {notice}", err=True)
     if result["totals"]["lines"] == 0:
         raise LogsInputError(f"no log lines found in {_describe(source)}")
     _emit(result, fmt, out)

@@ -169,10 +169,19 @@ def _from_files(
 ) -> Found:
     from tools.tracing.sources import read_files
 
+    notices: list[str] = []
     try:
-        return read_files(cid, list(files), catalog, since=start, until=end)
+        return read_files(cid, list(files), catalog, since=start, until=end, notices=notices)
     except SourceError as error:
         raise TraceInputError(str(error)) from None
+    finally:
+        _print_notices(notices)
+
+
+def _print_notices(notices: list[str]) -> None:
+    """The reader's notices (lines cut, damaged gzip), on standard error."""
+    for notice in notices:
+        click.echo(f"notice: {notice}", err=True)
 
 
 def _cloudwatch(
@@ -233,10 +242,15 @@ def _latest(
     if files:
         from tools.tracing.sources import describe_files, latest_workflow_in_files
 
+        notices: list[str] = []
         try:
-            found = latest_workflow_in_files(start_event, list(files), own_events, other_events)
+            found = latest_workflow_in_files(
+                start_event, list(files), own_events, other_events, notices
+            )
         except SourceError as error:
             raise TraceInputError(str(error)) from None
+        finally:
+            _print_notices(notices)
         searched = describe_files(list(files), start, end)
     else:
         from tools.tracing.cloudwatch import CloudWatchError, Window
