@@ -248,8 +248,13 @@ def trace_in_sandbox(box: Any, correlation_id: str, console: Console) -> None:
     # moto accepts any credentials; a machine without an AWS profile still needs some to sign.
     for name, value in (("AWS_ACCESS_KEY_ID", "sandbox"), ("AWS_SECRET_ACCESS_KEY", "sandbox")):
         os.environ.setdefault(name, value)
+    from sandbox.clock import iso
+
+    # The window is the sandbox's own day, from its simulated clock: it may run days behind the
+    # wall clock (on a day the catalog's schedules run, or wherever --start pinned it).
+    since, until = iso(box.clock.now() - 86400), iso(box.clock.now() + 60)
     console.rule(f"obskit trace {correlation_id} --endpoint-url {box.endpoint_url}")
-    args = [correlation_id, "--endpoint-url", box.endpoint_url, "--since", "3d"]
+    args = [correlation_id, "--endpoint-url", box.endpoint_url, "--since", since, "--until", until]
     try:
         trace.main(args, standalone_mode=False)
     except click.ClickException as error:
