@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from catalog import CatalogError, load_catalog
+from tools.options import catalog_option, endpoint_url_option, profile_option, stage_option
 from tools.readiness.baseline_model import dump_baseline
 from tools.readiness.model import ReadinessInputError
 
@@ -99,14 +100,8 @@ def _summary(baseline: dict[str, Any]) -> Table:
 
 
 @click.command()
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Catalog YAML file (default: the embedded Alchemiser example).",
-)
-@click.option("--stage", default=None, help="Stage to resolve the catalog's names for.")
+@catalog_option
+@stage_option
 @click.option(
     "--from-logs",
     "logs",
@@ -135,10 +130,8 @@ def _summary(baseline: dict[str, Any]) -> Table:
 )
 @click.option("--since", default="24h", show_default=True, help="With --aws: window start.")
 @click.option("--until", default=None, help="With --aws: window end (default: now).")
-@click.option(
-    "--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL", help="AWS endpoint (moto_server)."
-)
-@click.option("--profile", default=None, help="AWS profile.")
+@endpoint_url_option
+@profile_option
 @click.option(
     "--out",
     "out_path",

@@ -35,6 +35,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from logging_config import config, sink
+from tools.options import catalog_option
 from tools.sandbox_start_option import start_option
 
 DEFAULT_EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "alchemiser"
@@ -275,13 +276,7 @@ def run_drills_table(console: Console, drill_ids: tuple[str, ...]) -> bool:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Catalog YAML (default: the embedded Alchemiser example).",
-)
+@catalog_option
 @click.option("--workflows", default=20, show_default=True, help="Workflows to run.")
 @click.option("--seed", default=0, show_default=True, help="Seed for every random choice.")
 @click.option(

@@ -30,6 +30,13 @@ from insights_queries.local import query_files
 from insights_queries.sources import SourceError
 from insights_queries.timestamps import Millis, format_millis
 from insights_queries.values import to_text
+from tools.options import (
+    catalog_option,
+    endpoint_url_option,
+    profile_option,
+    region_option,
+    stage_option,
+)
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -174,22 +181,17 @@ def _notice(err: Console, text: str) -> None:
 )
 @click.option("--query-name", help="Run a generated saved query (name or its tail) instead.")
 @click.option("--list", "list_queries", is_flag=True, help="List the generated queries and exit.")
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Catalog YAML (default: $OBSKIT_CATALOG, else the embedded Alchemiser example).",
-)
-@click.option("--stage", help="Catalog stage (overrides the file's).")
+@catalog_option
+@stage_option
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Query parameter.")
 @click.option("--log-group", "log_groups", multiple=True, help="CloudWatch log group (repeat).")
 @click.option(
     "--since", default="1h", show_default=True, help="Start: ISO time or age (15m, 2h, 3d)."
 )
 @click.option("--until", default=None, help="End: ISO time or age (default: now).")
-@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="AWS endpoint (e.g. moto).")
-@click.option("--region", help="AWS region.")
-@click.option("--profile", help="AWS profile.")
+@endpoint_url_option
+@region_option
+@profile_option
 @click.option(
     "--timeout",
     default=900.0,

@@ -20,6 +20,7 @@ from tools.dlq.archive_replay import (
     wait_replay,
 )
 from tools.dlq.aws import AwsOptions
+from tools.options import endpoint_url_option, profile_option, region_option
 from tools.tracing.timespec import TimeSpecError, parse_time
 
 
@@ -48,13 +49,9 @@ def replay() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--endpoint-url",
-    default=None,
-    help="AWS endpoint (e.g. a moto_server); default $AWS_ENDPOINT_URL.",
-)
-@click.option("--region", default=None, help="AWS region.")
-@click.option("--profile", default=None, help="AWS profile.")
+@endpoint_url_option
+@region_option
+@profile_option
 def archive(
     bus: str,
     archive: str | None,

@@ -28,15 +28,8 @@ from sandbox.aws import client_for
 from sandbox.lambda_gateway import spawn
 from sandbox.lambda_mirror import LambdaMirror, create_functions, delivery_queues
 from sandbox.moto_server import MotoServer
+from tools.options import catalog_option
 from tools.sandbox_start_option import start_option
-
-_catalog_option = click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Catalog YAML file (default: the embedded Alchemiser example).",
-)
 
 
 def _fail(message: str, code: int = 2) -> SystemExit:
@@ -50,7 +43,7 @@ def sandbox() -> None:
 
 
 @sandbox.command()
-@_catalog_option
+@catalog_option
 @start_option
 @click.option("--seed", default=0, show_default=True, help="Seed for every random choice.")
 def up(catalog_path: Path | None, seed: int) -> None:
