@@ -644,6 +644,7 @@ class Sandbox:
                 activity=self.activity,
                 last=self._depths,
             )
+            self.transport.release_failures(boundary)
             self.alarms.advance_to(datetime.fromtimestamp(boundary, tz=UTC))
             self.transport.send_notifications()  # the alarm actions' messages, batched
             self._read_full_observers()
