@@ -396,15 +396,22 @@ def _replay_slice(
             if not rule.event_pattern.matches_event(replayed):
                 continue
             for target in rule.targets:
-                _to_target(backend, bus.name, rule, target, replayed, replay)
+                _to_target(bus.name, rule, target, replayed, replay)
 
 
 def _to_target(
-    backend: Any, bus: str, rule: Any, target: dict[str, Any], event: dict[str, Any], replay: Any
+    bus: str,
+    rule: Any,
+    target: dict[str, Any],
+    event: dict[str, Any],
+    replay: SimReplay,
 ) -> None:
     """Put the replayed event on an SQS target (what every sandbox rule targets, standing in
-    for the function's async queue); other kinds of target are left to moto as they are."""
+    for the function's async queue). Other kinds of target (log groups, buses, API
+    destinations) get nothing, nor does a queue that no longer exists (AWS would retry it and
+    dead-letter it; the sandbox's own retries only cover its injected faults)."""
     from moto.sqs import sqs_backends
+    from moto.sqs.exceptions import QueueDoesNotExist
 
     arn = str(target.get("Arn", ""))
     parts = arn.split(":")
@@ -413,9 +420,12 @@ def _to_target(
     queue = parts[5]
     body = json.dumps(event)
     group = (target.get("SqsParameters") or {}).get("MessageGroupId")
-    sqs_backends[parts[4]][parts[3]].send_message(
-        queue_name=queue, message_body=body, group_id=group
-    )
+    try:
+        sqs_backends[parts[4]][parts[3]].send_message(
+            queue_name=queue, message_body=body, group_id=group
+        )
+    except QueueDoesNotExist:
+        return
     replay.delivered.append(Delivery(bus, rule.name, queue, body))
 
 

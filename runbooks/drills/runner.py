@@ -470,7 +470,8 @@ class _Drill:
         and followed by it), move the simulated clock to each of its steps, as time passes on
         AWS while an operator waits for a replay."""
         box = self.sandbox
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drill-step")
+        try:
             running = pool.submit(self.options.step_runner, command, env)
             while True:
                 try:
@@ -481,6 +482,10 @@ class _Drill:
                 due = box.deliveries.replays.next_due
                 if due is not None:
                     box.advance(max(0.0, due - box.clock.now()), flush=False)
+        finally:
+            # Ctrl-C / SIGTERM: do not wait for the command; the sandbox is torn down next, and
+            # a command still running then fails against the closed endpoint and exits.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _recover(self) -> None:
         box = self.sandbox
