@@ -26,6 +26,9 @@ PutEvents) and answers the replay API itself, as the EventBridge documentation d
 How fast AWS works through the slices is not documented: here a replay stays STARTING for
 :data:`STARTING_S` and then replays one minute of event time every :data:`SLICE_S` (ours).
 
+The API (StartReplay and friends, with EventBridge's checks and answers) is
+:mod:`sandbox.replay_api`; this module holds the replays and runs them.
+
 Time is the sandbox's simulated clock, which the sandbox hands over (:func:`set_clock`, behind
 ``POST /obskit-api/replay-clock``); a replay only moves when that clock does. Until a sandbox has
 set it (a bare moto_server in a test or by hand), the wall clock is used. Replays live in moto's
@@ -36,7 +39,6 @@ else.
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -52,18 +54,6 @@ SLICE_S = 5.0
 STARTING_S = 5.0
 """Simulated seconds a replay stays STARTING (ours)."""
 ACTIVE = ("STARTING", "RUNNING", "CANCELLING")
-STATES = ("STARTING", "RUNNING", "CANCELLING", "COMPLETED", "CANCELLED", "FAILED")
-_NAME = re.compile(r"[\.\-_A-Za-z0-9]{1,64}")
-
-
-class ReplayApiError(Exception):
-    """An EventBridge error answer: its ``__type`` code, message and HTTP status."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 @dataclass
@@ -96,7 +86,7 @@ class SimReplay:
     last_replayed: float | None = None
     ended_at: float | None = None
     delivered: list[Delivery] = field(default_factory=list)
-    """What the slices put on queues since the sandbox last asked (:func:`advance`)."""
+    """What the slices put on queues since the sandbox last asked (:func:`advance_all`)."""
 
 
 class _Clock:
@@ -115,7 +105,8 @@ def now() -> float:
 # --- moto's state ----------------------------------------------------------------------------
 
 
-def _backend(account: str, region: str) -> Any:
+def events_backend(account: str, region: str) -> Any:
+    """moto's EventBridge state for one account and region (made on first use, as moto does)."""
     from moto.events.models import events_backends
 
     return events_backends[account][region]
@@ -131,186 +122,11 @@ def _live_backends() -> list[Any]:
     return found
 
 
-def _replays(backend: Any) -> dict[str, Any]:
+def replays_of(backend: Any) -> dict[str, Any]:
+    """The backend's replays: kept in moto's own dict, so a reset or a snapshot restore forgets
+    or brings back the sandbox's replays with the rest of the state."""
     replays: dict[str, Any] = backend.replays
     return replays
-
-
-# --- the API ---------------------------------------------------------------------------------
-
-
-def start_replay(account: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    """StartReplay, validated as EventBridge validates it; nothing is replayed yet."""
-    backend = _backend(account, region)
-    advance_all()
-    name = str(params.get("ReplayName") or "")
-    if not _NAME.fullmatch(name):
-        raise ReplayApiError(
-            "ValidationException",
-            f"Parameter ReplayName is not valid. Reason: {name!r} must be 1-64 characters of "
-            "[.-_A-Za-z0-9].",
-        )
-    if name in _replays(backend):
-        raise ReplayApiError("ResourceAlreadyExistsException", f"Replay {name} already exists.")
-    source_arn = str(params.get("EventSourceArn") or "")
-    archive_name = source_arn.rpartition("/")[2]
-    archive = backend.archives.get(archive_name)
-    if archive is None or archive.arn != source_arn:
-        raise ReplayApiError(
-            "ResourceNotFoundException", f"Archive {archive_name or source_arn!r} does not exist."
-        )
-    destination = params.get("Destination") or {}
-    bus_arn = str(destination.get("Arn") or "")
-    if bus_arn != archive.source_arn:
-        raise ReplayApiError(
-            "ValidationException",
-            "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not "
-            f"permitted (archive {archive_name} keeps bus {archive.source_arn}).",
-        )
-    start, end = _seconds(params, "EventStartTime"), _seconds(params, "EventEndTime")
-    moment = now()
-    if end > moment:
-        raise ReplayApiError(
-            "ValidationException",
-            f"Parameter EventEndTime is not valid. Reason: {_iso(end)} is in the future "
-            f"(now {_iso(moment)}).",
-        )
-    if start >= end:
-        raise ReplayApiError(
-            "ValidationException",
-            "Parameter EventEndTime is not valid. Reason: EventStartTime must be before "
-            f"EventEndTime ({_iso(start)} >= {_iso(end)}).",
-        )
-    bus = backend.event_buses[archive.event_bus_name]
-    rule_arns = {rule.arn for rule in bus.rules.values()}
-    for arn in destination.get("FilterArns") or []:
-        if arn not in rule_arns:
-            raise ReplayApiError(
-                "ValidationException",
-                f"Parameter Destination.FilterArns is not valid. Reason: rule {arn} does not "
-                f"exist on event bus {archive.event_bus_name}.",
-            )
-    replay = SimReplay(
-        name=name,
-        arn=f"arn:aws:events:{region}:{account}:replay/{name}",
-        description=params.get("Description"),
-        source_arn=source_arn,
-        archive=archive_name,
-        destination=dict(destination),
-        start=start,
-        end=end,
-        started_at=moment,
-        cursor=start,
-        due=moment + STARTING_S,
-    )
-    _replays(backend)[name] = replay
-    return {
-        "ReplayArn": replay.arn,
-        "State": replay.state,
-        "ReplayStartTime": replay.started_at,
-    }
-
-
-def describe_replay(account: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    advance_all()
-    replay = _get(account, region, str(params.get("ReplayName") or ""))
-    answer = _short(replay)
-    answer.update(
-        {
-            "ReplayArn": replay.arn,
-            "Destination": replay.destination,
-        }
-    )
-    if replay.description:
-        answer["Description"] = replay.description
-    return answer
-
-
-def list_replays(account: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    advance_all()
-    prefix, state, source = (
-        params.get("NamePrefix"),
-        params.get("State"),
-        params.get("EventSourceArn"),
-    )
-    if sum(value is not None for value in (prefix, state, source)) > 1:
-        raise ReplayApiError(
-            "ValidationException",
-            "At most one filter is allowed for ListReplays. Use either : State, "
-            "EventSourceArn, or NamePrefix.",
-        )
-    if state is not None and state not in STATES:
-        raise ReplayApiError(
-            "ValidationException",
-            f"1 validation error detected: Value '{state}' at 'state' failed to satisfy "
-            f"constraint: Member must satisfy enum value set: [{', '.join(STATES)}]",
-        )
-    found = [
-        _short(replay)
-        for replay in _replays(_backend(account, region)).values()
-        if isinstance(replay, SimReplay)
-        and (prefix is None or replay.name.startswith(prefix))
-        and (state is None or replay.state == state)
-        and (source is None or replay.source_arn == source)
-    ]
-    limit = params.get("Limit")
-    return {"Replays": found[: int(limit)] if limit else found}
-
-
-def cancel_replay(account: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
-    advance_all()
-    replay = _get(account, region, str(params.get("ReplayName") or ""))
-    if replay.state not in ("STARTING", "RUNNING"):
-        raise ReplayApiError(
-            "IllegalStatusException",
-            f"Replay {replay.name} is not in a valid state for this operation ({replay.state}).",
-        )
-    replay.state = "CANCELLING"
-    replay.due = now()
-    return {"ReplayArn": replay.arn, "State": replay.state}
-
-
-def _get(account: str, region: str, name: str) -> SimReplay:
-    replay = _replays(_backend(account, region)).get(name)
-    if not isinstance(replay, SimReplay):
-        raise ReplayApiError("ResourceNotFoundException", f"Replay {name} does not exist.")
-    return replay
-
-
-def _short(replay: SimReplay) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "ReplayName": replay.name,
-        "EventSourceArn": replay.source_arn,
-        "State": replay.state,
-        "EventStartTime": replay.start,
-        "EventEndTime": replay.end,
-        "ReplayStartTime": replay.started_at,
-    }
-    optional = {
-        "StateReason": replay.reason,
-        "EventLastReplayedTime": replay.last_replayed,
-        "ReplayEndTime": replay.ended_at,
-    }
-    answer.update({key: value for key, value in optional.items() if value is not None})
-    return answer
-
-
-def _seconds(params: dict[str, Any], key: str) -> float:
-    value = params.get(key)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    raise ReplayApiError(
-        "ValidationException", f"Parameter {key} is not valid. Reason: a timestamp is required."
-    )
-
-
-def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- running replays -------------------------------------------------------------------------
@@ -333,7 +149,7 @@ def advance_all(take: bool = False) -> Progress:
     due: list[float] = []
     delivered: list[Delivery] = []
     for backend in _live_backends():
-        for replay in list(_replays(backend).values()):
+        for replay in list(replays_of(backend).values()):
             if not isinstance(replay, SimReplay):
                 continue
             _run(backend, replay, moment)
@@ -391,7 +207,7 @@ def _replay_slice(
         replayed = {key: value for key, value in event.items() if key != "ingestion-time"}
         replayed["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{replay.arn}/{event.get('id')}"))
         replayed["replay-name"] = replay.name
-        replayed["time"] = _iso(stamp)
+        replayed["time"] = iso(stamp)
         for rule in rules:
             if not rule.event_pattern.matches_event(replayed):
                 continue
@@ -427,6 +243,10 @@ def _to_target(
     except QueueDoesNotExist:
         return
     replay.delivered.append(Delivery(bus, rule.name, queue, body))
+
+
+def iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _event_time(event: dict[str, Any]) -> float | None:

@@ -1,4 +1,4 @@
-"""moto_server answers EventBridge's replay API through :mod:`sandbox.archive_replay`.
+"""moto_server answers EventBridge's replay API through :mod:`sandbox.replay_api`.
 
 A WSGI middleware in front of moto's application (installed by :func:`install`, one line in
 ``sandbox.moto_server.main``): requests whose ``X-Amz-Target`` is ``AWSEvents.StartReplay``,
@@ -21,15 +21,15 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sandbox import archive_replay
+from sandbox import archive_replay, replay_api
 
 CLOCK_PATH = "/obskit-api/replay-clock"
 _RESETS = ("/moto-api/reset", "/obskit-api/restore")
 _HANDLERS: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
-    "AWSEvents.StartReplay": archive_replay.start_replay,
-    "AWSEvents.DescribeReplay": archive_replay.describe_replay,
-    "AWSEvents.ListReplays": archive_replay.list_replays,
-    "AWSEvents.CancelReplay": archive_replay.cancel_replay,
+    "AWSEvents.StartReplay": replay_api.start_replay,
+    "AWSEvents.DescribeReplay": replay_api.describe_replay,
+    "AWSEvents.ListReplays": replay_api.list_replays,
+    "AWSEvents.CancelReplay": replay_api.cancel_replay,
 }
 _STATUS = {
     200: "200 OK",
@@ -75,7 +75,7 @@ def replay_routes(app: App) -> App:
         account, region = _account(environ), _region(environ)
         try:
             return _json(start_response, 200, handler(account, region, params))
-        except archive_replay.ReplayApiError as error:
+        except replay_api.ReplayApiError as error:
             return _json(start_response, error.status, _error(error.code, error.message))
 
     return routed
