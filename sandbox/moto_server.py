@@ -22,6 +22,7 @@ import urllib.request
 from types import TracebackType
 from typing import Any
 
+from sandbox import replay_routes
 from sandbox.moto_snapshot import RESTORE_PATH, SNAPSHOT_PATH, MotoSnapshots, wsgi_routes
 from sandbox.moto_speedups import speed_up_moto
 
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     snapshot and restore routes of :mod:`sandbox.moto_snapshot` in front of it."""
     speed_up_moto()
     server = importlib.import_module("moto.server")
+    replay_routes.install(server)  # EventBridge's replay API, answered by the sandbox
     serve = server.run_simple
     snapshots = MotoSnapshots()
 

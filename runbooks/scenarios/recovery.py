@@ -188,8 +188,10 @@ def archive_replay_step(ctx: ScenarioContext, bus: Bus, rules: list[Rule]) -> St
     for rule in rules:
         rule_args += ["--rule", rule.name]
     return Step(
-        f"Replay the lost events from bus `{bus.name}`'s archive, for the incident window, to "
-        "the affected rule(s) only.",
+        f"Replay the lost events from bus `{bus.name}`'s archive, for the incident window "
+        "(from a minute before the first failure to the moment the fix went in), to the "
+        "affected rule(s) only. Wait 10 minutes after the fix first: events reach the archive "
+        "up to 10 minutes late, and a replay only sends what is already there.",
         ctx.obskit(
             "replay",
             "archive",
