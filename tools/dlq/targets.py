@@ -7,7 +7,8 @@
   ``resources``: every rule of the bus matches it again as it did the first time. The detail (and
   its event_id) is unchanged, so idempotent consumers skip what they already handled.
 - ``lambda:<function>``: an asynchronous Invoke with the original payload, as Lambda would have
-  retried it (for a function's on-failure DLQ).
+  retried it (for a function's on-failure DLQ; for an on-failure destination's invocation record,
+  its ``requestPayload``, to the function the record names unless ``--lambda`` says otherwise).
 ``--to bus`` / ``--to target`` (or no ``--to``) choose per message from its attributes: RULE_ARN's
 bus, TARGET_ARN, ``--lambda``'s function for messages Lambda wrote, or the DeadLetterQueueSourceArn
 of an SQS redrive.
@@ -99,6 +100,8 @@ def resolve(
         )
     if mode == "auto" and message.origin == "lambda" and lambda_function:
         return Target("lambda", lambda_function)
+    if mode == "auto" and message.record_function:  # a destination record names its function
+        return Target("lambda", message.record_function)
     if message.source_queue_arn:
         return Target("sqs", queue_name_of_arn(message.source_queue_arn))
     if len(sources) == 1:
@@ -145,7 +148,7 @@ class Sender:
             self._invoke(message, target.name)
 
     def _send_sqs(self, message: DlqMessage, queue: str) -> None:
-        kwargs: dict[str, Any] = {"QueueUrl": self._url(queue), "MessageBody": message.body}
+        kwargs: dict[str, Any] = {"QueueUrl": self._url(queue), "MessageBody": message.payload}
         attributes = message.message_attributes
         if attributes:
             kwargs["MessageAttributes"] = {
@@ -188,5 +191,5 @@ class Sender:
 
     def _invoke(self, message: DlqMessage, function: str) -> None:
         self._client("lambda").invoke(
-            FunctionName=function, InvocationType="Event", Payload=message.body.encode()
+            FunctionName=function, InvocationType="Event", Payload=message.payload.encode()
         )
