@@ -336,7 +336,7 @@ def _dlq_fault(
                 workflow_of(catalog, consumer),
             )
     for service in catalog.services:
-        if service.on_failure_dlq == dlq.name:
+        if dlq.name in (service.on_failure_dlq, service.on_failure_destination):
             return (
                 Fault("service", service.name, "crash"),
                 (ctx.alarm(service.name, "errors"), *dropped_alarms(ctx, service), not_empty),
