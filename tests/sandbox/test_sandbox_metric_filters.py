@@ -110,8 +110,7 @@ def test_a_throttled_consumers_hop_latency_alarm_fires_from_its_log_lines(
     event = next(
         e
         for e in catalog.event_types
-        if e.hop_sla_s is not None
-        and any(s.trigger == "sqs" for s in catalog.consumers_of(e.name))
+        if e.hop_sla_s is not None and any(s.trigger == "sqs" for s in catalog.consumers_of(e.name))
     )
     consumer = next(s for s in catalog.consumers_of(event.name) if s.trigger == "sqs")
     assert sandbox.monitoring is not None
