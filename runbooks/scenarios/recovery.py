@@ -73,6 +73,15 @@ def redrive_detection(
     return tuple(expected), max(times or [0])
 
 
+def dropped_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
+    """The events-dropped alarm of a function Lambda invokes asynchronously (none for an
+    SQS-triggered one): AsyncEventsDropped counts every event Lambda gives up on, DLQ or not
+    (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html)."""
+    if service.trigger == "sqs":
+        return ()
+    return (ctx.alarm(service.name, "events-dropped"),)
+
+
 def workflow_of(catalog: Catalog, service: Service) -> str | None:
     """The first workflow whose events the service consumes or emits (for ``trace --last``)."""
     mine = set(service.consumes) | set(service.emits)

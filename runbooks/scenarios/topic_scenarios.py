@@ -14,7 +14,7 @@ from catalog.models import Service, Topic
 from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import late_run_alarms, workflow_of
+from runbooks.scenarios.recovery import dropped_alarms, late_run_alarms, workflow_of
 from sandbox.sns_delivery import first_failure_count_s
 
 SNS_WINDOW_S = 5 * 60
@@ -190,7 +190,8 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
     return Drill(
         fault=fault,
         extra_faults=(Fault("service", trigger.name, "throttle", clear_after_s=throttle_for),),
-        expected_alarms=(throttles, alarm),
+        # reserved concurrency 0: Lambda drops each of its asynchronous events at once
+        expected_alarms=(throttles, *dropped_alarms(ctx, trigger), alarm),
         detection_budget_s=throttle_for + delay + SLACK_S,
         workflow=workflow,
         workflows=throttle_for // 60 + 1,
