@@ -145,6 +145,7 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
         ),
         escalation=ctx.escalation(),
         drill=_drill(ctx, topic, alarm, is_alerts),
+        no_drill=_no_drill(topic),
     )
 
 
@@ -198,6 +199,24 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
         spacing_s=60,
         may_fire=late_run_alarms(ctx, workflow),
     )
+
+
+def _no_drill(topic: Topic) -> str | None:
+    """Why a topic gets no drill (see :func:`_drill`), with the fix; None when it gets one."""
+    delay = failure_count_delay_s(topic)
+    if delay is None:
+        return (
+            f"topic '{topic.name}' has no subscription, so no delivery can fail and its "
+            "notifications-failed alarm can never fire: list its subscribers under "
+            "topics[].subscriptions"
+        )
+    if delay > MAX_DRILL_DELAY_S:
+        return (
+            f"topic '{topic.name}' has only SQS / Lambda subscriptions, which SNS retries for 23 "
+            "days before it counts a failure: no drill can see the alarm fire; watch the "
+            "subscribers' own queues and functions instead"
+        )
+    return None
 
 
 def _when_failures_show(topic: Topic) -> str:
