@@ -36,6 +36,13 @@ class Envelope(NamedTuple):
 
 
 def _parse_json(text: Any) -> Any:
+    """The JSON value of an SQS body or SNS message, ``None`` when it is not JSON.
+
+    orjson refuses a lone UTF-16 surrogate, escaped (``"\\ud800"``) or raw, anywhere in the
+    text; SQS and SNS deliver such bodies as they were sent, and the IDs beside it are still
+    good. So a body orjson refuses is parsed again by the stdlib's ``json``, which keeps the
+    surrogate (the logger replaces it when it writes the value): the event keeps its correlation.
+    """
     if isinstance(text, dict):
         return text
     if not isinstance(text, str | bytes | bytearray):
@@ -43,6 +50,14 @@ def _parse_json(text: Any) -> Any:
     try:
         return orjson.loads(text)
     except (orjson.JSONDecodeError, TypeError):
+        pass
+    import json  # only for bodies orjson refuses: not an import-time cost
+
+    try:
+        if not isinstance(text, str):
+            text = bytes(text).decode("utf-8", "surrogateescape")
+        return json.loads(text)
+    except (ValueError, TypeError, RecursionError):
         return None
 
 

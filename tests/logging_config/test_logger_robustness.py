@@ -242,7 +242,8 @@ def test_if_building_the_record_fails_an_emergency_line_still_carries_the_ids(
 
     monkeypatch.setattr(logger_module, "build_record", broken)
     with logging_config.start_workflow("wf-emergency"):
-        logging_config.get_logger("x").error("must not be lost", nested={"a": 1})
+        # An exception takes the general path (the one that builds a record).
+        logging_config.get_logger("x").error("must not be lost", exc_info=ValueError("boom"))
     line = capture_logs[0]
     assert line["correlation_id"] == "wf-emergency"
     assert line["causation_id"] == "wf-emergency"
