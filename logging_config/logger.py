@@ -194,7 +194,10 @@ def caller_location(frame: Any) -> str | None:
 
 def _split_exc_info(fields: dict[str, Any]) -> BaseException | None:
     value = fields.get(_EXC_INFO)
-    error = resolve_exc_info(value)
+    try:
+        error = resolve_exc_info(value)
+    except Exception:  # an exc_info whose inspection raises: kept as a field (and marked there)
+        return None
     if error is not None or value is True or value is False or value is None:
         del fields[_EXC_INFO]
     return error

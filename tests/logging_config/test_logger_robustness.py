@@ -275,3 +275,60 @@ def test_threads_writing_to_a_real_file_never_interleave_lines(tmp_path: Any, mo
     lines = [orjson.loads(raw) for raw in path.read_bytes().splitlines()]
     assert len(lines) == 8 * 200
     assert all(line["correlation_id"] == f"wf-{line['worker']}" for line in lines)
+
+
+#: JSON-like values as services log them: nested dicts and lists, now and then a sensitive key,
+#: a reserved name, a secret-looking string or a tuple.
+NESTED_VALUE = st.recursive(
+    PLAIN_VALUE | st.sampled_from(["Bearer abcdefghijklmnop", "AKIAIOSFODNN7EXAMPLE"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(
+            st.text(max_size=8) | st.sampled_from(["password", "api_key", "level", "token"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=12,
+)
+RICH_NAME = FIELD_NAME | st.sampled_from(
+    ["event_type", "level", "field_level", "message", "password", "X-Api-Key", "order"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    message=st.text(max_size=40) | st.sampled_from(["token Bearer abcdefghijklmnop"]),
+    fields=st.dictionaries(RICH_NAME, NESTED_VALUE, max_size=6),
+    bound=st.dictionaries(RICH_NAME, NESTED_VALUE, max_size=3),
+    logger_name=st.sampled_from(["lg", "test-service", None]),
+    service=st.sampled_from([None, "own", "lg"]),
+)
+def test_property_rich_calls_take_the_fast_path_and_write_the_general_paths_bytes(
+    message: str,
+    fields: dict[str, Any],
+    bound: dict[str, Any],
+    logger_name: str | None,
+    service: str | None,
+) -> None:
+    """Nested values, renamed and sensitive keys: the fast path now writes these lines itself,
+    byte for byte what the general path (record, then render) writes."""
+    now = 1_766_003_938.084
+    token = bind_ids(EventIds("wf", "cause", "ev", "TradeExecuted", False, 12))
+    try:
+        fast = fast_path.fast_line(
+            20, message, fields, bound, logger_name, "f:1", now, None, service
+        )
+        general = render.render(
+            record.build_record(
+                "INFO", message, fields, bound, logger_name, "f:1", None, now, service
+            )
+        )
+    finally:
+        reset_ids(token)
+    if fast is not None:
+        assert fast == general + b"\n"
+    else:  # only what orjson refuses (lone surrogates, huge ints) is left to the general path
+        with pytest.raises(orjson.JSONEncodeError):
+            orjson.dumps([message, fields, bound])
