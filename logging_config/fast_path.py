@@ -31,9 +31,9 @@ from orjson import dumps
 from logging_config import timestamps
 from logging_config.config import STATE
 from logging_config.context import AGE_KEY, EVENT_IDS, LAMBDA_FIELDS, EventIds
-from logging_config.field_values import RESERVED_KEYS, clear_plans, fast_tail
+from logging_config.field_values import clear_plans, fast_tail
 from logging_config.levels import LEVEL_NAMES
-from logging_config.redaction import MIN_SECRET_LENGTH, is_sensitive_key, redact_text
+from logging_config.redaction import MIN_SECRET_LENGTH, redact_text
 from logging_config.truncate import MAX_LINE_BYTES
 
 _NO_IDS_FRAGMENT = EventIds(None, None, None, None).fragment
@@ -42,14 +42,12 @@ _LEVEL_FRAGMENTS = {
     number: b'Z","level":' + dumps(name) + b',"message":' for number, name in LEVEL_NAMES.items()
 }
 _MILLIS = tuple(f"{millis:03d}".encode() for millis in range(1000))
-_PLAIN_TYPES = frozenset({int, float, bool, type(None)})
 _MAX_CACHE = 4096
 _MAX_CACHED_MESSAGE = 256
 
 _sites: dict[tuple[Any, ...], bytes] = {}
 _pinned: set[Any] = set()
 _messages: dict[str, bytes | None] = {}
-_clean_keysets: dict[tuple[str, ...], bool] = {}
 # (second, b'{"timestamp":"YYYY-MM-DDTHH:MM:SS.') in one tuple: threads read it atomically.
 _second_state: tuple[int, bytes] = (-1, b"")
 
@@ -110,17 +108,6 @@ def _message(message: str) -> bytes | None:
     return encoded
 
 
-def _keys_are_plain(keys: tuple[str, ...]) -> bool:
-    reserved = RESERVED_KEYS
-    verdict = all(
-        type(key) is str and key not in reserved and not is_sensitive_key(key) for key in keys
-    )
-    if len(_clean_keysets) >= _MAX_CACHE:
-        _clean_keysets.clear()
-    _clean_keysets[keys] = verdict
-    return verdict
-
-
 def _second_prefix_for(second: int) -> bytes | None:
     global _second_state
     try:
@@ -137,7 +124,6 @@ def clear_caches() -> None:
     _sites.clear()
     _pinned.clear()
     _messages.clear()
-    _clean_keysets.clear()
     clear_plans()
 
 
@@ -171,30 +157,10 @@ def fast_line(
     if fields:
         if type(fields) is not dict:
             return None
-        keys = tuple(fields)
-        plain = _clean_keysets.get(keys)
-        if plain is None:
-            plain = _keys_are_plain(keys)
-        encoded: bytes | None = None
-        if plain:
-            plain_types = _PLAIN_TYPES
-            for value in fields.values():
-                kind = type(value)
-                if kind is str:
-                    if len(value) >= MIN_SECRET_LENGTH and redact_text(value) is not value:
-                        break
-                elif kind not in plain_types:
-                    break
-            else:
-                try:
-                    encoded = dumps(fields)
-                except Exception:
-                    return None
-        if encoded is None:
-            try:
-                encoded = fast_tail(fields)
-            except Exception:
-                return None
+        try:
+            encoded = fast_tail(fields)
+        except Exception:
+            return None
         tail = b"}\n" if len(encoded) == 2 else b"," + encoded[1:] + b"\n"
     else:
         tail = b"}\n"

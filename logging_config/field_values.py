@@ -30,6 +30,7 @@ from orjson import dumps
 from logging_config.redaction import (
     MIN_SECRET_LENGTH,
     REDACTED,
+    SCALARS,
     is_clean_tree,
     is_sensitive_key,
     redact_text,
@@ -150,28 +151,27 @@ def prepared(value: Any) -> Any:
 def fast_tail(fields: Mapping[str, Any]) -> bytes:
     """The fields' part of a line, ``{"k":v,…}`` (fast path); raises when orjson refuses it.
 
-    When no key is sensitive and every value is clean (scalars, clean strings, nested values
-    that :func:`~logging_config.redaction.is_clean_tree` accepts), the fields are serialized as
-    they are, renamed if need be: what a rich call usually costs is that check and one
-    ``dumps``. Otherwise each value is prepared on its own, as the general path does.
+    When no key is sensitive and every value is clean (scalars, strings without a secret, nested
+    values that :func:`~logging_config.redaction.is_clean_tree` accepts), the fields are
+    serialized as they are, renamed if need be: a plain call costs one loop and one ``dumps``, a
+    rich one the tree check on top. Otherwise each value is prepared on its own, as the general
+    path does.
     """
     plan = field_plan(tuple(fields))
     if not plan.sensitive:
+        scalars = SCALARS
         for value in fields.values():
             kind = type(value)
             if kind is str:
                 if len(value) >= MIN_SECRET_LENGTH and redact_text(value) is not value:
                     break
-            elif kind is int or kind is float or kind is bool or value is None:
-                continue
-            elif not is_clean_tree(value):
+            elif kind not in scalars and not is_clean_tree(value):
                 break
         else:
-            return dumps(
-                dict(zip(plan.names, fields.values(), strict=True)) if plan.renamed else fields,
-                default=json_default,
-                option=DUMPS_OPTIONS,
-            )
+            # Plain JSON types only (is_clean_tree refuses objects): no default hook needed.
+            if plan.renamed:
+                return dumps(dict(zip(plan.names, fields.values(), strict=True)))
+            return dumps(fields)
     out: dict[str, Any] = {}
     for (name, sensitive), value in zip(plan.entries, fields.values(), strict=True):
         if sensitive:
@@ -181,7 +181,7 @@ def fast_tail(fields: Mapping[str, Any]) -> bytes:
         if kind is str:
             if len(value) >= MIN_SECRET_LENGTH:
                 value = redact_text(value)
-        elif kind is not int and kind is not float and kind is not bool and value is not None:
+        elif kind not in SCALARS:
             value = prepared(value)
         out[name] = value
     return dumps(out, default=json_default, option=DUMPS_OPTIONS)

@@ -174,14 +174,16 @@ def redact_tree(value: Any, depth: int = 0, path: frozenset[int] = frozenset()) 
 _clean_key_sets: dict[tuple[Any, ...], bool] = {}
 
 
-def _keys_clean(keys: tuple[Any, ...]) -> bool:
-    verdict = _clean_key_sets.get(keys)
-    if verdict is None:
-        verdict = all(type(key) is str and not is_sensitive_key(key) for key in keys)
-        if len(_clean_key_sets) >= _MAX_CACHED_KEYS:
-            _clean_key_sets.clear()
-        _clean_key_sets[keys] = verdict
+def _judge_keys(keys: tuple[Any, ...]) -> bool:
+    verdict = all(type(key) is str and not is_sensitive_key(key) for key in keys)
+    if len(_clean_key_sets) >= _MAX_CACHED_KEYS:
+        _clean_key_sets.clear()
+    _clean_key_sets[keys] = verdict
     return verdict
+
+
+#: The scalar types a clean tree may hold besides ``str`` (``type(None)`` for ``None``).
+SCALARS = frozenset({int, float, bool, type(None)})
 
 
 def is_clean_tree(value: Any, depth: int = 0) -> bool:
@@ -196,7 +198,11 @@ def is_clean_tree(value: Any, depth: int = 0) -> bool:
     """
     kind = type(value)
     if kind is dict:
-        if depth >= MAX_DEPTH or not _keys_clean(tuple(value)):
+        if depth >= MAX_DEPTH:
+            return False
+        keys = tuple(value)
+        verdict = _clean_key_sets.get(keys)
+        if not (_judge_keys(keys) if verdict is None else verdict):
             return False
         items: Any = value.values()
     elif kind is list or kind is tuple:
@@ -205,14 +211,13 @@ def is_clean_tree(value: Any, depth: int = 0) -> bool:
         items = value
     else:
         return False
+    scalars = SCALARS
     for item in items:
         kind = type(item)
         if kind is str:
             if len(item) >= MIN_SECRET_LENGTH and redact_text(item) is not item:
                 return False
-        elif kind is int or kind is float or kind is bool or item is None:
-            continue
-        elif not is_clean_tree(item, depth + 1):
+        elif kind not in scalars and not is_clean_tree(item, depth + 1):
             return False
     return True
 
