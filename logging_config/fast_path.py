@@ -152,18 +152,18 @@ def fast_line(
         text = _message(message)
         if text is None:
             return None
-    if bound:
-        fields = {**bound, **fields} if fields else bound
-    if fields:
-        if type(fields) is not dict:
-            return None
-        try:
+    tail = b"}\n"
+    try:
+        if bound:
+            fields = {**bound, **fields} if fields else bound
+        if fields:
+            if type(fields) is not dict:
+                return None
             encoded = fast_tail(fields)
-        except Exception:
-            return None
-        tail = b"}\n" if len(encoded) == 2 else b"," + encoded[1:] + b"\n"
-    else:
-        tail = b"}\n"
+            if len(encoded) > 2:
+                tail = b"," + encoded[1:] + b"\n"
+    except Exception:  # a key whose equality raises, a value orjson refuses: the general path
+        return None
     level = _LEVEL_FRAGMENTS.get(levelno)
     if level is None:
         return None

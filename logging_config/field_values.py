@@ -22,6 +22,7 @@ tail with the same two steps, so they write the same bytes:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,6 +68,16 @@ RESERVED_KEYS = frozenset(
 RENAMED_PREFIX = "field_"
 
 
+def _name_of(key: Any) -> str:
+    """A key as a plain ``str``: a ``str`` subclass without calling its overrides, anything else
+    as its text."""
+    if type(key) is str:
+        return key
+    if isinstance(key, str):
+        return str.__str__(key)
+    return _key_text(key)
+
+
 class Plan:
     """How one key set appears on the line: ``entries`` (name, sensitive) per key, in order;
     ``names`` alone; whether any key is ``renamed`` or ``sensitive`` (the fast path's shortcuts)."""
@@ -74,7 +85,7 @@ class Plan:
     __slots__ = ("entries", "names", "renamed", "sensitive")
 
     def __init__(self, keys: tuple[Any, ...]) -> None:
-        names = [key if type(key) is str else _key_text(key) for key in keys]
+        names = [_name_of(key) for key in keys]
         taken = set(names)
         entries = []
         for name in names:
@@ -87,7 +98,8 @@ class Plan:
             entries.append((name, is_sensitive_key(name)))
         self.entries: tuple[tuple[str, bool], ...] = tuple(entries)
         self.names = tuple(name for name, _ in entries)
-        self.renamed = self.names != keys
+        # Any key not exactly a str is renamed to one (its own __eq__ is never asked).
+        self.renamed = any(type(key) is not str for key in keys) or self.names != keys
         self.sensitive = any(sensitive for _, sensitive in entries)
 
     def __repr__(self) -> str:
@@ -111,7 +123,8 @@ def field_plan(keys: tuple[Any, ...]) -> Plan:
         found = Plan(keys)
         if len(_plans) >= _MAX_PLANS:
             _plans.clear()
-        _plans[keys] = found
+        with contextlib.suppress(Exception):  # a key whose equality raises on a collision
+            _plans[keys] = found
     return found
 
 

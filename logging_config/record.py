@@ -33,7 +33,7 @@ from typing import Any
 from logging_config.config import STATE
 from logging_config.context import AGE_KEY, EVENT_IDS, LAMBDA_FIELDS, EventIds
 from logging_config.exception_fields import exception_fields
-from logging_config.field_values import RENAMED_PREFIX, RESERVED_KEYS, add_fields
+from logging_config.field_values import RENAMED_PREFIX, RESERVED_KEYS, add_fields, field_plan
 from logging_config.redaction import MIN_SECRET_LENGTH, redact_text, redact_tree, unserializable
 from logging_config.sanitize import _text_of
 from logging_config.timestamps import iso_timestamp
@@ -165,10 +165,21 @@ def add_call_fields(record: dict[str, Any], call: Call) -> dict[str, Any]:
     names moved aside, secrets redacted (:mod:`logging_config.field_values`)."""
     bound, fields = call.bound, call.fields
     if bound and fields:
-        add_fields(record, {**bound, **fields})
+        try:
+            merged = {**bound, **fields}
+        except Exception:  # a key (a str subclass) whose equality raises: merge by plain names
+            merged = {**_plain_keys(bound), **_plain_keys(fields)}
+        add_fields(record, merged)
     elif bound or fields:
         add_fields(record, bound or fields or {})
     return record
+
+
+def _plain_keys(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: value
+        for (name, _), value in zip(field_plan(tuple(fields)).entries, fields.values(), strict=True)
+    }
 
 
 #: The record pipeline, structlog-style: each processor does one job, in the line's key order.

@@ -201,3 +201,26 @@ def test_a_body_that_is_not_json_still_starts_a_new_correlation() -> None:
     ids, detail = ids_for_event(_sqs("not json \ud800 at all"))
     assert ids.generated is True
     assert detail is None
+
+
+class EqualityRaises(str):
+    """A field name (a ``str`` subclass, as ``**`` accepts) whose equality and text raise."""
+
+    __hash__ = str.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("eq exploded")
+
+    def __str__(self) -> str:
+        raise RuntimeError("str exploded")
+
+
+def test_a_field_name_whose_equality_raises_loses_nothing(capture_logs: Any) -> None:
+    log = logging_config.get_logger("x").bind(**{EqualityRaises("kk"): 1, "b": 2})
+    with logging_config.start_workflow("wf-eq"):
+        log.info("m", kk=3, c=[4])
+        log.info("m", **{EqualityRaises("level"): {"a": 1}})
+    assert capture_logs[0]["kk"] == 3  # the call's field wins, as for any name
+    assert (capture_logs[0]["b"], capture_logs[0]["c"]) == (2, [4])
+    assert capture_logs[1]["field_level"] == {"a": 1}
+    assert all("logging_error" not in line for line in capture_logs)
