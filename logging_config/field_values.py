@@ -170,7 +170,8 @@ def fast_tail(fields: Mapping[str, Any]) -> bytes:
     rich one the tree check on top. Otherwise each value is prepared on its own, as the general
     path does.
     """
-    plan = field_plan(tuple(fields))
+    keys = tuple(fields)
+    plan = _plans.get(keys) or field_plan(keys)  # the cache read inline: this is every line
     if not plan.sensitive:
         scalars = SCALARS
         for value in fields.values():
@@ -182,8 +183,8 @@ def fast_tail(fields: Mapping[str, Any]) -> bytes:
                 break
         else:
             # Plain JSON types only (is_clean_tree refuses objects): no default hook needed.
-            if plan.renamed:
-                return dumps(dict(zip(plan.names, fields.values(), strict=True)))
+            if plan.renamed:  # (zip's strict check costs a third of this dict: lengths match)
+                return dumps(dict(zip(plan.names, fields.values(), strict=False)))
             return dumps(fields)
     out: dict[str, Any] = {}
     for (name, sensitive), value in zip(plan.entries, fields.values(), strict=True):
