@@ -38,10 +38,13 @@ class Envelope(NamedTuple):
 def _parse_json(text: Any) -> Any:
     """The JSON value of an SQS body or SNS message, ``None`` when it is not JSON.
 
-    orjson refuses a lone UTF-16 surrogate, escaped (``"\\ud800"``) or raw, anywhere in the
-    text; SQS and SNS deliver such bodies as they were sent, and the IDs beside it are still
-    good. So a body orjson refuses is parsed again by the stdlib's ``json``, which keeps the
-    surrogate (the logger replaces it when it writes the value): the event keeps its correlation.
+    SQS accepts only XML characters in a body (no raw surrogate:
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html),
+    but a JSON body may still *escape* one (``"\\ud800"``: plain ASCII text), as a producer's JSON
+    encoder writes a lone surrogate it was given. orjson refuses such text, and a local runner may
+    hand a raw surrogate over as well. A body orjson refuses is parsed again by the stdlib's
+    ``json``, which keeps the surrogate (the logger replaces it with U+FFFD when it writes the
+    value): the event keeps its IDs instead of starting a new correlation.
     """
     if isinstance(text, dict):
         return text

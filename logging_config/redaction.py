@@ -13,11 +13,14 @@ scan::
     is_sensitive_key("X-Api-Key")                   # True
     redact_text("auth: Bearer abcdefghijklmnop")    # 'auth: Bearer [REDACTED]'
 
-An AWS access key ID is 20 upper-case letters and digits starting with ``AKIA`` (long-term) or
-``ASIA`` (temporary), and its secret access key is 40 characters of base64 alphabet
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/security-creds.html); a secret within a few
-separator characters (space, ``:``, ``=``, ``,``, ``;``, ``|``, ``/``, quotes) after a key ID is
-redacted with it, label or not.
+An AWS access key ID is 20 upper-case letters and digits whose prefix says what it is —
+``AKIA`` a long-term access key, ``ASIA`` a temporary (STS) one
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-prefixes)
+— and it is always used with its 40-character secret access key, ``AKIAIOSFODNN7EXAMPLE`` /
+``wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`` in AWS's own example
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html). A secret
+within a few separator characters (space, tab, newline, ``:``, ``=``, ``,``, ``;``, ``|``, ``/``,
+``\\``, quotes) after a key ID is redacted with it, label or not.
 
 Cheap on the hot path: a key's verdict is cached, and strings shorter than the shortest secret are
 never scanned. Extra key names come from ``configure(redact_keys=...)`` / ``$OBSKIT_REDACT_KEYS``.

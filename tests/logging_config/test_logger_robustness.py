@@ -332,3 +332,33 @@ def test_property_rich_calls_take_the_fast_path_and_write_the_general_paths_byte
     else:  # only what orjson refuses (lone surrogates, huge ints) is left to the general path
         with pytest.raises(orjson.JSONEncodeError):
             orjson.dumps([message, fields, bound])
+
+
+def test_rich_calls_stay_on_the_fast_path(
+    capture_logs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nested values, a reserved name, a sensitive name, a secret in a nested string: all written
+    without building a record (the general path is made to fail here), redacted all the same."""
+    from logging_config import logger as logger_module
+
+    def general_path(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise AssertionError("the general path was taken")
+
+    monkeypatch.setattr(logger_module, "build_record", general_path)
+    with logging_config.start_workflow("wf-rich"):
+        logging_config.get_logger("x").info(
+            "order placed",
+            order={"account": "paper", "limits": {"max_qty": 100}},
+            legs=[{"symbol": "SPY", "qty": 3}, ("TLT", 2)],
+            event_type="OrderPlaced",
+            password="hunter2",
+            note={"auth": "Bearer abcdefghijklmnop", "api_key": "k"},
+        )
+    line = capture_logs[0]
+    assert "logging_error" not in line
+    assert line["order"] == {"account": "paper", "limits": {"max_qty": 100}}
+    assert line["legs"] == [{"symbol": "SPY", "qty": 3}, ["TLT", 2]]
+    assert line["field_event_type"] == "OrderPlaced"
+    assert line["event_type"] is None  # the real key: no event is being handled
+    assert line["password"] == "[REDACTED]"
+    assert line["note"] == {"auth": "Bearer [REDACTED]", "api_key": "[REDACTED]"}
