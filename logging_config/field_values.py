@@ -82,7 +82,7 @@ class Plan:
     """How one key set appears on the line: ``entries`` (name, sensitive) per key, in order;
     ``names`` alone; whether any key is ``renamed`` or ``sensitive`` (the fast path's shortcuts)."""
 
-    __slots__ = ("entries", "names", "renamed", "sensitive")
+    __slots__ = ("entries", "names", "renamed", "sensitive", "moves")
 
     def __init__(self, keys: tuple[Any, ...]) -> None:
         names = [_name_of(key) for key in keys]
@@ -101,11 +101,20 @@ class Plan:
         # Any key not exactly a str is renamed to one (its own __eq__ is never asked).
         self.renamed = any(type(key) is not str for key in keys) or self.names != keys
         self.sensitive = any(sensitive for _, sensitive in entries)
+        # Renaming by moving keys in a copy keeps the order when every key from the first renamed
+        # one on is popped and put back: cheaper than a new dict when those are few (a reserved
+        # name is usually passed last); None when a new dict is cheaper or the keys are not str.
+        self.moves: tuple[tuple[str, str], ...] | None = None
+        if self.renamed and all(type(key) is str for key in keys):
+            first = next(i for i, name in enumerate(self.names) if name != keys[i])
+            if len(keys) - first <= _MAX_MOVES:
+                self.moves = tuple(zip(keys[first:], self.names[first:], strict=True))
 
     def __repr__(self) -> str:
         return f"Plan({self.entries!r})"
 
 
+_MAX_MOVES = 3
 _plans: dict[tuple[Any, ...], Plan] = {}
 _MAX_PLANS = 4096
 
@@ -183,9 +192,15 @@ def fast_tail(fields: Mapping[str, Any]) -> bytes:
                 break
         else:
             # Plain JSON types only (is_clean_tree refuses objects): no default hook needed.
-            if plan.renamed:  # (zip's strict check costs a third of this dict: lengths match)
+            if not plan.renamed:
+                return dumps(fields)
+            moves = plan.moves
+            if moves is None:  # (zip's strict check costs a third of this dict: lengths match)
                 return dumps(dict(zip(plan.names, fields.values(), strict=False)))
-            return dumps(fields)
+            renamed = dict(fields)  # a dict on the fast path: the cost of copy()
+            for key, name in moves:
+                renamed[name] = renamed.pop(key)
+            return dumps(renamed)
     out: dict[str, Any] = {}
     for (name, sensitive), value in zip(plan.entries, fields.values(), strict=True):
         if sensitive:
