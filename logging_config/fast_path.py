@@ -4,15 +4,13 @@ Most calls carry a string message and some fields. For those, the line is the co
 fragments that change rarely and are serialized once — the IDs when a context is bound, the Lambda
 keys per invocation, ``service``/``logger``/``location`` per call site, the message per distinct
 text (redacted), the timestamp's date part per second — plus one ``orjson.dumps`` of the call's
-fields. Plain fields (str, int, float, bool, None under ordinary names, no secret in sight) are
-dumped as they are; anything else — nested dicts and lists, objects, a reserved or sensitive key
-name, a secret-looking string — takes the "rich" tail (:func:`~logging_config.field_values.fast_tail`:
-keys renamed or redacted by a cached plan, nested values serialized once and walked only when
-their text shows something to redact). :func:`fast_line` returns ``None`` for the rest (a message
-that is not a string, an exception, a value orjson refuses, an oversized line) and the caller takes
-the general path (:func:`~logging_config.record.build_record` then
-:func:`~logging_config.render.render`), which produces the same bytes; a property test checks
-that::
+fields (:func:`~logging_config.field_values.fast_tail`): their keys renamed or redacted by a plan
+cached per key set, their nested values (dicts, lists) checked for anything to redact without
+being copied, and walked by :func:`~logging_config.redaction.redact_tree` only when something is.
+:func:`fast_line` returns ``None`` for the rest (a message that is not a string, an exception, a
+value orjson refuses, an oversized line) and the caller takes the general path
+(:func:`~logging_config.record.build_record` then :func:`~logging_config.render.render`), which
+produces the same bytes; property tests check that::
 
     from logging_config.fast_path import fast_line
 
