@@ -13,7 +13,11 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
 - ``sort`` is the natural sort of :mod:`insights_queries.values`; missing values sort last;
 - ``dedup`` keeps the first event of each combination in sort order, by ``@timestamp`` newest
   first when nothing sorted before it, and keeps events missing a field
-  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Dedup.html).
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Dedup.html);
+- ``unnest`` turns a record into one record per item of a list
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Unnest.html);
+- a glob ``parse`` captures each ``*`` lazily, as its documented regex twin ``(.*?)`` does
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from insights_queries.aggregates import (
 )
 from insights_queries.ast import (
     AGGREGATE_FUNCTIONS,
+    MAX_DEPTH,
+    MAX_LIMIT,
     Call,
     Dedup,
     Display,
@@ -47,6 +53,8 @@ from insights_queries.ast import (
     Sort,
     SortKey,
     Stats,
+    Unnest,
+    depth,
 )
 from insights_queries.evaluate import (
     Evaluator,
@@ -56,9 +64,9 @@ from insights_queries.evaluate import (
     compile_expr,
     field_getter,
 )
-from insights_queries.lexer import to_python_regex
 from insights_queries.params import bind, transform
 from insights_queries.parser import parse
+from insights_queries.regexes import compile_regex, translate
 from insights_queries.values import NaturalOrder, is_true, to_text
 
 DEFAULT_LIMIT = 10_000
@@ -104,6 +112,7 @@ def run(
     model = parse(query) if isinstance(query, str) else query
     if params is not None:
         model = bind(model, params)
+    _check_depth(model)
     plan = Plan(model)
     stats = Statistics()
     counted = _Counted(events)
@@ -135,6 +144,29 @@ class _Counted:
             message = event.get("@message")
             self.bytes += len(message) if isinstance(message, str) else 0
             yield event
+
+
+def _check_depth(query: Query) -> None:
+    """Refuse a query model built deeper than the parser allows: compiling and evaluating it
+    recurse once per level, so such a tree would crash the run instead of failing it."""
+    for node in _top_expressions(query):
+        if depth(node) > MAX_DEPTH:
+            raise QueryError(f"an expression is nested more than {MAX_DEPTH} levels deep")
+
+
+def _top_expressions(query: Query) -> Iterator[Expr]:
+    """The top-level expressions of each command (without recursing into them)."""
+    for command in query.commands:
+        if isinstance(command, Filter):
+            yield command.condition
+        elif isinstance(command, Fields):
+            yield from (p.expr for p in command.items)
+        elif isinstance(command, Stats):
+            yield from (p.expr for p in (*command.aggregations, *command.by))
+        elif isinstance(command, Sort):
+            yield from (k.expr for k in command.keys)
+        elif isinstance(command, Parse):
+            yield command.source
 
 
 def _project(row: Event, columns: list[str]) -> dict[str, Any]:
@@ -179,6 +211,9 @@ class Plan:
                     columns = _merge(columns, names)
             elif isinstance(command, Display):
                 columns = [f.name for f in command.fields]
+            elif isinstance(command, Unnest):
+                self._flush(pending)
+                self.stages.append(_unnest_stage(command))
             else:
                 self._flush(pending)
                 if self.matched_at is None:
@@ -195,6 +230,7 @@ class Plan:
                     sorted_yet = True
                     self.stages.append(_sort_stage(command))
                 elif isinstance(command, Limit):
+                    self.limit = MAX_LIMIT  # an explicit limit may ask past the default
                     self.stages.append(_limit_stage(command.count))
                 elif isinstance(command, Dedup):
                     if not sorted_yet:  # AWS: unsorted results dedup by @timestamp, newest first
@@ -289,11 +325,15 @@ def _fields_step(command: Fields) -> MapStep:
 
 
 def glob_to_regex(glob: str) -> re.Pattern[str]:
-    """A ``parse`` glob as a regex: each ``*`` captures, lazily except the last."""
+    """A ``parse`` glob as a regex: each ``*`` captures lazily, as the documented regex twin of
+    a glob does (``(.*?)``), so ``'"requestId":"*"'`` stops at the value's closing quote; only a
+    ``*`` that ends the glob takes the rest of the text (lazily it would capture nothing).
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html
+    """
     parts = glob.split("*")
     pieces = [re.escape(parts[0])]
-    for i, part in enumerate(parts[1:], start=1):
-        pieces.append("(.*)" if i == len(parts) - 1 else "(.*?)")
+    for part in parts[1:]:
+        pieces.append("(.*?)" if part else "(.*)")
         pieces.append(re.escape(part))
     return re.compile("".join(pieces), re.DOTALL)
 
@@ -301,9 +341,10 @@ def glob_to_regex(glob: str) -> re.Pattern[str]:
 def _parse_step(command: Parse) -> tuple[MapStep, list[str]]:
     source = compile_expr(command.source)
     if isinstance(command.pattern, Regex):
-        pattern = re.compile(to_python_regex(command.pattern.pattern), re.DOTALL)
+        pattern = compile_regex(command.pattern.pattern, re.DOTALL)
         group_names = list(pattern.groupindex)
-        names = list(command.as_fields) if command.as_fields else group_names
+        field_names = list(translate(command.pattern.pattern).names)
+        names = list(command.as_fields) if command.as_fields else field_names
         if len(names) != len(group_names):
             raise QueryError(
                 f"parse names {len(names)} field(s) but the regex has {len(group_names)} groups"
@@ -515,6 +556,28 @@ def _ascending_key(value: Any) -> tuple[bool, NaturalOrder]:
 def _descending_key(value: Any) -> tuple[bool, NaturalOrder]:
     """Reversed, this puts missing values last too."""
     return (value is not None, NaturalOrder(value))
+
+
+def _unnest_stage(command: Unnest) -> Stage:
+    """One record per item of the list in the source field, the item under ``into``.
+
+    A value that is not a list is a list of one item (AWS); a missing field or an empty list
+    gives no record, since the original record is always discarded.
+    """
+    source = field_getter(command.source.name)
+    into = command.into
+
+    def stage(events: Iterator[Event]) -> Iterator[Event]:
+        for event in events:
+            value = source(event)
+            if value is None:
+                continue
+            for item in value if isinstance(value, list) else (value,):
+                out = dict(event)
+                out[into] = item
+                yield out
+
+    return stage
 
 
 def _limit_stage(count: int) -> Stage:

@@ -25,6 +25,10 @@ UNIT_MS: dict[str, int] = {
 _CALENDAR_MONTHS = {"mo": 1, "q": 3, "y": 12}
 
 
+# the instants a datetime can show: 0001-01-01 to 9999-12-31; a timestamp outside is no time
+MIN_MILLIS = -62_135_596_800_000
+MAX_MILLIS = 253_402_300_799_999
+
 TIMESTAMP = "@timestamp"
 # the keys a JSON log line may carry its own time under, in order of preference
 TIME_KEYS = ("timestamp", "time", "@t", "_timestamp_ms")
@@ -41,22 +45,25 @@ class Millis(int):
 
 def format_millis(ms: int) -> str:
     """``2025-12-17 20:38:58.084``: the way Logs Insights shows ``@timestamp``."""
+    if not MIN_MILLIS <= ms <= MAX_MILLIS:
+        return str(int(ms))
     moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{ms % 1000:03d}"
 
 
 def parse_timestamp(value: object) -> Millis | None:
-    """A ``Millis`` from an ISO 8601 string or epoch milliseconds; ``None`` when it is neither."""
+    """A ``Millis`` from an ISO 8601 string or epoch milliseconds; ``None`` when it is neither,
+    or when it is outside the years 1 to 9999."""
     if isinstance(value, Millis):
         return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return Millis(int(value))
+        return millis(value)
     if isinstance(value, str) and value:
         text = value.strip()
         if text.isdigit():
-            return Millis(int(text))
+            return millis(int(text)) if len(text) < 20 else None
         try:
             moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
         except ValueError:
@@ -65,6 +72,13 @@ def parse_timestamp(value: object) -> Millis | None:
             moment = moment.replace(tzinfo=UTC)
         return Millis(round(moment.timestamp() * 1000))
     return None
+
+
+def millis(value: int | float) -> Millis | None:
+    """``value`` ms as a timestamp, or ``None`` outside the years 1 to 9999 (or not finite)."""
+    if not MIN_MILLIS <= value <= MAX_MILLIS:
+        return None
+    return Millis(int(value))
 
 
 def period_ms(period: TimePeriod) -> int | None:

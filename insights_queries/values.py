@@ -55,7 +55,10 @@ def to_text(value: Any) -> str:
     if isinstance(value, float):
         return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, int):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # past Python's 4,300 digits; results stay far below, inputs may not
+            return "-inf" if value < 0 else "inf"
     if isinstance(value, dict | list):
         return orjson.dumps(value).decode()
     return str(value)
