@@ -99,7 +99,7 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "jsonParse": (1, 1),
 }
 _CANONICAL_FUNCTION = {name.lower(): name for name in FUNCTIONS}
-_COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=", "=~")
+_COMPARISON_OPS = ("=", "==", "!=", "<", "<=", ">", ">=", "=~")
 
 
 def parse(text: str) -> Query:
@@ -438,7 +438,7 @@ class _Parser:
             return In(left, self.list_literal(), negated)
         if token.kind == "op" and token.value in _COMPARISON_OPS:
             self.advance(token)
-            op: BinaryOp = token.value  # type: ignore[assignment]
+            op: BinaryOp = "=" if token.value == "==" else token.value  # type: ignore[assignment]
             return Binary(op, left, self.additive())
         return left
 
