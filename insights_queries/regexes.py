@@ -9,7 +9,7 @@ Two spellings valid on AWS are errors in Python, so they are translated, never r
   a scoped ``(?flags:...)``, closed and reopened around each ``|`` of that group so alternatives
   keep their meaning.
 
-Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-regex.html and
+Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Filter.html and
 the named capture groups of https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html
 """
 

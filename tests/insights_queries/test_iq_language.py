@@ -46,7 +46,7 @@ def test_regex_parse_as_names_must_match_the_groups() -> None:
 
 
 def test_inline_flags_anywhere_are_translated() -> None:
-    # CWL_QuerySyntax-regex: filter f1 =~ /^(?i)Exception$/
+    # AWS documents filter f1 =~ /^(?i)Exception$/ (regular expressions in the filter command)
     events = [{"f1": "EXCEPTION"}, {"f1": "exception"}, {"f1": "xException"}, {"f1": "Except"}]
     got = run("filter f1 =~ /^(?i)Exception$/ | display f1", events).column("f1")
     assert got == ["EXCEPTION", "exception"]
