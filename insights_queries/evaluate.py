@@ -239,7 +239,13 @@ def _compile_match(expr: Binary, left: Evaluator) -> Evaluator:
 
         return contains
     if isinstance(target, Regex | String):
-        pattern = compile_regex(target.pattern if isinstance(target, Regex) else target.value)
+        source = target.pattern if isinstance(target, Regex) else target.value
+        try:
+            pattern = compile_regex(source)
+        except (re.error, RecursionError, OverflowError) as error:
+            raise QueryError(
+                f"{render_expr(target)[:60]} is not a valid regular expression: {error}"
+            ) from None
         search = pattern.search
 
         def matches(event: Event) -> bool:

@@ -152,3 +152,9 @@ def test_a_huge_token_is_cut_short_in_the_error(text: str) -> None:
     window, caret = error.pointer().split("\n")
     assert len(window) < 200 and len(caret) < 200
     assert window[len(caret) - 1 : len(caret)] != ""  # the caret points into the window
+
+
+def test_a_string_that_is_no_regex_after_match_operator_is_a_query_error() -> None:
+    # found by the grammar fuzzer: re.error escaped from the engine
+    with pytest.raises(QueryError, match="not a valid regular expression"):
+        run('filter a =~ "?"', [dict(EVENT)])
