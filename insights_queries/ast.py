@@ -29,6 +29,8 @@ MAX_DEPTH = 100
 chains count one level per operator)."""
 MAX_NESTING = 50
 """Most parentheses, calls, lists and prefix operators open inside each other while parsing."""
+MAX_COMMANDS = 200
+"""Most commands in one query: the engine chains one generator per command, and each nests."""
 MAX_WHOLE_NUMBER = int(sys.float_info.max)
 """Largest number literal: AWS's numbers are doubles (about 1.8e308)."""
 MAX_PERIOD_DIGITS = 9

@@ -36,6 +36,7 @@ from insights_queries.aggregates import (
 )
 from insights_queries.ast import (
     AGGREGATE_FUNCTIONS,
+    MAX_COMMANDS,
     MAX_DEPTH,
     MAX_LIMIT,
     Call,
@@ -147,8 +148,10 @@ class _Counted:
 
 
 def _check_depth(query: Query) -> None:
-    """Refuse a query model built deeper than the parser allows: compiling and evaluating it
-    recurse once per level, so such a tree would crash the run instead of failing it."""
+    """Refuse a query model built deeper or longer than the parser allows: compiling and
+    evaluating recurse once per level and stages nest, so it would crash instead of failing."""
+    if len(query.commands) > MAX_COMMANDS:
+        raise QueryError(f"the query has more than {MAX_COMMANDS} commands")
     for node in _top_expressions(query):
         if depth(node) > MAX_DEPTH:
             raise QueryError(f"an expression is nested more than {MAX_DEPTH} levels deep")

@@ -16,6 +16,7 @@ import difflib
 from insights_queries.ast import (
     AGGREGATE_FUNCTIONS,
     FUNCTIONS,
+    MAX_COMMANDS,
     MAX_DEPTH,
     MAX_LIMIT,
     MAX_NESTING,
@@ -186,6 +187,12 @@ class _Parser:
                     f"found {self.describe(token)} after a complete command",
                     token,
                     "'|' and the next command, or the end of the query",
+                )
+            if len(commands) == MAX_COMMANDS:
+                raise self.error(
+                    f"the query has more than {MAX_COMMANDS} commands",
+                    token,
+                    f"at most {MAX_COMMANDS} commands",
                 )
             self.advance(token)
             commands.append(self.command())

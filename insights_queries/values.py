@@ -111,6 +111,8 @@ def equals(left: Any, right: Any) -> bool:
 
 
 _CHUNKS = re.compile(r"\d+|\D+")
+# longer digit strings sort as text (natural order): Python converts at most 4,300 digits
+_MAX_INT_DIGITS = 4_000
 
 
 def _compare_chunks(a: str, b: str) -> int:
@@ -118,7 +120,9 @@ def _compare_chunks(a: str, b: str) -> int:
         if x == y:
             continue
         if x[0].isdigit() and y[0].isdigit():
-            kx, ky = (len(x), int(x)), (len(y), int(y))
+            # digit runs compare by length, then digit by digit: their numeric order without
+            # converting (a field may hold a run longer than Python converts to an int)
+            kx, ky = (len(x), x), (len(y), y)
             return -1 if kx < ky else 1
         return -1 if x < y else 1
     return (len(a) > len(b)) - (len(a) < len(b))
@@ -132,7 +136,12 @@ class NaturalOrder:
 
     def __init__(self, value: Any) -> None:
         number = value if _is_number(value) else None
-        if number is None and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        if (
+            number is None
+            and isinstance(value, str)
+            and len(value) <= _MAX_INT_DIGITS
+            and value.strip().lstrip("-").isdigit()
+        ):
             number = int(value)
         self.number: int | float | None = number
         self.text = None if number is not None else to_text(value)

@@ -62,6 +62,7 @@ EVENTS: list[dict[str, Any]] = [
     {"@message": "user=u1, took 5 ms", "a": -3.5, "level": "ERROR", "extra": {"cid": "c1"}},
     {"@message": "", "a": True, "list": [1, "two", {"x": 3}], "b": "9" * 30},
     {"@message": "(?i)*weird*", "x y": "spaced", "a": 10**20, "level": "info"},
+    {"@message": "9" * 5000, "b": "x" + "8" * 5000, "a": 1e308, "list": []},
 ]
 
 NAMES = ["a", "b", "level", "@message", "@timestamp", "extra.cid", "list", "x y", "and", "n_1"]

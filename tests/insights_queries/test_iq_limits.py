@@ -10,7 +10,18 @@ from __future__ import annotations
 import pytest
 
 from insights_queries import QueryError, QuerySyntaxError, parse
-from insights_queries.ast import MAX_DEPTH, MAX_LIMIT, MAX_NESTING, Binary, Field, Filter, Query
+from insights_queries.ast import (
+    MAX_COMMANDS,
+    MAX_DEPTH,
+    MAX_LIMIT,
+    MAX_NESTING,
+    Binary,
+    Field,
+    Filter,
+    Query,
+    Sort,
+    SortKey,
+)
 from insights_queries.engine import run
 from insights_queries.values import display
 
@@ -158,3 +169,28 @@ def test_a_string_that_is_no_regex_after_match_operator_is_a_query_error() -> No
     # found by the grammar fuzzer: re.error escaped from the engine
     with pytest.raises(QueryError, match="not a valid regular expression"):
         run('filter a =~ "?"', [dict(EVENT)])
+
+
+@pytest.mark.parametrize("command", ["sort a", "stats count(*) as a by a", "unnest a into a"])
+def test_too_many_commands_are_refused(command: str) -> None:
+    # 1,500 stages nested 1,500 generators: RecursionError on the old code
+    text = "fields a | " + " | ".join([command] * 1500)
+    assert f"at most {MAX_COMMANDS} commands" in str(refused(text))
+
+
+def test_a_model_with_too_many_commands_is_refused_by_the_engine() -> None:
+    query = Query(tuple(Sort((SortKey(Field("a")),)) for _ in range(MAX_COMMANDS + 1)))
+    with pytest.raises(QueryError, match=f"more than {MAX_COMMANDS} commands"):
+        run(query, [dict(EVENT)])
+
+
+def test_commands_up_to_the_limit_run() -> None:
+    text = " | ".join(["sort a"] * MAX_COMMANDS)
+    assert run(text, [dict(EVENT)]).statistics.records_scanned == 1
+
+
+def test_sorting_digit_runs_longer_than_python_converts() -> None:
+    # natural sort converted each digit run to an int: ValueError past 4,300 digits
+    events = [{"b": "x" + "9" * 5000}, {"b": "x" + "8" * 5000}, {"b": "8" * 5000}, {"b": "7"}]
+    rows = run("fields b | sort b asc", events).column("b")
+    assert [b[:2] for b in rows] == ["88", "x8", "x9", "7"]
