@@ -113,7 +113,7 @@ def run(
     model = parse(query) if isinstance(query, str) else query
     if params is not None:
         model = bind(model, params)
-    _check_depth(model)
+    _check_bounds(model)
     plan = Plan(model)
     stats = Statistics()
     counted = _Counted(events)
@@ -147,7 +147,7 @@ class _Counted:
             yield event
 
 
-def _check_depth(query: Query) -> None:
+def _check_bounds(query: Query) -> None:
     """Refuse a query model built deeper or longer than the parser allows: compiling and
     evaluating recurse once per level and stages nest, so it would crash instead of failing."""
     if len(query.commands) > MAX_COMMANDS:

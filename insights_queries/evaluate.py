@@ -30,7 +30,7 @@ from insights_queries.ast import (
     TimePeriod,
     Unary,
 )
-from insights_queries.errors import QueryError
+from insights_queries.errors import QueryError, shorten
 from insights_queries.functions import SCALAR_IMPLEMENTATIONS
 from insights_queries.regexes import compile_regex
 from insights_queries.render import render_expr
@@ -87,7 +87,7 @@ def column_name(expr: Expr, alias: str | None) -> str:
 
 # the largest magnitude an arithmetic result may have: AWS computes in doubles, and a whole
 # number past this cannot be shown (Python prints at most 4,300 digits) nor be a double
-_LARGEST = int(MAX_WHOLE_NUMBER)
+_LARGEST = MAX_WHOLE_NUMBER
 _LARGEST_BITS = _LARGEST.bit_length()
 
 
@@ -244,7 +244,7 @@ def _compile_match(expr: Binary, left: Evaluator) -> Evaluator:
             pattern = compile_regex(source)
         except (re.error, RecursionError, OverflowError) as error:
             raise QueryError(
-                f"{render_expr(target)[:60]} is not a valid regular expression: {error}"
+                f"{shorten(render_expr(target))} is not a valid regular expression: {error}"
             ) from None
         search = pattern.search
 

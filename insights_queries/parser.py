@@ -393,7 +393,7 @@ class _Parser:
             )
 
     def expr(self) -> Expr:
-        start = self.peek(regex_ok=True)
+        start = self.pos
         self.enter()
         try:
             left = self.and_expr()
@@ -401,13 +401,15 @@ class _Parser:
                 left = Binary("or", left, self.and_expr())
         finally:
             self.nesting -= 1
-        if self.nesting == 0 and depth(left) > MAX_DEPTH:
-            raise self.error(
-                f"the expression is {depth(left)} levels deep (each operator of a chain such as"
-                f" 'a or b or c' is one level)",
-                start,
-                f"at most {MAX_DEPTH} levels",
-            )
+        if self.nesting == 0:
+            levels = depth(left)
+            if levels > MAX_DEPTH:
+                raise self.error(
+                    f"the expression is {levels} levels deep (each operator of a chain such as"
+                    f" 'a or b or c' is one level)",
+                    next_token(self.text, start, regex_ok=True),
+                    f"at most {MAX_DEPTH} levels",
+                )
         return left
 
     def and_expr(self) -> Expr:
