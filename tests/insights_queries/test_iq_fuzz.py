@@ -54,7 +54,7 @@ from insights_queries.engine import run
 from insights_queries.parser import ARITY
 from insights_queries.timestamps import Millis
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 EVENTS: list[dict[str, Any]] = [
     {"@timestamp": Millis(1_765_929_600_000), "@message": "GET /a 200", "a": 1, "b": "x"},
