@@ -92,6 +92,11 @@ _LARGEST_BITS = _LARGEST.bit_length()
 
 
 def _arith(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``fn`` on the operands' numbers; missing when an operand is no number or the result is
+    no number a double can hold (infinity, NaN, a giant integer, a complex number)."""
+    largest = _LARGEST
+    isfinite = math.isfinite
+
     def apply(a: Any, b: Any) -> Any:
         x, y = to_number(a), to_number(b)
         if x is None or y is None:
@@ -100,18 +105,14 @@ def _arith(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             result = fn(x, y)
         except (ZeroDivisionError, OverflowError, ValueError):
             return None
-        return result if _in_range(result) else None
+        kind = result.__class__
+        if kind is int:
+            return result if -largest <= result <= largest else None
+        if kind is float:
+            return result if isfinite(result) else None
+        return None  # complex: a negative base to a fractional power
 
     return apply
-
-
-def _in_range(value: Any) -> bool:
-    """Whether a result is a number a double can hold (no infinity, NaN or giant integer)."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, int):
-        return -_LARGEST <= value <= _LARGEST
-    return False  # a complex number: a negative base to a fractional power
 
 
 def _divide(x: float, y: float) -> float:
