@@ -17,14 +17,15 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
 - ``unnest`` turns a record into one record per item of a list
   (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Unnest.html);
 - a glob ``parse`` captures each ``*`` lazily, as its documented regex twin ``(.*?)`` does
-  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html).
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html), with
+  :mod:`insights_queries.glob` (no regex, so no backtracking).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,7 @@ from insights_queries.evaluate import (
     compile_expr,
     field_getter,
 )
+from insights_queries.glob import Glob
 from insights_queries.params import bind, transform
 from insights_queries.parser import parse
 from insights_queries.regexes import compile_regex, translate
@@ -327,22 +329,9 @@ def _fields_step(command: Fields) -> MapStep:
     return add_fields
 
 
-def glob_to_regex(glob: str) -> re.Pattern[str]:
-    """A ``parse`` glob as a regex: each ``*`` captures lazily, as the documented regex twin of
-    a glob does (``(.*?)``), so ``'"requestId":"*"'`` stops at the value's closing quote; only a
-    ``*`` that ends the glob takes the rest of the text (lazily it would capture nothing).
-    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html
-    """
-    parts = glob.split("*")
-    pieces = [re.escape(parts[0])]
-    for part in parts[1:]:
-        pieces.append("(.*?)" if part else "(.*)")
-        pieces.append(re.escape(part))
-    return re.compile("".join(pieces), re.DOTALL)
-
-
 def _parse_step(command: Parse) -> tuple[MapStep, list[str]]:
     source = compile_expr(command.source)
+    match: Callable[[str], Sequence[str | None] | None]
     if isinstance(command.pattern, Regex):
         pattern = compile_regex(command.pattern.pattern, re.DOTALL)
         group_names = list(pattern.groupindex)
@@ -352,22 +341,28 @@ def _parse_step(command: Parse) -> tuple[MapStep, list[str]]:
             raise QueryError(
                 f"parse names {len(names)} field(s) but the regex has {len(group_names)} groups"
             )
-        groups: list[str | int] = list(group_names)
+        search = pattern.search
+
+        def match(text: str) -> Sequence[str | None] | None:
+            m = search(text)
+            return None if m is None else [m.group(g) for g in group_names]
+
     else:
-        pattern = glob_to_regex(command.pattern.value)
+        glob = Glob(command.pattern.value)
         names = list(command.as_fields)
-        groups = list(range(1, pattern.groups + 1))
+        if len(names) != glob.stars:
+            raise QueryError(f"parse names {len(names)} field(s) but the glob has {glob.stars} '*'")
+        match = glob.match
 
     def extract(event: Event) -> Event:
         value = source(event)
         if value is None:
             return event
-        m = pattern.search(value if isinstance(value, str) else to_text(value))
-        if m is None:
+        captures = match(value if isinstance(value, str) else to_text(value))
+        if captures is None:
             return event
         out = dict(event)
-        for name, group in zip(names, groups, strict=True):
-            captured = m.group(group)
+        for name, captured in zip(names, captures, strict=True):
             if captured is not None:
                 out[name] = captured
         return out

@@ -176,9 +176,8 @@ def test_generated_queries_round_trip_and_run(query: Query) -> None:
         result = run(query, [dict(e) for e in EVENTS])
     except QueryError:
         return  # the engine's own error, with its message, is an allowed answer
-    assert len(result.rows) <= len(EVENTS) * 3 or not any(
-        isinstance(c, Unnest) for c in query.commands
-    )
+    if not any(isinstance(c, Unnest) for c in query.commands):
+        assert len(result.rows) <= len(EVENTS)  # only unnest makes records
 
 
 TOKENS = [
