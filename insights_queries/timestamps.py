@@ -25,6 +25,10 @@ UNIT_MS: dict[str, int] = {
 _CALENDAR_MONTHS = {"mo": 1, "q": 3, "y": 12}
 
 
+# the instants a datetime can show: 0001-01-01 to 9999-12-31; a timestamp outside is no time
+MIN_MILLIS = -62_135_596_800_000
+MAX_MILLIS = 253_402_300_799_999
+
 TIMESTAMP = "@timestamp"
 # the keys a JSON log line may carry its own time under, in order of preference
 TIME_KEYS = ("timestamp", "time", "@t", "_timestamp_ms")
@@ -41,14 +45,16 @@ class Millis(int):
 
 def format_millis(ms: int) -> str:
     """``2025-12-17 20:38:58.084``: the way Logs Insights shows ``@timestamp``."""
+    if not MIN_MILLIS <= ms <= MAX_MILLIS:
+        return str(int(ms))
     moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{ms % 1000:03d}"
 
 
-# The instants a ``datetime`` can hold (0001-01-01 to 9999-12-31 UTC): a time outside them can be
-# neither printed nor binned, so it is no time at all (``1e300`` in a log line is a bad value).
-MIN_MS = -62_135_596_800_000
-MAX_MS = 253_402_300_799_999
+# The same bounds under the readers' names: a time outside them can be neither printed nor binned,
+# so it is no time at all (``1e300`` in a log line is a bad value).
+MIN_MS = MIN_MILLIS
+MAX_MS = MAX_MILLIS
 _MAX_DIGITS = 16  # epoch milliseconds up to MAX_MS; longer digit strings are out of range
 
 
@@ -81,6 +87,13 @@ def parse_timestamp(value: object) -> Millis | None:
             return None
         return Millis(stamp) if MIN_MS <= stamp <= MAX_MS else None
     return None
+
+
+def millis(value: int | float) -> Millis | None:
+    """``value`` ms as a timestamp, or ``None`` outside the years 1 to 9999 (or not finite)."""
+    if not MIN_MILLIS <= value <= MAX_MILLIS:
+        return None
+    return Millis(int(value))
 
 
 def period_ms(period: TimePeriod) -> int | None:
