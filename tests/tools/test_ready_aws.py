@@ -16,7 +16,7 @@ from dashboards.deploy_aws import deploy_catalog
 from sandbox import Sandbox
 from sandbox.moto_server import MotoServer
 from tools.cli import cli
-from tools.readiness import FAIL, MANUAL, PASS, AwsTarget, Inputs, Report, run_readiness
+from tools.readiness import FAIL, PASS, AwsTarget, Inputs, Report, run_readiness
 
 ALERTS = "alchemiser-dev-alerts"
 ALARM = "alchemiser-dev-portfolio-errors"
@@ -40,7 +40,7 @@ def account(moto_server: MotoServer) -> Iterator[str]:
         with Sandbox(catalog, endpoint_url=endpoint, deploy=False) as box:
             assert box.run_workflows(1).completed == 1
         report = deploy_catalog(catalog, endpoint_url=endpoint)
-        # moto implements neither composite alarms nor query definitions: those are skipped
+        # moto implements no composite alarms: those are skipped
         assert all("does not implement" in c.details[0] for c in report.skipped)
         # what the stack adds beside the monitoring: retention and the on-call's subscription
         logs = _client("logs", endpoint)
@@ -94,7 +94,7 @@ def test_the_deployed_example_passes(account: str, tmp_path: Any) -> None:
         "dep.composite-alarms": FAIL,  # moto implements no PutCompositeAlarm: it is not there
         "dep.alarm-actions": PASS,
         "dep.dashboards": PASS,
-        "dep.queries": MANUAL,  # moto implements no query definitions
+        "dep.queries": PASS,  # kept by the sandbox's server (moto alone has none)
         "dep.subscriptions": PASS,
         "dep.retention": PASS,
         "dep.dlqs-empty": PASS,
@@ -160,11 +160,18 @@ def test_a_deleted_dashboard_fails_dashboards(account: str) -> None:
     assert failing == {"dep.dashboards"}
 
 
-def test_endpoint_without_query_definitions_asks_a_person(account: str) -> None:
-    item = _check(account).item("dep.queries")
-    assert item.status == MANUAL
-    assert "does not implement DescribeQueryDefinitions" in " ".join(item.evidence)
-    assert "confirm in the console that 19 exist" in (item.action or "")
+def test_a_deleted_query_definition_fails_queries(account: str) -> None:
+    logs = _client("logs", account)
+    saved = logs.describe_query_definitions(queryDefinitionNamePrefix="alchemiser/")
+    victim = saved["queryDefinitions"][0]
+    item, failing = _broken(
+        account,
+        "dep.queries",
+        lambda: logs.delete_query_definition(queryDefinitionId=victim["queryDefinitionId"]),
+        lambda: deploy_catalog(load_catalog(), endpoint_url=account),
+    )
+    assert f"query definition {victim['name']}: add" in item.evidence
+    assert failing == {"dep.queries"}
 
 
 def test_no_confirmed_subscription_fails_subscriptions(account: str) -> None:
