@@ -29,6 +29,7 @@ as in progress (StopQuery cancels it, the concurrency quota counts it) and shows
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -123,7 +124,7 @@ def compile_query(text_: str) -> Query:
         raise LogsApiError("MalformedQueryException", message)
     try:
         Plan(model)
-    except QueryError as error:
+    except (QueryError, ValueError, re.error) as error:
         raise LogsApiError("MalformedQueryException", str(error)) from None
     return model
 
