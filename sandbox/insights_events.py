@@ -23,13 +23,14 @@ events (:func:`pointer`).
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from insights_queries.lambda_lines import platform_fields, text_format_fields
+from insights_queries.prefilter import ESCAPE
 from insights_queries.timestamps import Millis
 
 Event = dict[str, Any]
@@ -38,9 +39,10 @@ PTR = "@ptr"
 
 @dataclass
 class Scan:
-    """The events of one query's groups and window, and what reading them cost."""
+    """The events of one query's groups and window (read lazily, so a ``limit`` stops the
+    decoding early), and what the query scans: every event of the window, as AWS counts it."""
 
-    events: list[Event]
+    events: Iterator[Event]
     records_scanned: int
     bytes_scanned: int
 
@@ -80,10 +82,21 @@ def message_fields(message: str) -> Event:
 
 
 def scan(
-    groups: Sequence[Any], account_id: str, start_ms: int, end_ms: int, *, with_ptr: bool = True
+    groups: Sequence[Any],
+    account_id: str,
+    start_ms: int,
+    end_ms: int,
+    *,
+    needles: Sequence[bytes] | None = None,
+    with_ptr: bool = True,
 ) -> Scan:
     """Every event of moto's ``groups`` (``LogGroup`` objects) with ``start_ms <= timestamp <=
-    end_ms``, as Logs Insights events in time order."""
+    end_ms``, as Logs Insights events in time order.
+
+    ``needles`` (from :func:`insights_queries.prefilter.required_needles`): an event whose message
+    holds none of them cannot match the query, so it is counted as scanned but never decoded; one
+    holding a backslash is always decoded (a JSON escape may spell a needle differently).
+    """
     stored: list[tuple[int, int, str, str, Any]] = []
     for group in groups:
         for stream_name, stream in list(group.streams.items()):
@@ -92,26 +105,28 @@ def scan(
                 if start_ms <= stamp <= end_ms:
                     stored.append((stamp, int(item.event_id), group.name, stream_name, item))
     stored.sort(key=lambda entry: (entry[0], entry[1]))
-    events: list[Event] = []
-    scanned_bytes = 0
-    for stamp, event_id, group_name, stream_name, item in stored:
-        message = str(item.message)
-        scanned_bytes += len(message.encode())
-        event = message_fields(message)
-        event["@timestamp"] = Millis(stamp)
-        event["@ingestionTime"] = Millis(int(item.ingestion_time))
-        event["@logStream"] = stream_name
-        event["@log"] = f"{account_id}:{group_name}"
-        if with_ptr:
-            event[PTR] = pointer(group_name, stream_name, event_id)
-        events.append(event)
-    return Scan(events, len(events), scanned_bytes)
+    scanned_bytes = sum(len(str(entry[4].message).encode()) for entry in stored)
+    wanted = [n for n in needles or () if n != ESCAPE]
+
+    def events() -> Iterator[Event]:
+        for stamp, event_id, group_name, stream_name, item in stored:
+            message = str(item.message)
+            if wanted:
+                raw = message.encode()
+                if b"\\" not in raw and not any(n in raw for n in wanted):
+                    continue
+            event = message_fields(message)
+            event["@timestamp"] = Millis(stamp)
+            event["@ingestionTime"] = Millis(int(item.ingestion_time))
+            event["@logStream"] = stream_name
+            event["@log"] = f"{account_id}:{group_name}"
+            if with_ptr:
+                event[PTR] = pointer(group_name, stream_name, event_id)
+            yield event
+
+    return Scan(events(), len(stored), scanned_bytes)
 
 
 def window_ms(start_s: int, end_s: int) -> tuple[int, int]:
     """StartQuery's inclusive range in seconds, as inclusive milliseconds."""
     return start_s * 1000, end_s * 1000 + 999
-
-
-def group_names(groups: Iterable[Any]) -> list[str]:
-    return [str(group.name) for group in groups]

@@ -38,6 +38,7 @@ from typing import Any
 from insights_queries import Display, Field, Query, QuerySyntaxError, Stats, parameters, parse
 from insights_queries.engine import Plan, run
 from insights_queries.evaluate import QueryError
+from insights_queries.prefilter import required_needles
 from insights_queries.values import to_text
 from sandbox.insights_events import PTR, scan, window_ms
 from sandbox.logs_api import (
@@ -171,7 +172,7 @@ def execute(
     model: Query, groups: list[Any], account_id: str, start_ms: int, end_ms: int
 ) -> Outcome:
     """Run ``model`` on the groups' events in the window, rows shaped as GetQueryResults has them."""
-    source = scan(groups, account_id, start_ms, end_ms)
+    source = scan(groups, account_id, start_ms, end_ms, needles=required_needles(model))
     aggregated = any(isinstance(command, Stats) for command in model.commands)
     runnable = model
     if not aggregated:

@@ -333,3 +333,19 @@ def test_message_fields_as_logs_insights_discovers_them() -> None:
     assert runtime["k"] == 2 and runtime["@requestId"].startswith("8f5a1b2c")
     assert message_fields("{broken") == {"@message": "{broken"}  # still an event, never lost
     assert message_fields("plain") == {"@message": "plain"}
+
+
+def test_lines_skipped_by_the_prefilter_still_count_as_scanned(logs: Any) -> None:
+    """A selective filter decodes only candidate messages; one spelling the value with a JSON
+    escape is still found, and every event of the window counts as scanned."""
+    at = int(time.time()) - 3600
+    logs.create_log_group(logGroupName=GROUP)
+    logs.create_log_stream(logGroupName=GROUP, logStreamName="s")
+    messages = [json.dumps({"correlation_id": f"wf-{i}"}) for i in range(20)]
+    messages.append('{"correlation_id": "wf\\u002d7", "escaped": true}')
+    events = [{"timestamp": at * 1000 + i, "message": m} for i, m in enumerate(messages)]
+    logs.put_log_events(logGroupName=GROUP, logStreamName="s", logEvents=events)
+    result = run(logs, 'filter correlation_id = "wf-7" | fields escaped', at, at)
+    assert sorted(r.get("escaped", "-") for r in rows(result)) == ["-", "1"]
+    assert result["statistics"]["recordsScanned"] == 21.0
+    assert result["statistics"]["recordsMatched"] == 2.0
