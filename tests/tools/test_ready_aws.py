@@ -16,7 +16,7 @@ from dashboards.deploy_aws import deploy_catalog
 from sandbox import Sandbox
 from sandbox.moto_server import MotoServer
 from tools.cli import cli
-from tools.readiness import FAIL, PASS, AwsTarget, Inputs, Report, run_readiness
+from tools.readiness import FAIL, MANUAL, PASS, AwsTarget, Inputs, Report, run_readiness
 
 ALERTS = "alchemiser-dev-alerts"
 ALARM = "alchemiser-dev-portfolio-errors"
@@ -222,3 +222,31 @@ def test_unreachable_endpoint_is_bad_input() -> None:
     result = CliRunner().invoke(cli, ["ready", "--endpoint-url", "http://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "cannot check the deployed account" in result.output
+
+
+@pytest.fixture
+def bare_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """moto's own server, without the sandbox's additions (no query definitions)."""
+    import subprocess
+    import sys
+
+    from sandbox.moto_server import free_port, wait_until_answering
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(key, value)
+    port = free_port()
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_answering(process, f"http://127.0.0.1:{port}", 30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_endpoint_without_query_definitions_asks_a_person(bare_moto: str) -> None:
+    item = _check(bare_moto).item("dep.queries")
+    assert item.status == MANUAL
+    assert "does not implement DescribeQueryDefinitions" in " ".join(item.evidence)
+    assert "confirm in the console that 19 exist" in (item.action or "")
