@@ -6,12 +6,9 @@ query against it returns no real evidence. Here the query runs on :func:`insight
 over the groups' events (:mod:`sandbox.insights_events`) with the API's documented behaviour:
 
 - StartQuery (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartQuery.html):
-  exactly one of ``logGroupName``, ``logGroupNames``, ``logGroupIdentifiers`` (names or ARNs, an
-  ARN may not end in ``*``), at most 50 groups, ``startTime``/``endTime`` in epoch seconds, both
-  included, ``queryString`` at most 10,000 characters, ``limit`` 1 to 10,000 rows; a query that
-  does not parse is ``MalformedQueryException`` (with ``queryCompileError``), a group that does
-  not exist ``ResourceNotFoundException``, more than 100 queries in progress at once
-  ``LimitExceededException`` (the concurrency quota,
+  the query, groups and time range checked by :mod:`sandbox.insights_requests`; ``queryString`` at
+  most 10,000 characters, ``limit`` 1 to 100,000 rows; more than 100 queries in progress at once
+  is ``LimitExceededException`` (the concurrency quota,
   https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html).
 - GetQueryResults (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html):
   ``status`` Scheduled, Running, Complete, Failed or Cancelled; ``results`` as lists of
@@ -29,31 +26,29 @@ as in progress (StopQuery cancels it, the concurrency quota counts it) and shows
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from insights_queries import Display, Field, Query, QuerySyntaxError, Stats, parameters, parse
+from insights_queries import Display, Field, Query, Stats
 from insights_queries.engine import Plan, run
 from insights_queries.evaluate import QueryError
 from insights_queries.prefilter import required_needles
 from insights_queries.values import to_text
 from sandbox.insights_events import PTR, scan, window_ms
+from sandbox.insights_requests import compile_query, epoch_seconds, resolve_groups
 from sandbox.logs_api import (
     InsightsState,
     LogsApiError,
     integer,
     invalid,
     not_found,
-    required,
     text,
 )
 
-MAX_LOG_GROUPS = 50
 MAX_QUERY_CHARS = 10_000
-MAX_LIMIT = 10_000
+MAX_LIMIT = 100_000  # rows a query may ask for; one GetQueryResults page holds at most 10,000
 MAX_CONCURRENT_QUERIES = 100
 IN_PROGRESS = ("Scheduled", "Running")
 
@@ -105,69 +100,6 @@ class Outcome:
     failed: str | None = None
 
 
-def compile_query(text_: str) -> Query:
-    """The query model, or MalformedQueryException saying what is wrong and where."""
-    try:
-        model = parse(text_)
-    except QuerySyntaxError as error:
-        where = {"startCharOffset": error.offset, "endCharOffset": error.offset + 1}
-        raise LogsApiError(
-            "MalformedQueryException",
-            f"{error} (in the sandbox, obskit's engine runs the query: "
-            "what it does not support is refused)"
-            if "unsupported" in error.message
-            else str(error),
-            queryCompileError={"location": where, "message": str(error)},
-        ) from None
-    unbound = parameters(model)
-    if unbound:
-        message = f"query parameter(s) without a value: {', '.join(unbound)}"
-        raise LogsApiError("MalformedQueryException", message)
-    try:
-        Plan(model)
-    except (QueryError, ValueError, re.error) as error:
-        raise LogsApiError("MalformedQueryException", str(error)) from None
-    return model
-
-
-def resolve_groups(params: dict[str, Any], backend: Any, account_id: str, region: str) -> list[Any]:
-    """moto's ``LogGroup`` objects the request names (names or ARNs), validated as AWS does."""
-    given = [k for k in ("logGroupName", "logGroupNames", "logGroupIdentifiers") if k in params]
-    if len(given) != 1:
-        raise invalid(
-            "a StartQuery operation must include exactly one of logGroupName, logGroupNames "
-            f"or logGroupIdentifiers (got {', '.join(given) or 'none'})"
-        )
-    key = given[0]
-    names = [params[key]] if key == "logGroupName" else list(params[key] or [])
-    if not names:
-        raise invalid(f"{key} must name at least one log group")
-    if len(names) > MAX_LOG_GROUPS:
-        raise invalid(f"{key} names {len(names)} log groups; a query may name at most 50")
-    groups = []
-    for name in names:
-        group_name = _group_name(str(name), account_id, region) if key != "logGroupName" else name
-        group = backend.groups.get(group_name)
-        if group is None:
-            raise not_found(f"Log group '{name}' does not exist for account ID '{account_id}'")
-        groups.append(group)
-    return groups
-
-
-def _group_name(identifier: str, account_id: str, region: str) -> str:
-    """A log group name from a name or an ``arn:...:logs:REGION:ACCOUNT:log-group:NAME`` ARN."""
-    if not identifier.startswith("arn:"):
-        return identifier
-    if identifier.endswith("*"):
-        raise invalid(f"logGroupIdentifiers: an ARN cannot end with an asterisk: {identifier}")
-    parts = identifier.split(":", 6)
-    if len(parts) < 7 or parts[2] != "logs" or parts[5] != "log-group":
-        raise invalid(f"logGroupIdentifiers: not a log group ARN: {identifier}")
-    if parts[3] != region or parts[4] != account_id:
-        raise not_found(f"Log group '{identifier}' is not in account {account_id}, {region}")
-    return parts[6]
-
-
 def execute(
     model: Query, groups: list[Any], account_id: str, start_ms: int, end_ms: int
 ) -> Outcome:
@@ -213,8 +145,8 @@ def start_query(
 ) -> dict[str, Any]:
     """StartQuery: validate, run the engine, keep the answer for GetQueryResults."""
     query_string = text(params, "queryString", 0, MAX_QUERY_CHARS)
-    start_s = _epoch_seconds(params, "startTime")
-    end_s = _epoch_seconds(params, "endTime")
+    start_s = epoch_seconds(params, "startTime")
+    end_s = epoch_seconds(params, "endTime")
     if end_s < start_s:
         raise invalid(f"endTime {end_s} is before startTime {start_s}")
     limit = integer(params, "limit", 1, MAX_LIMIT)
@@ -242,13 +174,6 @@ def start_query(
     )
     state.queries[run_.query_id] = run_
     return {"queryId": run_.query_id}
-
-
-def _epoch_seconds(params: dict[str, Any], name: str) -> int:
-    value = required(params, name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise invalid(f"{name} must be epoch seconds (a non-negative integer), got {value!r}")
-    return value
 
 
 def _find(state: InsightsState, params: dict[str, Any]) -> QueryRun:
