@@ -5,8 +5,9 @@ moto ignores ``filter`` and ``stats`` in a Logs Insights query and has no saved 
 so a runbook's diagnosis (``obskit query``, ``obskit trace``, ``aws logs start-query``) could get
 no real evidence from the sandbox. :func:`with_insights` wraps moto's application: a request whose
 ``X-Amz-Target`` is one of :data:`OPERATIONS` is answered here, by obskit's query engine over the
-log events moto's logs backend holds (:mod:`sandbox.insights_runs`) or the definitions kept beside
-it (:mod:`sandbox.query_definitions`); every other request goes to moto untouched.
+log events moto's logs backend holds (:mod:`sandbox.insights_runs`, :mod:`sandbox.log_records`) or
+the definitions kept beside it (:mod:`sandbox.query_definitions`); every other request goes to
+moto untouched.
 
 CloudWatch Logs speaks the AWS JSON 1.1 protocol: ``POST /`` with ``X-Amz-Target:
 Logs_20140328.<Operation>`` and a JSON body; errors are HTTP 400 with ``__type`` and ``message``
@@ -29,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from sandbox import insights_runs, query_definitions
+from sandbox import insights_runs, log_records, query_definitions
 from sandbox.logs_api import InsightsState, LogsApiError, state_of
 
 TARGET_PREFIX = "Logs_20140328."
@@ -98,6 +99,7 @@ OPERATIONS: dict[str, Operation] = {
     "GetQueryResults": lambda caller, p: insights_runs.get_query_results(caller.state, p),
     "StopQuery": lambda caller, p: insights_runs.stop_query(caller.state, p),
     "DescribeQueries": lambda caller, p: insights_runs.describe_queries(caller.state, p),
+    "GetLogRecord": lambda c, p: log_records.get_log_record(c.backend, c.account_id, p),
     "PutQueryDefinition": lambda c, p: query_definitions.put_query_definition(c.state, p),
     "DescribeQueryDefinitions": lambda c, p: query_definitions.describe_query_definitions(
         c.state, p

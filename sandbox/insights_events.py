@@ -53,6 +53,18 @@ def pointer(group: str, stream: str, event_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def read_pointer(ptr: str) -> tuple[str, str, int] | None:
+    """(group, stream, event id) of a :func:`pointer`, or ``None`` when ``ptr`` is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(ptr + "=" * (-len(ptr) % 4))
+        group, stream, event_id = orjson.loads(raw)
+    except (ValueError, TypeError, orjson.JSONDecodeError):
+        return None
+    if not (isinstance(group, str) and isinstance(stream, str) and isinstance(event_id, int)):
+        return None
+    return group, stream, event_id
+
+
 def message_fields(message: str) -> Event:
     """The fields Logs Insights discovers in one message (``@message`` included)."""
     text = message.rstrip("\n")

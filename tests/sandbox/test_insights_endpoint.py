@@ -349,3 +349,15 @@ def test_lines_skipped_by_the_prefilter_still_count_as_scanned(logs: Any) -> Non
     assert sorted(r.get("escaped", "-") for r in rows(result)) == ["-", "1"]
     assert result["statistics"]["recordsScanned"] == 21.0
     assert result["statistics"]["recordsMatched"] == 2.0
+
+
+def test_a_rows_ptr_reads_back_every_field_of_its_event(logs: Any, second: int) -> None:
+    (row,) = rows(run(logs, "filter level = 'ERROR' | fields message", second, second))
+    record = logs.get_log_record(logRecordPointer=row["@ptr"])["logRecord"]
+    assert record["message"] == "boom" and record["amount"] == "5"  # beyond the query's fields
+    assert record["correlation_id"] == "wf-2" and record["@log"] == f"{ACCOUNT}:{GROUP}"
+    assert record["@timestamp"] == str(second * 1000 + 1)
+    assert record["@message"].startswith("{")
+    assert error_of(lambda: logs.get_log_record(logRecordPointer="not-a-pointer"))[0] == (
+        "InvalidParameterException"
+    )
