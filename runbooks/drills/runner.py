@@ -38,6 +38,7 @@ from typing import Any
 
 from catalog.models import Catalog
 from runbooks.drills.commands import CommandEnv, run_command
+from runbooks.drills.detection import explained_composites
 from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
 from runbooks.drills.placeholders import fill, iso_utc
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
@@ -493,7 +494,9 @@ class _Drill:
         fired = fired_since(box, self.began)
         result.fired_alarms = sorted(fired)
         tolerated = set(result.expected_alarms) | set(self.drill.may_fire)
+        tolerated |= explained_composites(fired, tolerated, box.composite_children())
         result.unexpected_alarms = sorted(set(fired) - tolerated)
+        result.alarm_timing = box.alarm_timing.describe()
         result.timeline = _timeline(box, self.t0)
         result.workflows = tally_workflows(box)
         if result.unexpected_alarms:
