@@ -4,15 +4,19 @@ actions of their own, as "Creating a composite alarm" documents."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog import load_catalog
 from dashboards.alarm_eval_composite import CompositeSpec, evaluate_rule, rule_state
 from dashboards.alarm_eval_spec import AlarmSpec
 from dashboards.alarm_eval_store import InMemoryMetricStore
 from dashboards.alarm_eval_timeline import AlarmEvaluator, AlarmNotification
+from dashboards.aws_shapes import put_composite_alarm_kwargs, put_metric_alarm_kwargs
+from dashboards.build import build_monitoring
 from dashboards.validation.composite_rule import parse_rule
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
@@ -137,3 +141,30 @@ def test_a_bad_rule_or_missing_field_is_one_clear_error() -> None:
         {"AlarmName": "x", "AlarmRule": "TRUE", "ActionsEnabled": False, "AlarmActions": [PAGE]}
     )
     assert spec.actions_for("ALARM") == ()
+
+
+@pytest.mark.parametrize("example", ["alchemiser", "orders"])
+def test_every_generated_composite_is_evaluated_over_its_generated_children(
+    example: str,
+) -> None:
+    catalog = load_catalog(Path(__file__).parents[2] / "examples" / example / "catalog.yaml")
+    monitoring = build_monitoring(catalog)
+    specs = [
+        AlarmSpec.from_put_metric_alarm_kwargs(put_metric_alarm_kwargs(a))
+        for a in monitoring.alarms
+    ]
+    composites = [
+        CompositeSpec.from_put_composite_alarm_kwargs(put_composite_alarm_kwargs(c))
+        for c in monitoring.composite_alarms
+    ]
+    assert composites, f"{example} generates composite alarms"
+    evaluator = AlarmEvaluator(InMemoryMetricStore(), specs, start=T0, composites=composites)
+    metric_names = {s.name for s in specs} | {c.name for c in composites}
+    for composite in composites:
+        assert set(composite.children) <= metric_names, composite.name
+    evaluator.advance_to(minute(2))
+    # No data: each composite's state follows its children's, never left in INSUFFICIENT_DATA.
+    states = evaluator.states()
+    for composite in composites:
+        assert states[composite.name] == rule_state(composite.tree, states)
+        assert states[composite.name] != "INSUFFICIENT_DATA"
