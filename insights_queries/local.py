@@ -10,6 +10,7 @@ from insights_queries.engine import Plan, Result, run
 from insights_queries.params import bind, walk
 from insights_queries.parser import parse
 from insights_queries.prefilter import required_needles
+from insights_queries.projection import ProjectedFiles, needed_fields
 from insights_queries.sources import LogFiles
 
 
@@ -20,15 +21,27 @@ def query_files(
     params: Mapping[str, str | int | float] | None = None,
     log_group: str | None = None,
     notices: list[str] | None = None,
+    project: bool = True,
 ) -> Result:
     """Run ``query`` over the events of ``paths`` (any format :mod:`sources` reads).
 
     ``notices``, when given, receives the reader's notices (lines cut to the line limit, damaged
-    gzip files): the result alone cannot say that part of a line was not read.
+    gzip files): the result alone cannot say that part of a line was not read. ``project=False``
+    decodes whole lines even where :mod:`insights_queries.projection` could decode fewer fields
+    (the differential tests compare both).
     """
     model = parse(query) if isinstance(query, str) else query
     if params is not None:
         model = bind(model, params)
+    fields = needed_fields(model, Plan(model).columns) if project else None
+    if fields is not None:
+        files: LogFiles = ProjectedFiles(
+            paths, needles=required_needles(model), log_group=log_group, fields=fields
+        )
+        result = run(model, files)
+        if notices is not None:
+            notices.extend(files.notices)
+        return result
     files = LogFiles(
         paths,
         needles=required_needles(model),
