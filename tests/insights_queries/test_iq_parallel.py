@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from insights_queries import parallel
 from insights_queries.local import query_files
 from insights_queries.parallel import line_file_ranges, plan_parallel
 from insights_queries.parser import parse
+from insights_queries.sources import SourceError
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +127,12 @@ def test_parallel_result_equals_one_pass(
         text = "".join((json.dumps(x) if isinstance(x, dict) else x) + "\n" for x in lines)
         path.write_bytes((b"\xef\xbb\xbf" if bom and index == 0 else b"") + text.encode())
         paths.append(path)
-    one = query_files(query, paths, parallel_min_bytes=None)
+    try:
+        one = query_files(query, paths, parallel_min_bytes=None)
+    except SourceError as error:  # a file that is no JSON document and no lines either
+        with pytest.raises(SourceError, match=re.escape(str(error))):
+            query_files(query, paths, parallel_min_bytes=0)
+        return
     many = query_files(query, paths, parallel_min_bytes=0)
     assert many.columns == one.columns
     assert _same(many.rows, one.rows), (many.rows, one.rows)
