@@ -15,6 +15,7 @@ within this one run: numbers from a shared machine are only comparable side by s
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -105,8 +106,10 @@ _OBSKIT = """
 import json, resource, sys
 from insights_queries.local import query_files
 result = query_files(sys.argv[1], [sys.argv[2]])
-print(json.dumps({"rows": result.rows,
-    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}, default=str))
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest worker
+print(json.dumps({"rows": result.rows, "rss_mb": own / 1024, "worker_mb": workers / 1024},
+    default=str))
 """
 
 _TRACE = """
@@ -289,6 +292,8 @@ def _run_job(
     expected = job["answer"](ours["rows"])
     row: dict[str, Any] = {"job": job["job"], "obskit s": round(ours["seconds"], 2)}
     row["obskit MB"] = round(ours["rss_mb"], 0)
+    if ours.get("worker_mb"):  # the parallel runner's largest worker process (one per core)
+        row["worker MB"] = round(ours["worker_mb"], 0)
     for peer in ("duckdb", "grep", "rg"):
         if peer not in job or not present[peer]:
             continue
@@ -296,8 +301,8 @@ def _run_job(
             theirs = _best(lambda: _child(_DUCKDB, job["duckdb"], str(path)))
             answer = job["duckdb_answer"](theirs["rows"])
         else:
-            command = job[peer].replace("FILE", str(path))
-            theirs = _best(lambda command=command: _shell(command))
+            command: str = job[peer].replace("FILE", str(path))
+            theirs = _best(functools.partial(_shell, command))
             answer = job["shell_answer"](theirs["rows"])
         if answer != expected:
             notes.append(
