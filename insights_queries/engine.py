@@ -415,6 +415,23 @@ def group_events(
     for projection in command.aggregations:
         columns.append(_StatsColumn(projection, [c.name for c in columns]))
     factories = [f for c in columns for f in c.factories]
+    if factories and all(f is CountAll for f in factories):  # counts only: no call per event
+        counts: dict[tuple[Any, ...], int] = {}
+        get = counts.get
+        key_of = _key_function(command)
+        for event in events:
+            key = key_of(event)
+            try:
+                counts[key] = get(key, 0) + 1
+            except TypeError:  # an object or list value: group by its text
+                key = tuple(_hashable(k) for k in key)
+                counts[key] = get(key, 0) + 1
+        groups: dict[tuple[Any, ...], list[Accumulator]] = {}
+        for key, n in counts.items():
+            groups[key] = [f() for f in factories]
+            for counter in groups[key]:
+                counter.n = n  # type: ignore[attr-defined]
+        return groups, sum(counts.values())
     return _group(events, _key_function(command), factories)
 
 

@@ -34,7 +34,16 @@ from insights_queries.aggregates import (
     Moments,
     Percentile,
 )
-from insights_queries.ast import AGGREGATE_FUNCTIONS, Call, Field, Fields, Filter, Query, Stats
+from insights_queries.ast import (
+    AGGREGATE_FUNCTIONS,
+    Call,
+    Field,
+    Fields,
+    Filter,
+    Query,
+    Star,
+    Stats,
+)
 from insights_queries.engine import Plan as _Plan
 from insights_queries.engine import (
     PreGrouped,
@@ -182,10 +191,13 @@ def _partial(task: _Task) -> tuple[Groups, int, Statistics, list[str]]:
     reader = _reader(task)
     *before, stats = task.query.commands
     assert isinstance(stats, Stats)
-    events: Iterator[Event] = iter(reader)
-    for stage in _Plan(Query(tuple(before))).stages:  # the filters: per-event map stages
-        events = stage(events)
-    groups, seen = group_events(stats, events)
+    if isinstance(reader, ProjectedFiles) and _counts_by_all_fields(stats, before, reader.fields):
+        groups, seen = _count_groups(stats, reader.count_by_fields())
+    else:
+        events: Iterator[Event] = iter(reader)
+        for stage in _Plan(Query(tuple(before))).stages:  # the filters: per-event map stages
+            events = stage(events)
+        groups, seen = group_events(stats, events)
     for accumulators in groups.values():
         for acc in accumulators:
             if hasattr(acc, "value"):
@@ -196,6 +208,30 @@ def _partial(task: _Task) -> tuple[Groups, int, Statistics, list[str]]:
         malformed_lines=reader.malformed_lines,
     )
     return groups, seen, statistics, list(reader.notices)
+
+
+def _counts_by_all_fields(stats: Stats, before: list[Any], fields: list[str]) -> bool:
+    """``stats count(*)… by`` exactly the fields read, with no filter: keys straight from lines."""
+    if before or not stats.aggregations:
+        return False
+    counts_only = all(
+        isinstance(p.expr, Call)
+        and p.expr.name == "count"
+        and (not p.expr.args or isinstance(p.expr.args[0], Star))
+        for p in stats.aggregations
+    )
+    by = [p.expr.name if isinstance(p.expr, Field) else None for p in stats.by]
+    return counts_only and by == fields
+
+
+def _count_groups(stats: Stats, counts: dict[tuple[Any, ...], int]) -> tuple[Groups, int]:
+    groups: Groups = {}
+    for key, n in counts.items():
+        counters = [CountAll() for _ in stats.aggregations]
+        for counter in counters:
+            counter.n = n
+        groups[key] = list(counters)
+    return groups, sum(counts.values())
 
 
 def merge_into(total: Groups, part: Groups) -> None:

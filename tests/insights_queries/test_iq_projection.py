@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from insights_queries.engine import Plan
 from insights_queries.local import query_files
 from insights_queries.parser import parse
-from insights_queries.projection import needed_fields
+from insights_queries.projection import ProjectedFiles, needed_fields
+from insights_queries.sources import LogFiles
+from insights_queries.values import to_text
 
 
 def fields_of(query: str) -> list[str] | None:
@@ -121,3 +123,36 @@ def test_a_number_beyond_a_double_in_an_unread_field_no_longer_loses_the_line(
     whole = query_files("stats count(*) as n by service", [path], project=False)
     assert whole.rows == [{"service": None, "n": 1}]
     assert whole.statistics.malformed_lines == 1
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(lines=st.lists(st.one_of(_record, _odd_lines), max_size=30), ascii_only=st.booleans())
+def test_compiled_count_equals_counting_events(
+    tmp_path: Path, lines: list[Any], ascii_only: bool
+) -> None:
+    """``count_by_fields`` (no events built) counts the same groups, in the same order."""
+    path = tmp_path / "mixed.jsonl"
+    text = "".join(
+        (json.dumps(x, ensure_ascii=ascii_only) if isinstance(x, dict) else x) + "\n" for x in lines
+    )
+    path.write_bytes(text.encode("utf-8", errors="surrogatepass").replace(b"\xc3\xbf", b"\xff"))
+    reader = ProjectedFiles([path], fields=["service", "level"])
+    compiled = reader.count_by_fields()
+    compiled_statistics = (reader.records_scanned, reader.bytes_scanned, reader.malformed_lines)
+    expected: dict[tuple[Any, ...], int] = {}
+    for event in LogFiles([path]):
+        key = tuple(
+            v if v is None or isinstance(v, str | int | float) else to_text(v)
+            for v in (event.get("service"), event.get("level"))
+        )
+        expected[key] = expected.get(key, 0) + 1
+    assert list(compiled.items()) == list(expected.items())
+    whole = LogFiles([path])
+    list(whole)
+    assert compiled_statistics == (
+        whole.records_scanned,
+        whole.bytes_scanned,
+        whole.malformed_lines,
+    )
