@@ -280,6 +280,8 @@ def run_parallel(
     files = [Path(p) for p in paths]
     if split is None or cores < 2 or not files:
         return None
+    if "fork" not in multiprocessing.get_all_start_methods():  # workers inherit the loaded code
+        return None
     try:
         if sum(p.stat().st_size for p in files) < min_bytes:
             return None
