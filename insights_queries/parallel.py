@@ -18,10 +18,8 @@ to tell (a line over the limit) is redone in one pass, so the notices keep their
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -275,6 +273,10 @@ def run_parallel(
     min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> tuple[Result, list[str]] | None:
     """``model`` over ``paths`` on every core, or ``None`` when it should run in one pass."""
+    # imported here: a process pool costs a short query's start-up ~50 ms it never uses
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     split = plan_parallel(model)
     cores = workers()
     files = [Path(p) for p in paths]
