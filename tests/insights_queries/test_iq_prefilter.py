@@ -199,3 +199,11 @@ def test_folded_needles_keep_lines_python_folds_beyond_ascii(tmp_path: Path) -> 
         assert fast.rows == run(parse(query + " | display m"), LogFiles([path])).rows, query
     assert len(query_files("filter m like /(?i)timeouts/", [path]).rows) == 4
     assert len(query_files("filter m like /(?i)key/", [path]).rows) == 1
+
+
+def test_like_text_on_an_object_field_keeps_lines_spelled_with_spaces(tmp_path: Path) -> None:
+    """An object's text is compact (``{"a":1}``); the line may have ``{"a": 1}``: keep it."""
+    path = tmp_path / "spaced.jsonl"
+    path.write_text('{"extra": {"a": 1, "b": 2}}\n{"extra": {"c": 3}}\n')
+    result = query_files('filter extra like ":1,"', [path])
+    assert len(result.rows) == 1
