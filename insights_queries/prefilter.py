@@ -50,6 +50,7 @@ from insights_queries.regex_literals import (
     best,
     required_literals,
 )
+from insights_queries.regexes import translate
 from insights_queries.values import to_number
 
 # fields whose value does not come from the line's text
@@ -240,6 +241,6 @@ def _regex_group_names(pattern: String | Regex) -> tuple[str, ...]:
     if isinstance(pattern, String):
         return ()
     try:
-        return tuple(re.compile(to_python_regex(pattern.pattern)).groupindex)
+        return translate(pattern.pattern).names  # the Logs Insights names (@name included)
     except re.error:
         return ()

@@ -31,6 +31,9 @@ from runbooks.scenarios import Scenario, build_scenarios
 pytestmark = pytest.mark.slow
 
 DRILL = "rule-to-portfolio-target-failing"
+LONG_DRILL = "topic-trade-notifications-notifications-failing"
+"""Hours of simulated time (SNS retries an e-mail for 6.6 h), so still running when signalled:
+the rule drill can end within a second of saying where its sandbox is."""
 FAST = DrillOptions(recovery_budget_s=600)
 
 
@@ -156,7 +159,7 @@ def test_interrupted_drill_tears_everything_down() -> None:
 def test_sigterm_stops_the_cli_and_its_sandbox(tmp_path: Path) -> None:
     obskit = Path(sys.executable).parent / "obskit"
     proc = subprocess.Popen(
-        [str(obskit), "drill", "run", DRILL],
+        [str(obskit), "drill", "run", LONG_DRILL],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
