@@ -113,8 +113,15 @@ def up(catalog_path: Path | None, seed: int) -> None:
 @click.option(
     "--advance", default=0.0, show_default=True, help="Simulated seconds to run afterwards."
 )
-def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
-    """Start N workflows at the schedule's entry point and print the summary."""
+@click.option(
+    "--workflow",
+    "workflow",
+    default=None,
+    metavar="W",
+    help="Start only runs of this catalog workflow (default: every workflow, shared by rate).",
+)
+def run(workflows: int, fault: tuple[str, ...], advance: float, workflow: str | None) -> None:
+    """Start N workflows the way the catalog says they start and print the summary."""
     try:
         state = state_file.load()
         box = Sandbox.start(
@@ -136,7 +143,7 @@ def run(workflows: int, fault: tuple[str, ...], advance: float) -> None:
                 box.inject_fault(rest.strip(), kind.strip(), target=target)
             else:
                 box.inject_fault(name.strip(), kind.strip())
-        box.run_workflows(workflows)
+        box.run_workflows(workflows, workflow=workflow)
         if advance:
             box.advance(advance)
         Console().print(box.summary().render())
