@@ -46,6 +46,8 @@ COMMON_KEYS = frozenset(
         "cold_start", "xray_trace_id", "_aws", "exception", "stack_trace",
     }
 )  # fmt: skip
+#: How far back `obskit trace` looks from the simulated clock (the demo runs about an hour).
+TRACE_WINDOW_S = 86_400.0
 LEVEL_STYLES = {"DEBUG": "dim", "INFO": "green", "WARNING": "yellow", "ERROR": "bold red"}
 
 
@@ -243,13 +245,18 @@ def trace_in_sandbox(box: Any, correlation_id: str, console: Console) -> None:
     The sandbox's simulated clock runs hours in the past (CloudWatch Logs refuses events from the
     future), so the window is given explicitly.
     """
+    from sandbox.clock import iso
     from tools.trace_cli import trace
 
     # moto accepts any credentials; a machine without an AWS profile still needs some to sign.
     for name, value in (("AWS_ACCESS_KEY_ID", "sandbox"), ("AWS_SECRET_ACCESS_KEY", "sandbox")):
         os.environ.setdefault(name, value)
     console.rule(f"obskit trace {correlation_id} --endpoint-url {box.endpoint_url}")
-    args = [correlation_id, "--endpoint-url", box.endpoint_url, "--since", "3d"]
+    # The window follows the simulated clock, never the wall clock: a pinned start
+    # (``$OBSKIT_SANDBOX_START``) may lie up to 13 days back, out of any "last N days".
+    since = iso(box.clock.now() - TRACE_WINDOW_S)
+    until = iso(box.clock.now() + 60.0)
+    args = [correlation_id, "--endpoint-url", box.endpoint_url, "--since", since, "--until", until]
     if box.catalog.source_file != "<catalog>":  # the demo's own catalog, not the default one
         args += ["--catalog", box.catalog.source_file]
     try:
