@@ -20,6 +20,7 @@ from runbooks.scenarios.recovery import (
     hop_alarms,
     put_concurrency_command,
     restore_concurrency_step,
+    sqs_may_fire,
     where_failures_go,
     workflow_of,
 )
@@ -111,7 +112,7 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
         expected_alarms=expected,
         detection_budget_s=detect_s + SLACK_S,
         workflow=workflow_of(ctx.catalog, service),
-        may_fire=delayed_workflow_alarms(ctx, service),
+        may_fire=(*delayed_workflow_alarms(ctx, service), *sqs_may_fire(ctx, service)),
     )
     return Scenario(
         id=f"lambda-{service.name}-failing",

@@ -73,6 +73,33 @@ def redrive_detection(
     return tuple(expected), max(times or [0])
 
 
+def redrive_may_fire(ctx: ScenarioContext, queue: Queue, consumer: Service) -> tuple[str, ...]:
+    """The queue's age-of-oldest alarm when a failing message waits past its threshold but is
+    dead-lettered before the 15 periods that make :func:`redrive_detection` expect it.
+
+    The age metric is only reported while the queue holds a message, so after the redrive the
+    periods are missing, and with TreatMissingData ``missing`` CloudWatch still goes to ALARM
+    once the oldest breaching datapoint is 15 periods old and every newer one is breaching or
+    missing ("Avoiding premature transitions to alarm state",
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#CloudWatch-alarms-avoiding-premature-transition).
+    That comes about 15 minutes after the first breach: a drill still watching then sees it, a
+    shorter one does not. It is the fault's own consequence, so a drill tolerates it.
+    """
+    age = ctx.alarm(queue.name, "age-of-oldest")
+    expected, _ = redrive_detection(ctx, queue, consumer)
+    to_dlq = (queue.max_receive_count or 1) * queue.visibility_timeout_s
+    waits_past_threshold = to_dlq > max(300, queue.visibility_timeout_s)
+    return (age,) if waits_past_threshold and age not in expected else ()
+
+
+def sqs_may_fire(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
+    """:func:`redrive_may_fire` for the queue ``service`` reads (none for other triggers)."""
+    if service.trigger != "sqs" or not service.queue:
+        return ()
+    queue = ctx.catalog.queue(service.queue)
+    return redrive_may_fire(ctx, queue, service) if queue.dlq else ()
+
+
 def workflow_of(catalog: Catalog, service: Service) -> str | None:
     """The first workflow whose events the service consumes or emits (for ``trace --last``)."""
     mine = set(service.consumes) | set(service.emits)

@@ -79,8 +79,9 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
         expected_alarms=alarms,
         detection_budget_s=RULE_WINDOW_S + SLACK_S,
         # the events EventBridge could not deliver reach their consumer late (its retries, or
-        # the DLQ replay after the fix): their hops, and only theirs, may breach the SLA
-        may_fire=hop_alarms(ctx, rule.event_types),
+        # the DLQ replay after the fix): their hops, and only theirs, may breach the hop SLA,
+        # and the runs they belong to may end past their workflow's SLA
+        may_fire=(*hop_alarms(ctx, rule.event_types), *_sla_alarms(ctx, rule)),
     )
     return Scenario(
         id=f"rule-{resource_slug(ctx.catalog.system, ctx.catalog.stage, rule.name)}-target-failing",
@@ -127,4 +128,14 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
         ),
         escalation=ctx.escalation(),
         drill=drill,
+    )
+
+
+def _sla_alarms(ctx: ScenarioContext, rule: Rule) -> tuple[str, ...]:
+    """The SLA-breach alarm of every workflow one of ``rule``'s event types is a step of."""
+    events = set(rule.event_types)
+    return tuple(
+        ctx.alarm(f"workflow-{flow.name}", "sla-breach")
+        for flow in ctx.catalog.workflows
+        if events & {flow.start_event, *flow.steps, flow.success_event, *flow.failure_events}
     )
