@@ -100,6 +100,20 @@ class Service(_Model):
     on_failure_dlq: str | None = Field(
         default=None, description="Queue that receives failed async invocations (Lambda DLQ)."
     )
+    on_failure_destination: str | None = Field(
+        default=None,
+        description="Queue that receives an invocation record (requestPayload, condition) for "
+        "each async event Lambda gives up on (on-failure destination).",
+    )
+    maximum_retry_attempts: int = Field(
+        default=2, ge=0, le=2, description="Async invocation: retries after a function error."
+    )
+    maximum_event_age_s: int = Field(
+        default=21600,
+        ge=60,
+        le=21600,
+        description="Async invocation: seconds an event may wait in Lambda's queue.",
+    )
     invokes: list[str] = Field(
         default_factory=list,
         description="Services it invokes directly (async Lambda invoke, e.g. a fan-out).",
@@ -536,6 +550,7 @@ class Catalog(_Model):
         names = {q.dlq for q in self.queues if q.dlq}
         names |= {t.dlq for b in self.buses for r in b.rules for t in r.targets if t.dlq}
         names |= {s.on_failure_dlq for s in self.services if s.on_failure_dlq}
+        names |= {s.on_failure_destination for s in self.services if s.on_failure_destination}
         return [q for q in self.queues if q.name in names]
 
     def rules(self) -> list[tuple[Bus, Rule]]:

@@ -182,6 +182,9 @@ def _check_services(check: _Checker) -> None:
         for i, name in enumerate(service.topics):
             check.ref((*base, "topics", i), name, "topic", topics)
         check.ref((*base, "on_failure_dlq"), service.on_failure_dlq, "queue", queues)
+        check.ref(
+            (*base, "on_failure_destination"), service.on_failure_destination, "queue", queues
+        )
         if service.trigger == "sqs":
             if service.queue is None:
                 check.add((*base, "queue"), "trigger 'sqs' needs the queue it reads")

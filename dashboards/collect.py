@@ -59,6 +59,8 @@ def _dlq_sources(catalog: Catalog) -> dict[str, str]:
     for service in catalog.services:
         if service.on_failure_dlq:
             add(service.on_failure_dlq, f"async invocations of {service.name}")
+        if service.on_failure_destination:
+            add(service.on_failure_destination, f"failure records of {service.name}")
     return {dlq: " and ".join(found) for dlq, found in sources.items()}
 
 

@@ -32,8 +32,9 @@ from insights_queries.ast import (
     String,
     TimePeriod,
     Unary,
+    Unnest,
 )
-from insights_queries.errors import QuerySyntaxError
+from insights_queries.errors import QueryError, QuerySyntaxError
 from insights_queries.params import UnboundParameterError, bind, parameters
 from insights_queries.parser import parse
 from insights_queries.render import render, render_expr
@@ -58,6 +59,7 @@ __all__ = [
     "Parse",
     "Projection",
     "Query",
+    "QueryError",
     "QuerySyntaxError",
     "Regex",
     "Sort",
@@ -68,6 +70,7 @@ __all__ = [
     "TimePeriod",
     "UnboundParameterError",
     "Unary",
+    "Unnest",
     "bind",
     "parameters",
     "parse",

@@ -15,8 +15,29 @@ Conventions:
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Literal, TypeAlias, get_args
+
+# ---------------------------------------------------------------- limits
+
+# Bounds that keep a hostile or mistaken query from crashing or hanging obskit; each error that
+# enforces one names it. Parsing, rendering and compiling walk the tree recursively, so its depth
+# is bounded well inside Python's recursion limit.
+MAX_DEPTH = 100
+"""Deepest expression tree: operators and calls nested inside each other (``a or b or ...``
+chains count one level per operator)."""
+MAX_NESTING = 50
+"""Most parentheses, calls, lists and prefix operators open inside each other while parsing."""
+MAX_COMMANDS = 200
+"""Most commands in one query: the engine chains one generator per command, and each nests."""
+MAX_WHOLE_NUMBER = int(sys.float_info.max)
+"""Largest number literal: AWS's numbers are doubles (about 1.8e308)."""
+MAX_PERIOD_DIGITS = 9
+"""Most digits in a time period literal such as ``5m`` (999999999 of any unit)."""
+MAX_LIMIT = 100_000
+"""Largest ``limit``: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Limit.html
+("You can specify a limit value of up to 100,000")."""
 
 # ---------------------------------------------------------------- expressions
 
@@ -233,7 +254,20 @@ class Dedup:
     fields: tuple[Field, ...]
 
 
-Command: TypeAlias = Fields | Display | Filter | Stats | Sort | Limit | Parse | Dedup
+@dataclass(frozen=True)
+class Unnest:
+    """``unnest field into name``: one record per item of a list, the item under ``name``.
+
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Unnest.html: the
+    list comes from ``jsonParse``; any other value is a list of one item; every other field is
+    copied from the original record, which is discarded.
+    """
+
+    source: Field
+    into: str
+
+
+Command: TypeAlias = Fields | Display | Filter | Stats | Sort | Limit | Parse | Dedup | Unnest
 
 
 @dataclass(frozen=True)
@@ -286,6 +320,32 @@ SCALAR_FUNCTIONS: frozenset[str] = frozenset(
         "fromMillis",
         "toMillis",
         "bin",
+        "jsonParse",
     }
 )
 FUNCTIONS: frozenset[str] = AGGREGATE_FUNCTIONS | SCALAR_FUNCTIONS
+
+
+def depth(expr: Expr) -> int:
+    """How deeply ``expr`` nests (a leaf is 1), computed without recursion so that any tree,
+    however deep, can be measured and refused."""
+    deepest = 0
+    stack: list[tuple[Expr, int]] = [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children(node))
+    return deepest
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The operands of an expression (none for a leaf)."""
+    if isinstance(expr, Binary):
+        return (expr.left, expr.right)
+    if isinstance(expr, Unary):
+        return (expr.operand,)
+    if isinstance(expr, Call):
+        return expr.args
+    if isinstance(expr, In):
+        return (expr.value, *expr.items)
+    return ()

@@ -13,14 +13,19 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
 - ``sort`` is the natural sort of :mod:`insights_queries.values`; missing values sort last;
 - ``dedup`` keeps the first event of each combination in sort order, by ``@timestamp`` newest
   first when nothing sorted before it, and keeps events missing a field
-  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Dedup.html).
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Dedup.html);
+- ``unnest`` turns a record into one record per item of a list
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Unnest.html);
+- a glob ``parse`` captures each ``*`` lazily, as its documented regex twin ``(.*?)`` does
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Parse.html), with
+  :mod:`insights_queries.glob` (no regex, so no backtracking).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +37,9 @@ from insights_queries.aggregates import (
 )
 from insights_queries.ast import (
     AGGREGATE_FUNCTIONS,
+    MAX_COMMANDS,
+    MAX_DEPTH,
+    MAX_LIMIT,
     Call,
     Dedup,
     Display,
@@ -47,6 +55,8 @@ from insights_queries.ast import (
     Sort,
     SortKey,
     Stats,
+    Unnest,
+    depth,
 )
 from insights_queries.evaluate import (
     Evaluator,
@@ -56,9 +66,10 @@ from insights_queries.evaluate import (
     compile_expr,
     field_getter,
 )
-from insights_queries.lexer import to_python_regex
+from insights_queries.glob import Glob
 from insights_queries.params import bind, transform
 from insights_queries.parser import parse
+from insights_queries.regexes import compile_regex, translate
 from insights_queries.values import NaturalOrder, is_true, to_text
 
 DEFAULT_LIMIT = 10_000
@@ -104,6 +115,7 @@ def run(
     model = parse(query) if isinstance(query, str) else query
     if params is not None:
         model = bind(model, params)
+    _check_bounds(model)
     plan = Plan(model)
     stats = Statistics()
     counted = _Counted(events)
@@ -135,6 +147,31 @@ class _Counted:
             message = event.get("@message")
             self.bytes += len(message) if isinstance(message, str) else 0
             yield event
+
+
+def _check_bounds(query: Query) -> None:
+    """Refuse a query model built deeper or longer than the parser allows: compiling and
+    evaluating recurse once per level and stages nest, so it would crash instead of failing."""
+    if len(query.commands) > MAX_COMMANDS:
+        raise QueryError(f"the query has more than {MAX_COMMANDS} commands")
+    for node in _top_expressions(query):
+        if depth(node) > MAX_DEPTH:
+            raise QueryError(f"an expression is nested more than {MAX_DEPTH} levels deep")
+
+
+def _top_expressions(query: Query) -> Iterator[Expr]:
+    """The top-level expressions of each command (without recursing into them)."""
+    for command in query.commands:
+        if isinstance(command, Filter):
+            yield command.condition
+        elif isinstance(command, Fields):
+            yield from (p.expr for p in command.items)
+        elif isinstance(command, Stats):
+            yield from (p.expr for p in (*command.aggregations, *command.by))
+        elif isinstance(command, Sort):
+            yield from (k.expr for k in command.keys)
+        elif isinstance(command, Parse):
+            yield command.source
 
 
 def _project(row: Event, columns: list[str]) -> dict[str, Any]:
@@ -179,6 +216,9 @@ class Plan:
                     columns = _merge(columns, names)
             elif isinstance(command, Display):
                 columns = [f.name for f in command.fields]
+            elif isinstance(command, Unnest):
+                self._flush(pending)
+                self.stages.append(_unnest_stage(command))
             else:
                 self._flush(pending)
                 if self.matched_at is None:
@@ -195,6 +235,7 @@ class Plan:
                     sorted_yet = True
                     self.stages.append(_sort_stage(command))
                 elif isinstance(command, Limit):
+                    self.limit = MAX_LIMIT  # an explicit limit may ask past the default
                     self.stages.append(_limit_stage(command.count))
                 elif isinstance(command, Dedup):
                     if not sorted_yet:  # AWS: unsorted results dedup by @timestamp, newest first
@@ -288,42 +329,40 @@ def _fields_step(command: Fields) -> MapStep:
     return add_fields
 
 
-def glob_to_regex(glob: str) -> re.Pattern[str]:
-    """A ``parse`` glob as a regex: each ``*`` captures, lazily except the last."""
-    parts = glob.split("*")
-    pieces = [re.escape(parts[0])]
-    for i, part in enumerate(parts[1:], start=1):
-        pieces.append("(.*)" if i == len(parts) - 1 else "(.*?)")
-        pieces.append(re.escape(part))
-    return re.compile("".join(pieces), re.DOTALL)
-
-
 def _parse_step(command: Parse) -> tuple[MapStep, list[str]]:
     source = compile_expr(command.source)
+    match: Callable[[str], Sequence[str | None] | None]
     if isinstance(command.pattern, Regex):
-        pattern = re.compile(to_python_regex(command.pattern.pattern), re.DOTALL)
+        pattern = compile_regex(command.pattern.pattern, re.DOTALL)
         group_names = list(pattern.groupindex)
-        names = list(command.as_fields) if command.as_fields else group_names
+        field_names = list(translate(command.pattern.pattern).names)
+        names = list(command.as_fields) if command.as_fields else field_names
         if len(names) != len(group_names):
             raise QueryError(
                 f"parse names {len(names)} field(s) but the regex has {len(group_names)} groups"
             )
-        groups: list[str | int] = list(group_names)
+        search = pattern.search
+
+        def match(text: str) -> Sequence[str | None] | None:
+            m = search(text)
+            return None if m is None else [m.group(g) for g in group_names]
+
     else:
-        pattern = glob_to_regex(command.pattern.value)
+        glob = Glob(command.pattern.value)
         names = list(command.as_fields)
-        groups = list(range(1, pattern.groups + 1))
+        if len(names) != glob.stars:
+            raise QueryError(f"parse names {len(names)} field(s) but the glob has {glob.stars} '*'")
+        match = glob.match
 
     def extract(event: Event) -> Event:
         value = source(event)
         if value is None:
             return event
-        m = pattern.search(value if isinstance(value, str) else to_text(value))
-        if m is None:
+        captures = match(value if isinstance(value, str) else to_text(value))
+        if captures is None:
             return event
         out = dict(event)
-        for name, group in zip(names, groups, strict=True):
-            captured = m.group(group)
+        for name, captured in zip(names, captures, strict=True):
             if captured is not None:
                 out[name] = captured
         return out
@@ -515,6 +554,28 @@ def _ascending_key(value: Any) -> tuple[bool, NaturalOrder]:
 def _descending_key(value: Any) -> tuple[bool, NaturalOrder]:
     """Reversed, this puts missing values last too."""
     return (value is not None, NaturalOrder(value))
+
+
+def _unnest_stage(command: Unnest) -> Stage:
+    """One record per item of the list in the source field, the item under ``into``.
+
+    A value that is not a list is a list of one item (AWS); a missing field or an empty list
+    gives no record, since the original record is always discarded.
+    """
+    source = field_getter(command.source.name)
+    into = command.into
+
+    def stage(events: Iterator[Event]) -> Iterator[Event]:
+        for event in events:
+            value = source(event)
+            if value is None:
+                continue
+            for item in value if isinstance(value, list) else (value,):
+                out = dict(event)
+                out[into] = item
+                yield out
+
+    return stage
 
 
 def _limit_stage(count: int) -> Stage:

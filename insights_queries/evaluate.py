@@ -8,6 +8,7 @@ discovers nested fields (``extra.correlation_id``); a missing field is ``None``,
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any
 
 from insights_queries.ast import (
     AGGREGATE_FUNCTIONS,
+    MAX_WHOLE_NUMBER,
     Binary,
     Call,
     Expr,
@@ -28,8 +30,9 @@ from insights_queries.ast import (
     TimePeriod,
     Unary,
 )
+from insights_queries.errors import QueryError, shorten
 from insights_queries.functions import SCALAR_IMPLEMENTATIONS
-from insights_queries.lexer import to_python_regex
+from insights_queries.regexes import compile_regex
 from insights_queries.render import render_expr
 from insights_queries.timestamps import (
     TIMESTAMP,
@@ -44,10 +47,6 @@ Event = dict[str, Any]
 Evaluator = Callable[[Event], Any]
 
 __all__ = ["Evaluator", "Event", "QueryError", "compile_expr", "event_timestamp", "field_getter"]
-
-
-class QueryError(ValueError):
-    """A query that parses but cannot run (for example an unbound parameter)."""
 
 
 def field_getter(name: str) -> Evaluator:
@@ -86,15 +85,32 @@ def column_name(expr: Expr, alias: str | None) -> str:
     return render_expr(expr)
 
 
+# the largest magnitude an arithmetic result may have: AWS computes in doubles, and a whole
+# number past this cannot be shown (Python prints at most 4,300 digits) nor be a double
+_LARGEST = MAX_WHOLE_NUMBER
+_LARGEST_BITS = _LARGEST.bit_length()
+
+
 def _arith(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``fn`` on the operands' numbers; missing when an operand is no number or the result is
+    no number a double can hold (infinity, NaN, a giant integer, a complex number)."""
+    largest = _LARGEST
+    isfinite = math.isfinite
+
     def apply(a: Any, b: Any) -> Any:
         x, y = to_number(a), to_number(b)
         if x is None or y is None:
             return None
         try:
-            return fn(x, y)
+            result = fn(x, y)
         except (ZeroDivisionError, OverflowError, ValueError):
             return None
+        kind = result.__class__
+        if kind is int:
+            return result if -largest <= result <= largest else None
+        if kind is float:
+            return result if isfinite(result) else None
+        return None  # complex: a negative base to a fractional power
 
     return apply
 
@@ -103,13 +119,22 @@ def _divide(x: float, y: float) -> float:
     return x / y
 
 
+def _power(x: int | float, y: int | float) -> int | float | None:
+    """``x ^ y``, refused (missing) before computing when the result would pass the range of a
+    double: an exact ``9 ^ 9 ^ 9 ^ 9`` would run for hours."""
+    exact = isinstance(x, int) and isinstance(y, int) and y > 0 and abs(x) > 1
+    if exact and (abs(int(x)).bit_length() - 1) * y > _LARGEST_BITS:
+        return None
+    return x**y
+
+
 ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
     "+": _arith(operator.add),
     "-": _arith(operator.sub),
     "*": _arith(operator.mul),
     "/": _arith(_divide),
     "%": _arith(operator.mod),
-    "^": _arith(operator.pow),
+    "^": _arith(_power),
 }
 
 
@@ -215,9 +240,13 @@ def _compile_match(expr: Binary, left: Evaluator) -> Evaluator:
 
         return contains
     if isinstance(target, Regex | String):
-        pattern = re.compile(
-            to_python_regex(target.pattern if isinstance(target, Regex) else target.value)
-        )
+        source = target.pattern if isinstance(target, Regex) else target.value
+        try:
+            pattern = compile_regex(source)
+        except (re.error, RecursionError, OverflowError) as error:
+            raise QueryError(
+                f"{shorten(render_expr(target))} is not a valid regular expression: {error}"
+            ) from None
         search = pattern.search
 
         def matches(event: Event) -> bool:
@@ -233,7 +262,11 @@ def _compile_match(expr: Binary, left: Evaluator) -> Evaluator:
         v, p = left(event), dynamic(event)
         if v is None or p is None:
             return False
-        return (re.search(to_text(p), to_text(v)) is not None) != negated
+        try:
+            pattern = compile_regex(to_text(p))
+        except (re.error, RecursionError, OverflowError):
+            return False  # a field's value that is no regex matches nothing
+        return (pattern.search(to_text(v)) is not None) != negated
 
     return matches_dynamic
 
@@ -270,6 +303,11 @@ def _compile_date_rounding(expr: Call) -> Evaluator:
 
     def rounded(event: Event) -> Any:
         moment = parse_timestamp(source(event))
-        return None if moment is None else rounding(moment, period)
+        if moment is None:
+            return None
+        try:
+            return rounding(moment, period)
+        except (OverflowError, ValueError, OSError):
+            return None  # the period's start or end is outside the years 1 to 9999
 
     return rounded

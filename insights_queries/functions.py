@@ -12,7 +12,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from insights_queries.timestamps import Millis, parse_timestamp
+import orjson
+
+from insights_queries.timestamps import Millis, millis, parse_timestamp
 from insights_queries.values import to_number, to_text
 
 ScalarFunction = Callable[..., Any]
@@ -107,9 +109,24 @@ def least(*values: Any) -> int | float | None:
 
 
 def from_millis(value: Any) -> Millis | None:
-    """A timestamp from milliseconds since the epoch."""
+    """A timestamp from milliseconds since the epoch (``None`` outside the years 1 to 9999)."""
     number = to_number(value)
-    return None if number is None else Millis(int(number))
+    return None if number is None else millis(number)
+
+
+def json_parse(value: Any) -> Any:
+    """The JSON object or list a string holds, for dotted access and ``unnest``.
+
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-operations-functions.html
+    ("JSON functions", "Structure types"): ``jsonParse`` returns a MAP or a LIST; a value that is
+    already one is returned as is, and text that is not JSON gives no value.
+    """
+    if value is None or isinstance(value, dict | list):
+        return value
+    try:
+        return orjson.loads(to_text(value))
+    except orjson.JSONDecodeError:
+        return None
 
 
 def to_millis(value: Any) -> int | None:
@@ -140,4 +157,5 @@ SCALAR_IMPLEMENTATIONS: dict[str, ScalarFunction] = {
     "least": least,
     "fromMillis": from_millis,
     "toMillis": to_millis,
+    "jsonParse": json_parse,
 }

@@ -7,12 +7,14 @@ ahead of the parser could not tell ``parse @message /x/`` from ``a / b``.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
 
-from insights_queries.ast import TIME_UNITS
-from insights_queries.errors import QuerySyntaxError
+from insights_queries.ast import MAX_PERIOD_DIGITS, MAX_WHOLE_NUMBER, TIME_UNITS
+from insights_queries.errors import QuerySyntaxError, shorten
+from insights_queries.regexes import translate
 
 TokenKind = Literal[
     "name",  # identifier or @field, maybe dotted
@@ -43,8 +45,10 @@ _NAME = re.compile(r"@?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")
 _NUMBER = re.compile(r"\d+(\.\d+)?([eE][+-]?\d+)?")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _PARAM = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_OPERATORS = ("!=", "<=", ">=", "=~", "=", "<", ">", "+", "-", "*", "/", "%", "^")
+# ``==`` is AWS's other spelling of ``=`` (the Lambda Operator Guide's "last 100 errors" uses it)
+_OPERATORS = ("!=", "<=", ">=", "==", "=~", "=", "<", ">", "+", "-", "*", "/", "%", "^")
 _PUNCTUATION = "(),[]"
+_MAX_DIGITS = len(str(MAX_WHOLE_NUMBER))
 _UNESCAPE = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
 
 
@@ -95,6 +99,11 @@ def next_token(text: str, pos: int, *, regex_ok: bool) -> Token:
     raise QuerySyntaxError(f"unexpected character {ch!r}", text=text, offset=pos)
 
 
+def token_text(text: str, token: Token) -> str:
+    """The token as written, cut short for an error message."""
+    return repr(shorten(text[token.start : token.end]))
+
+
 def _read_string(text: str, pos: int) -> Token:
     quote = text[pos]
     out: list[str] = []
@@ -125,10 +134,12 @@ def _read_regex(text: str, pos: int) -> Token:
         if ch == "/":
             pattern = "".join(out)
             try:
-                re.compile(to_python_regex(pattern))
-            except re.error as exc:
+                re.compile(translate(pattern).pattern)
+            except (re.error, RecursionError, OverflowError) as exc:
                 raise QuerySyntaxError(
-                    f"invalid regular expression /{pattern}/: {exc}", text=text, offset=pos
+                    f"invalid regular expression /{shorten(pattern)}/: {shorten(str(exc))}",
+                    text=text,
+                    offset=pos,
                 ) from None
             return Token("regex", pattern, pos, i + 1)
         if ch == "\\" and i + 1 < len(text):
@@ -144,8 +155,8 @@ def _read_regex(text: str, pos: int) -> Token:
 
 
 def to_python_regex(pattern: str) -> str:
-    """Logs Insights regexes name groups ``(?<name>...)``; Python spells it ``(?P<name>...)``."""
-    return re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", pattern)
+    """A Logs Insights regex in Python's dialect (see :mod:`insights_queries.regexes`)."""
+    return translate(pattern).pattern
 
 
 def _read_number(text: str, pos: int) -> Token:
@@ -157,12 +168,37 @@ def _read_number(text: str, pos: int) -> Token:
     if letters:
         unit = letters.group(0)
         if unit in TIME_UNITS and m.group(1) is None and m.group(2) is None:
+            if len(raw) > MAX_PERIOD_DIGITS:
+                raise QuerySyntaxError(
+                    f"the time period {shorten(raw + unit)} is too long",
+                    text=text,
+                    offset=pos,
+                    expected=f"at most {MAX_PERIOD_DIGITS} digits",
+                )
             return Token("period", raw + unit, pos, letters.end(), amount=int(raw))
         raise QuerySyntaxError(
-            f"unknown time unit {unit!r} after {raw}",
+            f"unknown time unit {shorten(unit)!r} after {shorten(raw)}",
             text=text,
             offset=end,
             expected="a time unit: " + ", ".join(TIME_UNITS),
         )
-    value: int | float = float(raw) if (m.group(1) or m.group(2)) else int(raw)
-    return Token("number", raw, pos, end, number=value)
+    return Token("number", raw, pos, end, number=_number_value(text, pos, m))
+
+
+def _number_value(text: str, pos: int, m: re.Match[str]) -> int | float:
+    """The literal's value, refused past the range of a double (AWS's numbers are doubles).
+
+    Checked on the digits before converting: Python refuses to convert more than 4,300 digits to
+    an int, and ``float("1e309")`` is infinity.
+    """
+    raw = m.group(0)
+    limit = f"a number within ±{MAX_WHOLE_NUMBER:.4g} (the range of a double)"
+    if m.group(1) or m.group(2):
+        value = float(raw)
+        if math.isfinite(value):
+            return value
+    elif len(raw) <= _MAX_DIGITS and int(raw) <= MAX_WHOLE_NUMBER:
+        return int(raw)
+    raise QuerySyntaxError(
+        f"the number {shorten(raw, 20)} is too large", text=text, offset=pos, expected=limit
+    )

@@ -19,8 +19,13 @@ def query_files(
     *,
     params: Mapping[str, str | int | float] | None = None,
     log_group: str | None = None,
+    notices: list[str] | None = None,
 ) -> Result:
-    """Run ``query`` over the events of ``paths`` (any format :mod:`sources` reads)."""
+    """Run ``query`` over the events of ``paths`` (any format :mod:`sources` reads).
+
+    ``notices``, when given, receives the reader's notices (lines cut to the line limit, damaged
+    gzip files): the result alone cannot say that part of a line was not read.
+    """
     model = parse(query) if isinstance(query, str) else query
     if params is not None:
         model = bind(model, params)
@@ -32,7 +37,10 @@ def query_files(
         want_log=uses_field(model, "@log"),
         want_timestamp=False,  # the engine derives it when the query reads it
     )
-    return run(model, files)
+    result = run(model, files)
+    if notices is not None:
+        notices.extend(files.notices)
+    return result
 
 
 def uses_field(query: Query, name: str) -> bool:

@@ -2,20 +2,24 @@
 
 A recursive-descent parser over the tokens of :mod:`insights_queries.lexer`, with the operator
 precedence of :mod:`insights_queries.render` so that ``parse(render(q)) == q``. Anything outside
-the supported language (a command such as ``pattern`` or ``unnest``, a function such as
-``isValidIp``) is a :class:`QuerySyntaxError` naming it and its position: a query is never
-silently half-understood. Language reference:
+the supported language (a command such as ``pattern``, a function such as ``isValidIp``) is a
+:class:`QuerySyntaxError` naming it and its position: a query is never silently half-understood.
+So is a query past one of the bounds of :mod:`insights_queries.ast` (nesting, depth, number
+size, ``limit``): refused with the bound named, never a crash or a hang. Language reference:
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 
 from insights_queries.ast import (
     AGGREGATE_FUNCTIONS,
     FUNCTIONS,
+    MAX_COMMANDS,
+    MAX_DEPTH,
+    MAX_LIMIT,
+    MAX_NESTING,
     Binary,
     BinaryOp,
     Call,
@@ -42,16 +46,19 @@ from insights_queries.ast import (
     TimePeriod,
     TimeUnit,
     Unary,
+    Unnest,
+    depth,
 )
-from insights_queries.errors import QuerySyntaxError
-from insights_queries.lexer import Token, next_token, to_python_regex
+from insights_queries.errors import QuerySyntaxError, shorten
+from insights_queries.lexer import Token, next_token, token_text
 from insights_queries.params import walk
+from insights_queries.regexes import translate
 from insights_queries.render import RESERVED_WORDS
 
-COMMANDS = ("fields", "display", "filter", "stats", "sort", "limit", "parse", "dedup")
+COMMANDS = ("fields", "display", "filter", "stats", "sort", "limit", "parse", "dedup", "unnest")
 # commands of the Logs Insights language that obskit's engine does not implement
 KNOWN_UNSUPPORTED_COMMANDS = frozenset(
-    {"pattern", "diff", "unmask", "unnest", "lookup", "anomaly", "filterindex", "source", "join"}
+    {"pattern", "diff", "unmask", "lookup", "anomaly", "filterindex", "source", "join"}
 )
 # (min, max) argument counts; None = any number
 ARITY: dict[str, tuple[int, int | None]] = {
@@ -90,9 +97,10 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "fromMillis": (1, 1),
     "toMillis": (1, 1),
     "bin": (1, 1),
+    "jsonParse": (1, 1),
 }
 _CANONICAL_FUNCTION = {name.lower(): name for name in FUNCTIONS}
-_COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=", "=~")
+_COMPARISON_OPS = ("=", "==", "!=", "<", "<=", ">", ">=", "=~")
 
 
 def parse(text: str) -> Query:
@@ -101,6 +109,8 @@ def parse(text: str) -> Query:
 
 
 def _suggest(word: str, choices: list[str]) -> str:
+    if len(word) > 2 * max(len(c) for c in choices):
+        return ""  # nothing is close, and comparing a long token to each choice is slow
     close = difflib.get_close_matches(word, choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -110,6 +120,7 @@ class _Parser:
         self.text = text
         self.pos = 0
         self.in_aggregation = False
+        self.nesting = 0  # parentheses, calls, lists and prefix operators open right now
 
     # -------------------------------------------------------------- token helpers
 
@@ -128,7 +139,7 @@ class _Parser:
             return "the end of the query"
         if token.kind == "pipe":
             return "'|'"
-        return repr(self.text[token.start : token.end])
+        return token_text(self.text, token)
 
     def is_word(self, token: Token, word: str) -> bool:
         return token.kind == "name" and token.value.lower() == word
@@ -177,6 +188,12 @@ class _Parser:
                     token,
                     "'|' and the next command, or the end of the query",
                 )
+            if len(commands) == MAX_COMMANDS:
+                raise self.error(
+                    f"the query has more than {MAX_COMMANDS} commands",
+                    token,
+                    f"at most {MAX_COMMANDS} commands",
+                )
             self.advance(token)
             commands.append(self.command())
 
@@ -194,7 +211,7 @@ class _Parser:
                 "unsupported command" if name in KNOWN_UNSUPPORTED_COMMANDS else "unknown command"
             )
             raise self.error(
-                f"{what} {token.value!r}{_suggest(name, list(COMMANDS))}",
+                f"{what} {shorten(token.value)!r}{_suggest(name, list(COMMANDS))}",
                 token,
                 "one of " + ", ".join(COMMANDS),
             )
@@ -213,6 +230,8 @@ class _Parser:
             return self.limit()
         if name == "parse":
             return self.parse_command()
+        if name == "unnest":
+            return self.unnest()
         return Dedup(tuple(Field(n) for n in self.names("a field to dedup by")))
 
     def stats(self) -> Stats:
@@ -237,6 +256,8 @@ class _Parser:
         return Stats(tuple(aggregations), by)
 
     def sort(self) -> Sort:
+        # ``sort by f desc``: AWS accepts the ``by`` (its Lambda Operator Guide writes it so)
+        self.accept_word("by")
         keys: list[SortKey] = []
         while True:
             expr = self.expr()
@@ -251,12 +272,30 @@ class _Parser:
 
     def limit(self) -> Limit:
         token = self.peek()
+        wanted = f"a positive whole number up to {MAX_LIMIT:,}"
         if token.kind != "number" or not isinstance(token.number, int) or token.number < 1:
+            raise self.error(f"found {self.describe(token)} after limit", token, wanted)
+        if token.number > MAX_LIMIT:
             raise self.error(
-                f"found {self.describe(token)} after limit", token, "a positive whole number"
+                f"limit {shorten(token.value, 20)} is over AWS's maximum of {MAX_LIMIT:,}",
+                token,
+                wanted,
             )
         self.advance(token)
         return Limit(int(token.number))
+
+    def unnest(self) -> Unnest:
+        token = self.peek()
+        if token.kind not in ("name", "quoted_name"):
+            raise self.error(f"found {self.describe(token)} after unnest", token, "a field")
+        source = Field(self.name("a field to unnest"))
+        if not self.accept_word("into"):
+            raise self.error(
+                f"found {self.describe(self.peek())} after the field to unnest",
+                self.peek(),
+                "'into' and a field name",
+            )
+        return Unnest(source, self.name("a field name after 'into'"))
 
     def parse_command(self) -> Parse:
         source = self.primary()
@@ -264,6 +303,10 @@ class _Parser:
         if token.kind == "string":
             self.advance(token)
             stars = token.value.count("*")
+            if stars == 0:
+                raise self.error(
+                    "a glob parse needs at least one '*' to capture", token, "a '*' in the pattern"
+                )
             if not self.accept_word("as"):
                 raise self.error(
                     "a glob parse needs the names of the fields it extracts",
@@ -273,15 +316,15 @@ class _Parser:
             names = self.names("a field name for the parse")
             if len(names) != stars:
                 raise self.error(
-                    f"the glob {token.value!r} has {stars} '*' but {len(names)} name(s) follow"
-                    " 'as'",
+                    f"the glob {token_text(self.text, token)} has {stars} '*' but {len(names)}"
+                    " name(s) follow 'as'",
                     token,
                     f"{stars} field name(s)",
                 )
             return Parse(source, String(token.value), names)
         if token.kind == "regex":
             self.advance(token)
-            groups = list(re.compile(to_python_regex(token.value)).groupindex)
+            groups = translate(token.value).names
             if not groups:
                 raise self.error(
                     "a regex parse needs named groups to extract fields",
@@ -291,6 +334,13 @@ class _Parser:
             regex_names: tuple[str, ...] = ()
             if self.accept_word("as"):
                 regex_names = self.names("a field name for the parse")
+                if len(regex_names) != len(groups):
+                    raise self.error(
+                        f"the regex has {len(groups)} named group(s) but {len(regex_names)}"
+                        " name(s) follow 'as'",
+                        token,
+                        f"{len(groups)} field name(s)",
+                    )
             return Parse(source, Regex(token.value), regex_names)
         raise self.error(
             f"found {self.describe(token)} after the field to parse",
@@ -329,10 +379,37 @@ class _Parser:
 
     # -------------------------------------------------------------- expressions
 
+    def enter(self) -> None:
+        """Count one more level of nesting; past :data:`MAX_NESTING` the query is refused
+        (each level costs the parser about ten Python frames)."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            token = self.peek(regex_ok=True)
+            raise self.error(
+                f"the expression nests more than {MAX_NESTING} levels deep"
+                " (parentheses, calls, lists, prefix operators)",
+                token,
+                f"at most {MAX_NESTING} levels",
+            )
+
     def expr(self) -> Expr:
-        left = self.and_expr()
-        while self.accept_word("or"):
-            left = Binary("or", left, self.and_expr())
+        start = self.pos
+        self.enter()
+        try:
+            left = self.and_expr()
+            while self.accept_word("or"):
+                left = Binary("or", left, self.and_expr())
+        finally:
+            self.nesting -= 1
+        if self.nesting == 0:
+            levels = depth(left)
+            if levels > MAX_DEPTH:
+                raise self.error(
+                    f"the expression is {levels} levels deep (each operator of a chain such as"
+                    f" 'a or b or c' is one level)",
+                    next_token(self.text, start, regex_ok=True),
+                    f"at most {MAX_DEPTH} levels",
+                )
         return left
 
     def and_expr(self) -> Expr:
@@ -343,7 +420,11 @@ class _Parser:
 
     def not_expr(self) -> Expr:
         if self.accept_word("not"):
-            return Unary("not", self.not_expr())
+            self.enter()
+            try:
+                return Unary("not", self.not_expr())
+            finally:
+                self.nesting -= 1
         return self.comparison()
 
     def comparison(self) -> Expr:
@@ -366,7 +447,7 @@ class _Parser:
             return In(left, self.list_literal(), negated)
         if token.kind == "op" and token.value in _COMPARISON_OPS:
             self.advance(token)
-            op: BinaryOp = token.value  # type: ignore[assignment]
+            op: BinaryOp = "=" if token.value == "==" else token.value  # type: ignore[assignment]
             return Binary(op, left, self.additive())
         return left
 
@@ -405,13 +486,21 @@ class _Parser:
 
     def unary(self) -> Expr:
         if self.accept_op("-"):
-            return Unary("-", self.unary())
+            self.enter()
+            try:
+                return Unary("-", self.unary())
+            finally:
+                self.nesting -= 1
         return self.power()
 
     def power(self) -> Expr:
         base = self.primary()
         if self.accept_op("^"):
-            return Binary("^", base, self.unary())
+            self.enter()
+            try:
+                return Binary("^", base, self.unary())
+            finally:
+                self.nesting -= 1
         return base
 
     def primary(self) -> Expr:
@@ -421,8 +510,12 @@ class _Parser:
             self.advance(token)
             return Number(token.number)
         if kind == "period":
+            unit: TimeUnit = token.value.lstrip("0123456789")  # type: ignore[assignment]
+            if token.amount < 1:
+                raise self.error(
+                    f"the time period {token.value} is empty", token, "a period of 1 or more"
+                )
             self.advance(token)
-            unit: TimeUnit = token.value[len(str(token.amount)) :]  # type: ignore[assignment]
             return TimePeriod(token.amount, unit)
         if kind == "string":
             self.advance(token)
@@ -463,7 +556,7 @@ class _Parser:
         name = _CANONICAL_FUNCTION.get(name_token.value.lower())
         if name is None:
             raise self.error(
-                f"unsupported function {name_token.value!r}"
+                f"unsupported function {shorten(name_token.value)!r}"
                 f"{_suggest(name_token.value, sorted(FUNCTIONS))}",
                 name_token,
                 "a supported function (see docs/queries.md)",

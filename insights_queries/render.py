@@ -36,12 +36,13 @@ from insights_queries.ast import (
     String,
     TimePeriod,
     Unary,
+    Unnest,
 )
 
 PLAIN_NAME = re.compile(r"@?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*\Z")
 PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # words the parser reads as operators or command keywords, so a field so named needs backticks
-RESERVED_WORDS = frozenset({"and", "or", "not", "like", "in", "as", "by", "asc", "desc"})
+RESERVED_WORDS = frozenset({"and", "or", "not", "like", "in", "as", "by", "asc", "desc", "into"})
 
 # binding strength of each operator (higher binds tighter); used by renderer and parser alike
 PRECEDENCE: dict[str, int] = {
@@ -104,6 +105,9 @@ def render_command(command: Command) -> str:
         return text
     if isinstance(command, Dedup):
         return "dedup " + ", ".join(render_field_name(f.name) for f in command.fields)
+    if isinstance(command, Unnest):
+        source = render_field_name(command.source.name)
+        return f"unnest {source} into {render_field_name(command.into)}"
     raise TypeError(f"not a query command: {command!r}")
 
 

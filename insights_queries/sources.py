@@ -13,7 +13,11 @@ Every event gets ``@message`` and, where known, ``@timestamp``, ``@log``, ``@log
 ``@ingestionTime``; JSON fields stay nested and are read by dotted path (``extra.correlation_id``),
 as CloudWatch discovers them. ``@timestamp`` of a JSON line comes from its own ``timestamp``
 field when a query asks for it. Lines that cannot be read are counted in ``malformed_lines`` and
-still yield their text as ``@message``; the reader never stops on them.
+still yield their text as ``@message``; the reader never stops on them. A line longer than
+``MAX_LINE_BYTES`` (CloudWatch's largest event) is cut to it and read as text; a gzip file that
+is damaged half way gives the lines before the damage. Both are told in :attr:`LogFiles.notices`
+(one line each, naming the file, the line and the limit); nothing but :class:`SourceError` (a file
+that cannot be read at all) is ever raised.
 
 Line files are read in large blocks. With ``needles`` (from :mod:`insights_queries.prefilter`),
 lines that contain none of them are skipped before any decoding: a byte search over the block
@@ -33,28 +37,44 @@ import orjson
 
 from insights_queries.lambda_lines import platform_fields, text_format_fields
 from insights_queries.prefilter import ESCAPE
-from insights_queries.timestamps import Millis, event_timestamp, parse_timestamp
+from insights_queries.source_documents import (
+    document_items,
+    is_cloudwatch_event,
+    lines_after_first,
+    looks_like_document,
+)
+from insights_queries.source_files import (
+    GZIP_MAGIC,
+    Blocks,
+    SourceError,
+    check_paths,
+    open_binary,
+    strip_bom,
+)
+from insights_queries.timestamps import event_timestamp, parse_timestamp
 
 Event = dict[str, Any]
 BLOCK_SIZE = 8 * 1024 * 1024
 WINDOW_SIZE = 64 * 1024 * 1024
-GZIP_MAGIC = b"\x1f\x8b"
+# CloudWatch's largest log event (InputLogEvent: "no larger than 1 MB",
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_InputLogEvent.html):
+# a longer line never reached CloudWatch whole, and reading one whole would let a single 50 MB
+# line stall everything after the reader (templates, tables).
+MAX_LINE_BYTES = 1024 * 1024
+MAX_NOTICES_PER_FILE = 5  # notices of one kind per file; the rest are counted
 CAPTURE_KEYS = ("_log_group", "_lambda_name", "_timestamp_ms", "_is_json")
 
-
-class SourceError(ValueError):
-    """A log file that cannot be read at all (missing, unreadable)."""
-
-
-def open_binary(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed when it is gzip."""
-    try:
-        raw = path.open("rb")
-    except OSError as exc:
-        raise SourceError(f"cannot read log file {path}: {exc.strerror or exc}") from None
-    if raw.peek(2)[:2] == GZIP_MAGIC if isinstance(raw, io.BufferedReader) else False:
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw
+__all__ = [
+    "BLOCK_SIZE",
+    "GZIP_MAGIC",
+    "MAX_LINE_BYTES",
+    "Event",
+    "LogFiles",
+    "SourceError",
+    "default_log_name",
+    "open_binary",
+    "read_events",
+]
 
 
 def default_log_name(path: Path) -> str:
@@ -83,6 +103,10 @@ class LogFiles:
     derives ``@timestamp`` itself when a query asks for it). ``needles``: when given, a line is read only if
     it contains at least one of these byte strings; the caller guarantees that a line without
     them cannot match (see :func:`insights_queries.prefilter.required_needles`).
+
+    ``notices`` lists, one line each, what was read other than as written (a line cut to
+    ``MAX_LINE_BYTES``, a damaged gzip file): the commands print them so nothing is lost quietly.
+    ``oversized_lines`` counts the cut lines (they are in ``malformed_lines`` too).
     """
 
     def __init__(
@@ -104,9 +128,11 @@ class LogFiles:
         self.records_scanned = 0
         self.bytes_scanned = 0
         self.malformed_lines = 0
-        missing = [str(p) for p in self.paths if not p.is_file()]
-        if missing:
-            raise SourceError(f"log file(s) not found: {', '.join(missing)}")
+        self.oversized_lines = 0
+        self.notices: list[str] = []
+        self._oversized_in_file = 0
+        self._file_lines = 0
+        check_paths(self.paths)
 
     def __iter__(self) -> Iterator[Event]:
         """Every event of every file, one at a time.
@@ -116,6 +142,8 @@ class LogFiles:
         collector has no long-lived objects to walk and memory stays flat.
         """
         self.records_scanned = self.bytes_scanned = self.malformed_lines = 0
+        self.oversized_lines = 0
+        self.notices = []
         loads = orjson.loads
         decode_error = orjson.JSONDecodeError
         want_message = self.want_message
@@ -149,34 +177,79 @@ class LogFiles:
 
     def _chunks(self, path: Path, log: str) -> Iterator[list[bytes] | _Events]:
         """Lists of raw lines of a line file, or the events of a JSON document."""
+        self._oversized_in_file = 0
         with open_binary(path) as stream:
-            head = stream.read(BLOCK_SIZE)
-            first = head.lstrip()[:1]
-            if first == b"[" or (first == b"{" and _is_json_document(head)):
-                data = head + stream.read()
-                yield _Events(self._document(data, log, path))
+            blocks = Blocks(stream)
+            head, bom = strip_bom(blocks.read(BLOCK_SIZE))
+            if looks_like_document(head):
+                data = head + blocks.read()
+                if blocks.damage is not None:
+                    raise SourceError(f"{path}: {blocks.damage}: the JSON document cannot be read")
+                self.bytes_scanned += bom
+                try:
+                    items, cli_output = document_items(data, path)
+                except SourceError:
+                    if not lines_after_first(data):
+                        raise
+                    # a JSON-lines file whose first line looked like a document's opening
+                    yield from self._lines(data, Blocks(io.BytesIO()), path, log)
+                else:
+                    yield _Events(self._document(items, cli_output, len(data), log))
             elif self.needles is not None and not isinstance(stream, gzip.GzipFile) and head:
-                yield from self._mapped(stream)
+                yield from self._mapped(stream, bom, head, blocks, path, log)
             else:
-                yield from self._lines(head, stream)
+                self.bytes_scanned += bom
+                yield from self._lines(head, blocks, path, log)
+            if blocks.damage is not None:
+                self.notices.append(blocks.describe_damage(path, self._file_lines))
+        if self._oversized_in_file > MAX_NOTICES_PER_FILE:
+            more = self._oversized_in_file - MAX_NOTICES_PER_FILE
+            self.notices.append(
+                f"{path}: {more:,} more line(s) over the {MAX_LINE_BYTES:,}-byte line limit "
+                "were cut to it"
+            )
 
-    def _mapped(self, stream: IO[bytes]) -> Iterator[list[bytes]]:
+    def _mapped(
+        self, stream: IO[bytes], bom: int, head: bytes, blocks: Blocks, path: Path, log: str
+    ) -> Iterator[list[bytes] | _Events]:
         """Candidate lines of a plain file, found by searching the mapped file for the needles.
 
         Nothing but the candidate lines is copied or decoded; the file is searched a window at
-        a time so that memory stays flat however many lines match.
+        a time so that memory stays flat however many lines match. A file that cannot be
+        mapped (a size the kernel does not report, as in ``/proc``) is read block by block.
         """
         assert self.needles is not None
-        with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        try:
+            mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            self.bytes_scanned += bom
+            yield from self._lines(head, blocks, path, log)
+            return
+        with mapped:
             size = len(mapped)
             self.bytes_scanned += size
-            start = 0
+            start = bom
             page = mmap.PAGESIZE
+            counted = (0, 0)  # (offset, newlines before it): line numbers for notices only
             while start < size:
                 end = mapped.find(b"\n", min(start + WINDOW_SIZE, size - 1)) + 1 or size
                 spans = _candidate_lines(mapped, self.needles, start, end)
                 self.records_scanned += len(spans)
-                yield [mapped[a:b] for a, b in spans]
+                if spans and max(b - a for a, b in spans) > MAX_LINE_BYTES:
+                    lines: list[bytes] = []
+                    for a, b in spans:
+                        if b - a <= MAX_LINE_BYTES:
+                            lines.append(mapped[a:b])
+                            continue
+                        counted = (a, counted[1] + _newlines(mapped, counted[0], a))
+                        yield lines
+                        yield self._oversized(
+                            mapped[a : a + MAX_LINE_BYTES], b - a, path, counted[1] + 1, log
+                        )
+                        lines = []
+                    yield lines
+                else:
+                    yield [mapped[a:b] for a, b in spans]
                 # hand the window's pages back: the resident size stays one window, not the file
                 first = start - start % page
                 if hasattr(mapped, "madvise") and end - first >= page:
@@ -185,41 +258,30 @@ class LogFiles:
 
     # ---------------------------------------------------------------- JSON documents
 
-    def _document(self, data: bytes, log: str, path: Path) -> Iterator[Event]:
-        self.bytes_scanned += len(data)
-        try:
-            document = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise SourceError(f"{path} is not valid JSON: {exc}") from None
-        if isinstance(document, dict) and isinstance(document.get("events"), list):
-            items: list[Any] = document["events"]
-        elif isinstance(document, list):
-            items = document
-        else:
-            raise SourceError(
-                f"{path}: a JSON document must be an array of events or have an 'events' list"
-            )
+    def _document(self, items: list[Any], cli_output: bool, size: int, log: str) -> Iterator[Event]:
+        self.bytes_scanned += size
         for item in items:
             self.records_scanned += 1
             if not isinstance(item, dict):
-                self.malformed_lines += 1
-                continue
-            if "message" in item and "timestamp" in item and isinstance(item["message"], str):
+                self.malformed_lines += 1  # kept as text: nothing is dropped unseen
+                yield {"@message": orjson.dumps(item).decode(), "@log": log}
+            elif is_cloudwatch_event(item, cli_output):
                 yield self._cloudwatch_event(item, log)
             else:
                 yield self._capture_record(item, log)
 
     def _cloudwatch_event(self, item: dict[str, Any], log: str) -> Event:
         message: str = item["message"].rstrip("\n")
-        event = self._line_event(message, message.encode(), log)
+        event = self._line_event(message, message.encode(errors="surrogatepass"), log)
         stamp = parse_timestamp(item.get("timestamp"))
         if stamp is not None:
             event["@timestamp"] = stamp
-        if item.get("ingestionTime") is not None:
-            event["@ingestionTime"] = Millis(int(item["ingestionTime"]))
-        if item.get("logStreamName"):
+        ingested = parse_timestamp(item.get("ingestionTime"))
+        if ingested is not None:
+            event["@ingestionTime"] = ingested
+        if isinstance(item.get("logStreamName"), str) and item["logStreamName"]:
             event["@logStream"] = item["logStreamName"]
-        if item.get("logGroupName"):
+        if isinstance(item.get("logGroupName"), str) and item["logGroupName"]:
             event["@log"] = item["logGroupName"]
         return event
 
@@ -227,47 +289,114 @@ class LogFiles:
         fields = {k: v for k, v in item.items() if k not in CAPTURE_KEYS}
         event: Event = dict(fields)
         event["@message"] = orjson.dumps(fields).decode()
-        event["@log"] = item.get("_log_group") or log
+        group = item.get("_log_group")
+        event["@log"] = group if isinstance(group, str) and group else log
         stamp = parse_timestamp(item.get("_timestamp_ms"))
         if stamp is not None:
             event["@timestamp"] = stamp
             event["@ingestionTime"] = stamp
+        elif self.want_timestamp:
+            event_timestamp(event)  # a record of one's own lines (jq -s): its own timestamp
         return event
 
     # ---------------------------------------------------------------- line files
 
-    def _lines(self, head: bytes, stream: IO[bytes]) -> Iterator[list[bytes]]:
+    def _lines(
+        self, head: bytes, blocks: Blocks, path: Path, log: str
+    ) -> Iterator[list[bytes] | _Events]:
         """The lines of a line file, a block at a time (the last line may lack its newline).
 
         A block is split once, its unfinished last line carried into the next: no copy of the
-        block is made, and counting lines costs nothing beyond the split.
+        block is made, and counting lines costs nothing beyond the split. Lines longer than
+        ``MAX_LINE_BYTES`` are found by a byte search per block (never a per-line check) and
+        the carried line never grows past the limit, so one huge line costs one pass.
         """
         carry = b""
+        carried = 0  # the carried line's true length (carry holds at most the limit + 1)
+        base = 0  # lines of the file before this block
         block = head
+        limit = MAX_LINE_BYTES
         while block:
             self.bytes_scanned += len(block)
-            if self.needles is None:
+            first_end = block.find(b"\n")
+            if first_end < 0:  # no line ends in this block: the carried line grows
+                carried += len(block)
+                if len(carry) <= limit:
+                    carry = (carry + block)[: limit + 1]
+                block = blocks.read(BLOCK_SIZE)
+                continue
+            last_end = block.rfind(b"\n")
+            if carried + first_end > limit or _long_line_at(block, first_end + 1, last_end) >= 0:
+                yield from self._long_lines(carry, carried, block[: last_end + 1], base, path, log)
+                base += block.count(b"\n")
+            elif self.needles is None:
                 lines = block.split(b"\n")
                 lines[0] = carry + lines[0]
-                carry = lines.pop()
+                lines.pop()
+                base += len(lines)
                 self.records_scanned += len(lines)
                 yield lines
             else:
-                data = carry + block
-                cut = data.rfind(b"\n") + 1
-                carry = data[cut:]
-                yield self._candidates(data, cut)
-            block = stream.read(BLOCK_SIZE)
-        if carry:
-            self.records_scanned += 1 if self.needles is None else 0
-            yield [carry] if self.needles is None else self._candidates(carry + b"\n", None)
+                data = carry + block[: last_end + 1]
+                candidates, count = self._candidates(data)
+                base += count
+                yield candidates
+            carry = block[last_end + 1 :]
+            carried = len(carry)
+            if carried > limit:
+                carry = carry[: limit + 1]
+            block = blocks.read(BLOCK_SIZE)
+        self._file_lines = base + (1 if carried else 0)  # for a damaged gzip's notice
+        if carried > limit:
+            self.records_scanned += 1
+            yield self._oversized(carry[:limit], carried, path, base + 1, log)
+        elif carry:
+            if self.needles is None:
+                self.records_scanned += 1
+                yield [carry]
+            else:
+                yield self._candidates(carry + b"\n")[0]
 
-    def _candidates(self, data: bytes, end: int | None) -> list[bytes]:
-        """The lines of ``data[:end]`` that hold a needle (all lines counted as scanned)."""
-        stop = len(data) if end is None else end
-        self.records_scanned += data.count(b"\n", 0, stop)
-        spans = _candidate_lines(data, self.needles or [], 0, stop)
-        return [data[a:b] for a, b in spans]
+    def _long_lines(
+        self, carry: bytes, carried: int, block: bytes, base: int, path: Path, log: str
+    ) -> Iterator[list[bytes] | _Events]:
+        """The lines of a block that holds a line over the limit (rare: no needles applied)."""
+        lines = block.split(b"\n")
+        lines.pop()  # block ends with a newline
+        first_size = carried + len(lines[0])
+        lines[0] = carry + lines[0]
+        kept: list[bytes] = []
+        for index, raw in enumerate(lines):
+            size = first_size if index == 0 else len(raw)
+            if size <= MAX_LINE_BYTES:
+                kept.append(raw)
+                continue
+            self.records_scanned += len(kept) + 1
+            yield kept
+            yield self._oversized(raw[:MAX_LINE_BYTES], size, path, base + index + 1, log)
+            kept = []
+        self.records_scanned += len(kept)
+        yield kept
+
+    def _oversized(self, prefix: bytes, size: int, path: Path, line: int, log: str) -> _Events:
+        """A line over the limit: its first ``MAX_LINE_BYTES`` as text, counted and told."""
+        self.malformed_lines += 1
+        self.oversized_lines += 1
+        self._oversized_in_file += 1
+        if self._oversized_in_file <= MAX_NOTICES_PER_FILE:
+            self.notices.append(
+                f"{path} line {line:,}: {size:,} bytes is over the {MAX_LINE_BYTES:,}-byte line "
+                "limit (CloudWatch's largest event); read as text cut to the limit"
+            )
+        text = prefix.decode(errors="ignore")
+        return _Events(iter([{"@message": text, "@log": log}]))
+
+    def _candidates(self, data: bytes) -> tuple[list[bytes], int]:
+        """The lines of ``data`` (whole lines) that hold a needle, and how many lines it has."""
+        count = data.count(b"\n")
+        self.records_scanned += count
+        spans = _candidate_lines(data, self.needles or [], 0, len(data))
+        return [data[a:b] for a, b in spans], count
 
     def _raw_line(self, raw: bytes, log: str) -> Event:
         if raw[-1:] == b"\r":
@@ -315,16 +444,29 @@ class LogFiles:
         return {"@message": text, "@log": log}
 
 
-def _is_json_document(head: bytes) -> bool:
-    """True when a file starting with ``{`` is one JSON document rather than JSON lines."""
-    first_line = head.split(b"\n", 1)[0]
-    try:
-        parsed = orjson.loads(first_line)
-    except orjson.JSONDecodeError:
-        return True  # a pretty-printed document: its first line is not a whole object
-    # one compact line holding CLI output ({"events": [...]}) and nothing else
-    rest = head[len(first_line) :].strip()
-    return isinstance(parsed, dict) and isinstance(parsed.get("events"), list) and not rest
+def _newlines(mapped: mmap.mmap, start: int, end: int) -> int:
+    """Newlines in ``mapped[start:end]``, counted a window at a time (``mmap`` has no count)."""
+    total = 0
+    for low in range(start, end, WINDOW_SIZE):
+        total += mapped[low : min(low + WINDOW_SIZE, end)].count(b"\n")
+    return total
+
+
+def _long_line_at(data: bytes, start: int, end: int) -> int:
+    """Where the first line longer than ``MAX_LINE_BYTES`` in ``data[start:end]`` starts, or -1.
+
+    Each step looks back from one limit ahead for a newline: a window without one holds a long
+    line. Steps advance by about the limit, so a block costs a few byte searches, not a look at
+    every line.
+    """
+    pos = start
+    limit = MAX_LINE_BYTES
+    while end - pos > limit:
+        newline = data.rfind(b"\n", pos, pos + limit + 1)
+        if newline < 0:
+            return pos
+        pos = newline + 1
+    return -1
 
 
 def _candidate_lines(

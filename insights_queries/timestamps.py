@@ -25,6 +25,10 @@ UNIT_MS: dict[str, int] = {
 _CALENDAR_MONTHS = {"mo": 1, "q": 3, "y": 12}
 
 
+# the instants a datetime can show: 0001-01-01 to 9999-12-31; a timestamp outside is no time
+MIN_MILLIS = -62_135_596_800_000
+MAX_MILLIS = 253_402_300_799_999
+
 TIMESTAMP = "@timestamp"
 # the keys a JSON log line may carry its own time under, in order of preference
 TIME_KEYS = ("timestamp", "time", "@t", "_timestamp_ms")
@@ -41,30 +45,55 @@ class Millis(int):
 
 def format_millis(ms: int) -> str:
     """``2025-12-17 20:38:58.084``: the way Logs Insights shows ``@timestamp``."""
+    if not MIN_MILLIS <= ms <= MAX_MILLIS:
+        return str(int(ms))
     moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{ms % 1000:03d}"
 
 
+# The same bounds under the readers' names: a time outside them can be neither printed nor binned,
+# so it is no time at all (``1e300`` in a log line is a bad value).
+MIN_MS = MIN_MILLIS
+MAX_MS = MAX_MILLIS
+_MAX_DIGITS = 16  # epoch milliseconds up to MAX_MS; longer digit strings are out of range
+
+
 def parse_timestamp(value: object) -> Millis | None:
-    """A ``Millis`` from an ISO 8601 string or epoch milliseconds; ``None`` when it is neither."""
+    """A ``Millis`` from an ISO 8601 string or epoch milliseconds; ``None`` when it is neither.
+
+    Values outside ``MIN_MS``..``MAX_MS`` are ``None`` too, so one absurd line never stops a run.
+    """
     if isinstance(value, Millis):
         return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
+        if not MIN_MS <= value <= MAX_MS:  # also false for NaN
+            return None
         return Millis(int(value))
     if isinstance(value, str) and value:
         text = value.strip()
-        if text.isdigit():
-            return Millis(int(text))
+        if text.isascii() and text.isdigit():
+            return Millis(int(text)) if len(text) <= _MAX_DIGITS and int(text) <= MAX_MS else None
         try:
             moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
         except ValueError:
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return Millis(round(moment.timestamp() * 1000))
+        try:
+            stamp = round(moment.timestamp() * 1000)
+        except (OverflowError, ValueError):  # year 1 or 9999 pushed out by its UTC offset
+            return None
+        return Millis(stamp) if MIN_MS <= stamp <= MAX_MS else None
     return None
+
+
+def millis(value: int | float) -> Millis | None:
+    """``value`` ms as a timestamp, or ``None`` outside the years 1 to 9999 (or not finite)."""
+    if not MIN_MILLIS <= value <= MAX_MILLIS:
+        return None
+    return Millis(int(value))
 
 
 def period_ms(period: TimePeriod) -> int | None:

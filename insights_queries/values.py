@@ -55,7 +55,10 @@ def to_text(value: Any) -> str:
     if isinstance(value, float):
         return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, int):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # past Python's 4,300 digits; results stay far below, inputs may not
+            return "-inf" if value < 0 else "inf"
     if isinstance(value, dict | list):
         return orjson.dumps(value).decode()
     return str(value)
@@ -108,6 +111,8 @@ def equals(left: Any, right: Any) -> bool:
 
 
 _CHUNKS = re.compile(r"\d+|\D+")
+# longer digit strings sort as text (natural order): Python converts at most 4,300 digits
+_MAX_INT_DIGITS = 4_000
 
 
 def _compare_chunks(a: str, b: str) -> int:
@@ -115,7 +120,9 @@ def _compare_chunks(a: str, b: str) -> int:
         if x == y:
             continue
         if x[0].isdigit() and y[0].isdigit():
-            kx, ky = (len(x), int(x)), (len(y), int(y))
+            # digit runs compare by length, then digit by digit: their numeric order without
+            # converting (a field may hold a run longer than Python converts to an int)
+            kx, ky = (len(x), x), (len(y), y)
             return -1 if kx < ky else 1
         return -1 if x < y else 1
     return (len(a) > len(b)) - (len(a) < len(b))
@@ -129,7 +136,12 @@ class NaturalOrder:
 
     def __init__(self, value: Any) -> None:
         number = value if _is_number(value) else None
-        if number is None and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        if (
+            number is None
+            and isinstance(value, str)
+            and len(value) <= _MAX_INT_DIGITS
+            and value.strip().lstrip("-").isdigit()
+        ):
             number = int(value)
         self.number: int | float | None = number
         self.text = None if number is not None else to_text(value)

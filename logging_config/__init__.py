@@ -7,7 +7,7 @@ caller, no line exceeds CloudWatch's 256 KB event limit::
     import logging_config
 
     logging_config.configure("execution")            # $OBSKIT_* / $POWERTOOLS_* override
-    log = logging_config.get_logger(__name__)
+    log = logging_config.get_logger(__name__, service="execution")  # survives other handlers
 
     @logging_config.inject_lambda_context
     def handler(event, context):
@@ -15,7 +15,9 @@ caller, no line exceeds CloudWatch's 256 KB event limit::
             log.info("order placed", symbol="AAPL", qty=10)
             return ctx.child_event("TradeExecuted", {"symbol": "AAPL"})
 
-Settings come from :func:`configure` and, overriding it, the environment: ``OBSKIT_SERVICE`` /
+A logger's own ``service`` wins over the process-wide one, so several handlers imported into one
+process (a local runner, a test) keep their names. Settings come from :func:`configure` and,
+overriding it, the environment: ``OBSKIT_SERVICE`` /
 ``POWERTOOLS_SERVICE_NAME``, ``OBSKIT_LOG_LEVEL`` / ``POWERTOOLS_LOG_LEVEL``, ``OBSKIT_STRICT``,
 ``OBSKIT_DEBUG_SAMPLE_RATE``, ``OBSKIT_REDACT_KEYS``, ``OBSKIT_DEBUG_BUFFER_BYTES`` (see
 :mod:`logging_config.config`).

@@ -36,6 +36,16 @@ class Envelope(NamedTuple):
 
 
 def _parse_json(text: Any) -> Any:
+    """The JSON value of an SQS body or SNS message, ``None`` when it is not JSON.
+
+    SQS accepts only XML characters in a body (no raw surrogate:
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html),
+    but a JSON body may still *escape* one (``"\\ud800"``: plain ASCII text), as a producer's JSON
+    encoder writes a lone surrogate it was given. orjson refuses such text, and a local runner may
+    hand a raw surrogate over as well. A body orjson refuses is parsed again by the stdlib's
+    ``json``, which keeps the surrogate (the logger replaces it with U+FFFD when it writes the
+    value): the event keeps its IDs instead of starting a new correlation.
+    """
     if isinstance(text, dict):
         return text
     if not isinstance(text, str | bytes | bytearray):
@@ -43,6 +53,14 @@ def _parse_json(text: Any) -> Any:
     try:
         return orjson.loads(text)
     except (orjson.JSONDecodeError, TypeError):
+        pass
+    import json  # only for bodies orjson refuses: not an import-time cost
+
+    try:
+        if not isinstance(text, str):
+            text = bytes(text).decode("utf-8", "surrogateescape")
+        return json.loads(text)
+    except (ValueError, TypeError, RecursionError):
         return None
 
 

@@ -1,14 +1,16 @@
 """The hot path: a line assembled from pre-serialized fragments, for the common call.
 
-Most calls carry a short string message and a few plain fields (str, int, float, bool, None)
-under ordinary names. For those, the line is the concatenation of fragments that change rarely
-and are serialized once — the IDs when a context is bound, the Lambda keys per invocation,
-``service``/``logger``/``location`` per call site, the message per distinct text, the timestamp's
-date part per second — plus one ``orjson.dumps`` of the call's fields. :func:`fast_line` returns
-``None`` for anything else (objects, nested values, a reserved or sensitive key name, a
-secret-looking string, an exception, an oversized line) and the caller takes the general path
+Most calls carry a string message and some fields. For those, the line is the concatenation of
+fragments that change rarely and are serialized once — the IDs when a context is bound, the Lambda
+keys per invocation, ``service``/``logger``/``location`` per call site, the message per distinct
+text (redacted), the timestamp's date part per second — plus one ``orjson.dumps`` of the call's
+fields (:func:`~logging_config.field_values.fast_tail`): their keys renamed or redacted by a plan
+cached per key set, their nested values (dicts, lists) checked for anything to redact without
+being copied, and walked by :func:`~logging_config.redaction.redact_tree` only when something is.
+:func:`fast_line` returns ``None`` for the rest (a message that is not a string, an exception, a
+value orjson refuses, an oversized line) and the caller takes the general path
 (:func:`~logging_config.record.build_record` then :func:`~logging_config.render.render`), which
-produces the same bytes; a property test checks that::
+produces the same bytes; property tests check that::
 
     from logging_config.fast_path import fast_line
 
@@ -27,8 +29,9 @@ from orjson import dumps
 from logging_config import timestamps
 from logging_config.config import STATE
 from logging_config.context import AGE_KEY, EVENT_IDS, LAMBDA_FIELDS, EventIds
+from logging_config.field_values import clear_plans, fast_tail
 from logging_config.levels import LEVEL_NAMES
-from logging_config.redaction import MIN_SECRET_LENGTH, is_sensitive_key, redact_text
+from logging_config.redaction import MIN_SECRET_LENGTH, redact_text
 from logging_config.truncate import MAX_LINE_BYTES
 
 _NO_IDS_FRAGMENT = EventIds(None, None, None, None).fragment
@@ -37,22 +40,14 @@ _LEVEL_FRAGMENTS = {
     number: b'Z","level":' + dumps(name) + b',"message":' for number, name in LEVEL_NAMES.items()
 }
 _MILLIS = tuple(f"{millis:03d}".encode() for millis in range(1000))
-_PLAIN_TYPES = frozenset({int, float, bool, type(None)})
 _MAX_CACHE = 4096
 _MAX_CACHED_MESSAGE = 256
 
 _sites: dict[tuple[Any, ...], bytes] = {}
 _pinned: set[Any] = set()
 _messages: dict[str, bytes | None] = {}
-_clean_keysets: dict[tuple[str, ...], bool] = {}
 # (second, b'{"timestamp":"YYYY-MM-DDTHH:MM:SS.') in one tuple: threads read it atomically.
 _second_state: tuple[int, bytes] = (-1, b"")
-
-
-def _reserved() -> frozenset[str]:
-    from logging_config.record import RESERVED_KEYS
-
-    return RESERVED_KEYS
 
 
 def logger_key_shown(service: str | None, logger_name: str | None) -> bool:
@@ -96,29 +91,19 @@ def _site(
 
 
 def _message(message: str) -> bytes | None:
-    """The message's JSON, or ``None`` when it needs redaction (the general path does that)."""
-    encoded: bytes | None = None
-    if len(message) < MIN_SECRET_LENGTH or redact_text(message) is message:
-        try:
-            encoded = dumps(message)
-        except Exception:  # a lone surrogate: the general path sanitizes it
-            return None
+    """The message's JSON, redacted, or ``None`` for a lone surrogate (the general path
+    sanitizes it)."""
+    try:
+        encoded: bytes | None = dumps(
+            redact_text(message) if len(message) >= MIN_SECRET_LENGTH else message
+        )
+    except Exception:
+        return None
     if len(message) <= _MAX_CACHED_MESSAGE:
         if len(_messages) >= _MAX_CACHE:
             _messages.clear()
         _messages[message] = encoded
     return encoded
-
-
-def _keys_are_plain(keys: tuple[str, ...]) -> bool:
-    reserved = _reserved()
-    verdict = all(
-        type(key) is str and key not in reserved and not is_sensitive_key(key) for key in keys
-    )
-    if len(_clean_keysets) >= _MAX_CACHE:
-        _clean_keysets.clear()
-    _clean_keysets[keys] = verdict
-    return verdict
 
 
 def _second_prefix_for(second: int) -> bytes | None:
@@ -137,7 +122,7 @@ def clear_caches() -> None:
     _sites.clear()
     _pinned.clear()
     _messages.clear()
-    _clean_keysets.clear()
+    clear_plans()
 
 
 def fast_line(
@@ -149,12 +134,14 @@ def fast_line(
     location: str | None,
     now: float | None = None,
     frame: FrameType | None = None,
+    service: str | None = None,
 ) -> bytes | None:
-    """The line for a plain call, newline included, or ``None`` for the general path.
+    """The line for a call, newline included, or ``None`` for the general path.
 
     ``frame`` (the caller's) may replace ``location``: the site fragment is then cached per
-    instruction, without formatting the location on every call. Never raises: every step that
-    could (serializing a lone surrogate, an absurd clock) answers ``None`` instead.
+    instruction, without formatting the location on every call. ``service`` is the logger's own
+    (``None``: the configured one). Never raises: every step that could (serializing a lone
+    surrogate, an absurd clock) answers ``None`` instead.
     """
     if type(message) is not str:
         return None
@@ -163,31 +150,18 @@ def fast_line(
         text = _message(message)
         if text is None:
             return None
-    if bound:
-        fields = {**bound, **fields} if fields else bound
-    if fields:
-        if type(fields) is not dict:
-            return None
-        keys = tuple(fields)
-        plain = _clean_keysets.get(keys)
-        if plain is None:
-            plain = _keys_are_plain(keys)
-        if not plain:
-            return None
-        plain_types = _PLAIN_TYPES
-        for value in fields.values():
-            kind = type(value)
-            if kind is str:
-                if len(value) >= MIN_SECRET_LENGTH and redact_text(value) is not value:
-                    return None
-            elif kind not in plain_types:
+    tail = b"}\n"
+    try:
+        if bound:
+            fields = {**bound, **fields} if fields else bound
+        if fields:
+            if type(fields) is not dict:
                 return None
-        try:
-            tail = b"," + dumps(fields)[1:] + b"\n"
-        except Exception:
-            return None
-    else:
-        tail = b"}\n"
+            encoded = fast_tail(fields)
+            if len(encoded) > 2:
+                tail = b"," + encoded[1:] + b"\n"
+    except Exception:  # a key whose equality raises, a value orjson refuses: the general path
+        return None
     level = _LEVEL_FRAGMENTS.get(levelno)
     if level is None:
         return None
@@ -197,7 +171,8 @@ def fast_line(
     prefix = state[1] if state[0] == second else _second_prefix_for(second)
     if prefix is None:
         return None
-    service = STATE.service
+    if service is None:
+        service = STATE.service
     site = _sites.get((service, logger_name, id(frame.f_code), frame.f_lasti)) if frame else None
     if site is None:
         site = _site(service, logger_name, location, frame)

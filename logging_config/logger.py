@@ -75,8 +75,12 @@ def render_call(
     location: str | None = None,
     error: BaseException | None = None,
     now: float | None = None,
+    service: str | None = None,
 ) -> bytes:
-    """The line for one call (fast path, else record + render); never raises."""
+    """The line for one call (fast path, else record + render); never raises.
+
+    ``service``: the logger's own service name (``None``: the configured one).
+    """
     record: dict[str, Any] | None = None
     try:
         if fields and _EXC_INFO in fields:
@@ -84,11 +88,15 @@ def render_call(
             found = _split_exc_info(fields)
             error = error if error is not None else found
         if error is None:
-            line = fast_line(levelno, message, fields, bound, logger_name, location, now)
+            line = fast_line(
+                levelno, message, fields, bound, logger_name, location, now, None, service
+            )
             if line is not None:
                 return line[:-1]
         name = LEVEL_NAMES.get(levelno) or f"LEVEL{levelno}"
-        record = build_record(name, message, fields, bound, logger_name, location, error, now)
+        record = build_record(
+            name, message, fields, bound, logger_name, location, error, now, service
+        )
         try:
             line = dumps(record, default=json_default, option=DUMPS_OPTIONS)
         except Exception:
@@ -101,12 +109,15 @@ def render_call(
 
 
 def _safe_repr(value: Any) -> str:
-    if isinstance(value, str):
+    if type(value) is str:
         return value
     try:
-        return repr(value)
+        text = repr(value)
+        if type(text) is str:
+            return text
     except Exception:
-        return f"<unrepresentable {type(value).__name__}>"
+        pass
+    return f"<unrepresentable {type(value).__name__}>"
 
 
 def deliver(levelno: int, line: bytes, held: Any) -> None:
@@ -131,19 +142,23 @@ def emit(
     now: float | None = None,
     internal: bool = False,
     frame: FrameType | None = None,
+    service: str | None = None,
 ) -> None:
     """One call through the pipeline: :func:`admit` → :func:`render_call` → :func:`deliver`.
 
     The core every front calls. ``fields`` may hold ``exc_info`` (True, an exception or a
     ``sys.exc_info()`` tuple) as in the stdlib. ``internal`` lines (the library's own) are exempt
-    from ``strict``. ``frame`` (the caller's) stands for ``location``. Never raises except
+    from ``strict``. ``frame`` (the caller's) stands for ``location``. ``service`` is the logger's
+    own service name (``None``: the configured one). Never raises except
     :class:`MissingCorrelationError` under ``strict``. The common case (a correlated line at or
     above the level, no exception) is inlined: it is every service's hot path.
     """
     if levelno >= STATE.level and levelno < ERROR and EVENT_IDS.get() is not None:
         if error is None and not (fields and _EXC_INFO in fields):
             try:
-                line = fast_line(levelno, message, fields, bound, logger_name, location, now, frame)
+                line = fast_line(
+                    levelno, message, fields, bound, logger_name, location, now, frame, service
+                )
             except Exception:
                 line = None
             if line is not None:
@@ -156,7 +171,7 @@ def emit(
             return
     if location is None and frame is not None:
         location = caller_location(frame)
-    line = render_call(levelno, message, fields, bound, logger_name, location, error, now)
+    line = render_call(levelno, message, fields, bound, logger_name, location, error, now, service)
     deliver(levelno, line, held)
 
 
@@ -179,26 +194,41 @@ def caller_location(frame: Any) -> str | None:
 
 def _split_exc_info(fields: dict[str, Any]) -> BaseException | None:
     value = fields.get(_EXC_INFO)
-    error = resolve_exc_info(value)
+    try:
+        error = resolve_exc_info(value)
+    except Exception:  # an exc_info whose inspection raises: kept as a field (and marked there)
+        return None
     if error is not None or value is True or value is False or value is None:
         del fields[_EXC_INFO]
     return error
 
 
 class Logger:
-    """A named logger with optional bound fields; cheap to create, immutable, thread-safe."""
+    """A named logger with optional bound fields and service name; cheap, immutable, thread-safe.
 
-    __slots__ = ("name", "_bound")
+    ``service`` (from :func:`get_logger`) names the service on this logger's lines instead of the
+    process-wide one that :func:`~logging_config.configure` sets: several handlers sharing one
+    process (a local runner, a test) each keep their own name.
+    """
 
-    def __init__(self, name: str | None = None, bound: Mapping[str, Any] | None = None) -> None:
+    __slots__ = ("name", "_bound", "service")
+
+    def __init__(
+        self,
+        name: str | None = None,
+        bound: Mapping[str, Any] | None = None,
+        service: str | None = None,
+    ) -> None:
         self.name = name
         self._bound: dict[str, Any] | None = dict(bound) if bound else None
+        self.service = service
 
-    def bind(self, **fields: Any) -> Logger:
-        """A logger that adds ``fields`` to every line (a call's own fields win)."""
+    def bind(self, /, **fields: Any) -> Logger:
+        """A logger that adds ``fields`` to every line (a call's own fields win); never raises
+        (a field may even be called ``self``)."""
         merged = dict(self._bound or {})
         merged.update(fields)
-        return Logger(self.name, merged)
+        return Logger(self.name, merged, self.service)
 
     @property
     def bound(self) -> dict[str, Any]:
@@ -219,51 +249,121 @@ class Logger:
                 None,
                 False,
                 _getframe(1),
+                self.service,
             )
 
     def info(self, message: Any, /, **fields: Any) -> None:
         """An INFO line."""
         if STATE.level <= INFO:
             emit(
-                INFO, message, fields, self._bound, self.name, None, None, None, False, _getframe(1)
+                INFO,
+                message,
+                fields,
+                self._bound,
+                self.name,
+                None,
+                None,
+                None,
+                False,
+                _getframe(1),
+                self.service,
             )
 
     def warning(self, message: Any, /, **fields: Any) -> None:
         """A WARNING line."""
         emit(
-            WARNING, message, fields, self._bound, self.name, None, None, None, False, _getframe(1)
+            WARNING,
+            message,
+            fields,
+            self._bound,
+            self.name,
+            None,
+            None,
+            None,
+            False,
+            _getframe(1),
+            self.service,
         )
 
     def error(self, message: Any, /, **fields: Any) -> None:
         """An ERROR line; held DEBUG lines of the invocation are written first."""
-        emit(ERROR, message, fields, self._bound, self.name, None, None, None, False, _getframe(1))
+        emit(
+            ERROR,
+            message,
+            fields,
+            self._bound,
+            self.name,
+            None,
+            None,
+            None,
+            False,
+            _getframe(1),
+            self.service,
+        )
 
     def exception(self, message: Any, /, **fields: Any) -> None:
         """An ERROR line with the exception being handled."""
         location = caller_location(_getframe(1))
-        emit(ERROR, message, fields, self._bound, self.name, location, sys.exc_info()[1])
+        emit(
+            ERROR,
+            message,
+            fields,
+            self._bound,
+            self.name,
+            location,
+            sys.exc_info()[1],
+            service=self.service,
+        )
 
     def critical(self, message: Any, /, **fields: Any) -> None:
         """A CRITICAL line."""
         emit(
-            CRITICAL, message, fields, self._bound, self.name, None, None, None, False, _getframe(1)
+            CRITICAL,
+            message,
+            fields,
+            self._bound,
+            self.name,
+            None,
+            None,
+            None,
+            False,
+            _getframe(1),
+            self.service,
         )
 
     def log(self, level: int | str, message: Any, /, **fields: Any) -> None:
         """A line at ``level`` (a number or a name; an unknown level logs at ERROR)."""
         try:
             levelno = parse_level(level)
-        except ValueError:
+        except Exception:
             levelno = ERROR
             fields["field_level"] = level
-        emit(levelno, message, fields, self._bound, self.name, caller_location(_getframe(1)))
+        emit(
+            levelno,
+            message,
+            fields,
+            self._bound,
+            self.name,
+            caller_location(_getframe(1)),
+            service=self.service,
+        )
 
     def __repr__(self) -> str:
-        return f"Logger(name={self.name!r}, bound={self._bound!r})"
+        return f"Logger(name={self.name!r}, service={self.service!r}, bound={self._bound!r})"
 
 
-def get_logger(name: str | None = None) -> Logger:
-    """A logger named ``name`` (default: the calling module's ``__name__``)."""
+def get_logger(name: str | None = None, *, service: str | None = None) -> Logger:
+    """A logger named ``name`` (default: the calling module's ``__name__``).
+
+    ``service``: the ``service`` of this logger's lines (and of loggers :meth:`~Logger.bind`
+    makes from it), whatever :func:`~logging_config.configure` or ``$OBSKIT_SERVICE`` say: the way
+    to name a handler's service when several handlers share one process. ``None``: the configured
+    service, read at each call.
+    """
+    if service is not None and (not isinstance(service, str) or not service):
+        raise TypeError(
+            f"get_logger: service must be a non-empty string or None, got {service!r:.80}"
+        )
     if name is None:
         try:
             name = sys._getframe(1).f_globals.get("__name__")
@@ -271,7 +371,7 @@ def get_logger(name: str | None = None) -> Logger:
             name = None
     elif not isinstance(name, str):
         raise TypeError(f"get_logger: name must be a string or None, got {type(name).__name__}")
-    return Logger(name)
+    return Logger(name, None, service)
 
 
 def log_uncaught(error: BaseException) -> None:

@@ -6,7 +6,8 @@ The order and names follow DESIGN.md (Powertools' names): ``timestamp``, ``level
 one, then the bound fields (``event_age_ms`` of the event being handled, then ``bind()``'s) and
 the call's own fields; a call's field wins over a bound one of the same name (in the bound one's
 place). ``logger`` is left out when it is the service name (or unset): it would repeat
-``service`` on every line::
+``service`` on every line. ``service`` is the logger's own (``get_logger(service=...)``), else the
+configured one::
 
     from logging_config.record import build_record
 
@@ -18,8 +19,10 @@ The record is built by a pipeline of small processors (:data:`PROCESSORS`), stru
 
 A call field named like a reserved key (:data:`RESERVED_KEYS`) never replaces the real key: it is
 kept under ``field_<name>`` (``field_field_<name>`` if that is taken too). Field values are
-redacted here (sensitive key names, secret-looking strings); objects are converted later by the
-serializer's ``default`` hook, which redacts what it produces.
+redacted here (sensitive key names, secret-looking strings; see
+:mod:`logging_config.field_values`); objects are converted later by the serializer's ``default``
+hook, which redacts what it produces. Nothing here raises: a value that cannot be processed is
+replaced, alone, by a marker.
 """
 
 from __future__ import annotations
@@ -30,90 +33,32 @@ from typing import Any
 from logging_config.config import STATE
 from logging_config.context import AGE_KEY, EVENT_IDS, LAMBDA_FIELDS, EventIds
 from logging_config.exception_fields import exception_fields
-from logging_config.redaction import (
-    KEY_VERDICTS,
-    MIN_SECRET_LENGTH,
-    REDACTED,
-    is_sensitive_key,
-    redact_text,
-    redact_tree,
-)
+from logging_config.field_values import RENAMED_PREFIX, RESERVED_KEYS, add_fields, field_plan
+from logging_config.redaction import MIN_SECRET_LENGTH, redact_text, redact_tree, unserializable
 from logging_config.sanitize import _text_of
 from logging_config.timestamps import iso_timestamp
 
-RESERVED_KEYS = frozenset(
-    {
-        "timestamp",
-        "level",
-        "message",
-        "service",
-        "logger",
-        "location",
-        "correlation_id",
-        "causation_id",
-        "event_id",
-        "event_type",
-        "correlation_generated",
-        "function_name",
-        "function_request_id",
-        "cold_start",
-        "xray_trace_id",
-        "exception",
-        "exception_name",
-        "stack_trace",
-        "truncated",
-        "truncated_keys",
-        "logging_error",
-    }
-)
-RENAMED_PREFIX = "field_"
+__all__ = ["PROCESSORS", "RENAMED_PREFIX", "RESERVED_KEYS", "Call", "add_fields", "build_record"]
 
 _NO_IDS = EventIds(None, None, None, None, False)
 
 
-def _free_name(key: str, record: Mapping[str, Any]) -> str:
-    name = RENAMED_PREFIX + key
-    while name in record or name in RESERVED_KEYS:
-        name = RENAMED_PREFIX + name
-    return name
-
-
-def add_fields(record: dict[str, Any], fields: Mapping[str, Any]) -> None:
-    """Append the call's fields: reserved names moved aside, secrets redacted.
-
-    The hot path of every line, hence the local names and the cached key verdicts.
-    """
-    verdicts = KEY_VERDICTS
-    reserved = RESERVED_KEYS
-    renamed = False
-    for key, value in fields.items():
-        if key in reserved or (renamed and key in record):
-            key = _free_name(key, record)
-            renamed = True
-        sensitive = verdicts.get(key)
-        if sensitive is None:
-            sensitive = is_sensitive_key(key)
-        if sensitive:
-            record[key] = REDACTED
-            continue
-        kind = type(value)
-        if kind is str:
-            if len(value) >= MIN_SECRET_LENGTH:
-                value = redact_text(value)
-        elif kind is not int and kind is not float and kind is not bool and value is not None:
-            value = redact_tree(value)
-        record[key] = value
-
-
 def message_value(message: Any) -> Any:
-    """The ``message`` value: strings redacted, mappings kept (redacted), other objects as text."""
+    """The ``message`` value: strings redacted, mappings kept (redacted), other objects as text.
+
+    Never raises: a message whose inspection raises (an attribute lookup that raises, a mapping
+    whose items raise) is written as :func:`~logging_config.redaction.unserializable`'s marker.
+    """
     if type(message) is str:
         return redact_text(message) if len(message) >= MIN_SECRET_LENGTH else message
-    if isinstance(message, str):
-        return redact_text(str(message))
-    if isinstance(message, Mapping):
-        return redact_tree(dict(message))
-    return redact_text(_text_of(message))
+    try:
+        if isinstance(message, str):
+            return redact_text(str(message))
+        if isinstance(message, Mapping):
+            return redact_tree(dict(message))
+        return redact_text(_text_of(message))
+    except Exception:
+        return unserializable(message)
 
 
 class Call:
@@ -128,6 +73,7 @@ class Call:
         "location",
         "error",
         "now",
+        "service",
     )
 
     def __init__(
@@ -140,7 +86,9 @@ class Call:
         location: str | None,
         error: BaseException | None,
         now: float | None = None,
+        service: str | None = None,
     ) -> None:
+        self.service = STATE.service if service is None else service
         self.level_name = level_name
         self.message = message
         self.fields = fields
@@ -159,7 +107,7 @@ def add_base(record: dict[str, Any], call: Call) -> dict[str, Any]:
     message = call.message
     if type(message) is not str or len(message) >= MIN_SECRET_LENGTH:
         message = message_value(message)
-    service = STATE.service
+    service = call.service
     record["timestamp"] = iso_timestamp(call.now)
     record["level"] = call.level_name
     record["message"] = message
@@ -213,12 +161,25 @@ def add_event_age(record: dict[str, Any], call: Call) -> dict[str, Any]:
 
 
 def add_call_fields(record: dict[str, Any], call: Call) -> dict[str, Any]:
-    """The bound fields, then the call's own: reserved names moved aside, secrets redacted."""
-    if call.bound:
-        add_fields(record, call.bound)
-    if call.fields:
-        add_fields(record, call.fields)
+    """The bound fields, then the call's own (a call field takes a bound one's place): reserved
+    names moved aside, secrets redacted (:mod:`logging_config.field_values`)."""
+    bound, fields = call.bound, call.fields
+    if bound and fields:
+        try:
+            merged = {**bound, **fields}
+        except Exception:  # a key (a str subclass) whose equality raises: merge by plain names
+            merged = {**_plain_keys(bound), **_plain_keys(fields)}
+        add_fields(record, merged)
+    elif bound or fields:
+        add_fields(record, bound or fields or {})
     return record
+
+
+def _plain_keys(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: value
+        for (name, _), value in zip(field_plan(tuple(fields)).entries, fields.values(), strict=True)
+    }
 
 
 #: The record pipeline, structlog-style: each processor does one job, in the line's key order.
@@ -242,9 +203,13 @@ def build_record(
     location: str | None,
     error: BaseException | None,
     now: float | None = None,
+    service: str | None = None,
 ) -> dict[str, Any]:
-    """The record of one call, in the line's key order: :data:`PROCESSORS` applied in turn."""
-    call = Call(level_name, message, fields, bound, logger_name, location, error, now)
+    """The record of one call, in the line's key order: :data:`PROCESSORS` applied in turn.
+
+    ``service`` is the logger's own service name (``None``: the configured one).
+    """
+    call = Call(level_name, message, fields, bound, logger_name, location, error, now, service)
     record: dict[str, Any] = {}
     for processor in PROCESSORS:
         record = processor(record, call)

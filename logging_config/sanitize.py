@@ -13,7 +13,8 @@ Conversions (all redacted like any other value): objects with ``model_dump`` (py
 duck-typed, no pydantic import) → their JSON dump; dataclasses → dict of fields; set/frozenset →
 sorted list; Decimal → string; bytes → UTF-8 text with ``\\xNN`` escapes for invalid bytes;
 exceptions → ``"Type: message"``; anything else → ``str(obj)``, or ``repr``, or
-``"<unrepresentable Type>"`` when both raise.
+``"<unrepresentable Type>"`` when both raise; a value whose conversion raises otherwise (an
+attribute lookup that raises) → ``"<unserializable: Type>"``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from logging_config.redaction import (
     is_sensitive_key,
     redact_text,
     redact_tree,
+    unserializable,
 )
 
 _INT_MIN = -(2**63)
@@ -118,11 +120,14 @@ def _key_text(key: Any) -> str:
 
 
 def sanitize(value: Any, depth: int = 0, path: frozenset[int] = frozenset()) -> Any:
-    """A JSON-safe, redacted copy of ``value`` built from plain types only; never raises."""
+    """A JSON-safe, redacted copy of ``value`` built from plain types only; never raises.
+
+    A value whose conversion raises becomes the ``"<unserializable: Type>"`` marker, alone.
+    """
     try:
         return _sanitize(value, depth, path)
     except Exception:
-        return f"<unrepresentable {type(value).__name__}>"
+        return unserializable(value)
 
 
 def _sanitize(value: Any, depth: int, path: frozenset[int]) -> Any:

@@ -116,7 +116,8 @@ def _check_scenario(scenario: Scenario, names: _Names, parse: ObskitParser) -> l
             out.append(Problem(where, f"names alarm '{alarm}', which is not generated"))
     drill = scenario.drill
     if drill is None:
-        out.append(Problem(where, "has no drill"))
+        why = f": {scenario.no_drill}" if scenario.no_drill else ""
+        out.append(Problem(where, f"has no drill{why}"))
     else:
         for alarm in (*drill.expected_alarms, *drill.may_fire):
             if alarm not in names.alarms:

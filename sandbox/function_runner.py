@@ -4,7 +4,8 @@ One call of :meth:`FunctionRunner.invoke` is one Lambda invocation:
 
 - reserved concurrency 0 means every invocation is throttled: the handler does not run and
   Throttles counts it (AWS/Lambda metrics documentation: "Throttles: the number of invocation
-  requests that are throttled");
+  requests that are throttled"); what becomes of a refused asynchronous event (given up at once,
+  not retried) is the async poller's business (:mod:`sandbox.sqs_poller`);
 - the first invocation of a function is its cold start: a new execution environment (a new log
   stream), an ``Init Duration`` in its REPORT line and ``cold_start: true`` on its lines;
 - the handler gets a Lambda-shaped context whose remaining time follows the simulated clock; its

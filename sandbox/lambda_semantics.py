@@ -9,6 +9,29 @@ hours", the interval growing "exponentially from 1 second after the first attemp
 5 minutes". An event that fails every attempt, or expires, goes to the function's dead-letter
 queue / on-failure destination if it has one, and is discarded otherwise.
 
+Asynchronous invocation settings (lambda/latest/dg/invocation-async-configuring.html):
+``MaximumRetryAttempts`` 0-2 (default 2) and ``MaximumEventAgeInSeconds`` 60-21600 (default 6 h);
+an event older than its maximum age is discarded instead of run (condition ``EventAgeExceeded``).
+
+Reserved concurrency 0 (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html,
+AsyncEventsDropped: events are dropped when "reserved concurrency may be set to 0"; "if you
+configure a dead-letter queue (DLQ) or OnFailure target, events are sent there before being
+dropped"): an event for a function whose reservation is 0 is not kept and retried like an event
+throttled for lack of free concurrency; Lambda sends it to the DLQ / on-failure destination at
+once, or drops it. Only a throttle with concurrency to wait for is retried for up to 6 hours.
+
+Asynchronous invocation metrics (same page): ``AsyncEventsReceived`` per event queued,
+``AsyncEventAge`` (ms from queueing to each invocation), ``AsyncEventsDropped`` per event given up
+(whether or not it reached a DLQ or destination), ``DeadLetterErrors`` per failed write to the
+DLQ, ``DestinationDeliveryFailures`` per failed write to the on-failure destination.
+
+On-failure destination records (https://docs.aws.amazon.com/lambda/latest/dg/
+invocation-async-retain-records.html): ``{"version": "1.0", "timestamp", "requestContext":
+{"requestId", "functionArn", "condition", "approximateInvokeCount"}, "requestPayload",
+"responseContext": {"statusCode", "executedVersion", "functionError"}, "responsePayload"}``;
+a classic DLQ gets the event as it was, with message attributes RequestID, ErrorCode, ErrorMessage
+(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq).
+
 SQS event source (lambda/latest/dg/services-sqs-errorhandling.html): a failed batch (or, with
 ReportBatchItemFailures, the records listed in ``batchItemFailures``) becomes visible again when
 the queue's visibility timeout runs out; "if the function throws an exception, the entire batch
@@ -30,22 +53,85 @@ import math
 import random
 import uuid
 from dataclasses import dataclass
+from typing import Any, Literal
 
-ASYNC_MAX_ATTEMPTS = 3
+ASYNC_MAX_RETRIES = 2
 ASYNC_RETRY_DELAYS_S = (60.0, 120.0)
 ASYNC_MAX_EVENT_AGE_S = 6 * 3600.0
 THROTTLE_FIRST_DELAY_S = 1.0
 THROTTLE_MAX_DELAY_S = 300.0
 VERSION = "$LATEST"
+RECORD_VERSION = "1.0"
+
+Condition = Literal["RetriesExhausted", "EventAgeExceeded"]
+RETRIES_EXHAUSTED: Condition = "RetriesExhausted"
+EVENT_AGE_EXCEEDED: Condition = "EventAgeExceeded"
 
 
-def async_retry_delay(failed_attempts: int) -> float | None:
-    """Seconds before the next attempt after ``failed_attempts`` function errors (None: give up)."""
+def async_retry_delay(failed_attempts: int, max_retries: int = ASYNC_MAX_RETRIES) -> float | None:
+    """Seconds before the next attempt after ``failed_attempts`` function errors (None: give up).
+
+    ``max_retries`` is the function's MaximumRetryAttempts (0-2): 0 gives up after the first
+    error, 1 after the second.
+    """
     if failed_attempts < 1:
         raise ValueError(f"failed_attempts: expected >= 1, got {failed_attempts}")
-    if failed_attempts >= ASYNC_MAX_ATTEMPTS:
+    if not 0 <= max_retries <= ASYNC_MAX_RETRIES:
+        raise ValueError(f"max_retries: expected 0-{ASYNC_MAX_RETRIES}, got {max_retries}")
+    if failed_attempts > max_retries:
         return None
     return ASYNC_RETRY_DELAYS_S[failed_attempts - 1]
+
+
+def event_expired(age_s: float, max_event_age_s: float) -> bool:
+    """Whether an event that has waited ``age_s`` is past the function's maximum event age."""
+    return age_s > max_event_age_s
+
+
+@dataclass(frozen=True)
+class GiveUp:
+    """Why Lambda stops trying an asynchronous event, as its DLQ attributes and record say."""
+
+    condition: Condition
+    error_code: str
+    """The DLQ's ErrorCode attribute: the status of the last attempt (200 for a function error,
+    429 for a throttle)."""
+    error_message: str
+    function_error: str | None = None
+    """``Unhandled`` when the function itself failed (responseContext.functionError)."""
+
+
+def invocation_record(
+    *,
+    payload: Any,
+    request_id: str,
+    function_arn: str,
+    give_up: GiveUp,
+    attempts: int,
+    timestamp_iso: str,
+) -> dict[str, Any]:
+    """The on-failure destination's invocation record for one event Lambda gave up on."""
+    response: dict[str, Any] = {
+        "statusCode": int(give_up.error_code) if give_up.error_code.isdigit() else 200,
+        "executedVersion": VERSION,
+    }
+    if give_up.function_error is not None:
+        response["functionError"] = give_up.function_error
+    return {
+        "version": RECORD_VERSION,
+        "timestamp": timestamp_iso,
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": f"{function_arn}:{VERSION}",
+            "condition": give_up.condition,
+            "approximateInvokeCount": attempts,
+        },
+        "requestPayload": payload,
+        "responseContext": response,
+        "responsePayload": (
+            {"errorMessage": give_up.error_message} if give_up.function_error is not None else None
+        ),
+    }
 
 
 def throttle_retry_delay(throttles: int) -> float:

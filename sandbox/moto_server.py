@@ -6,7 +6,8 @@ so this is the one place that knows how to run ``moto_server`` and wait until it
 The server is moto's own (``moto.server.main``), started as ``python -m sandbox.moto_server`` so
 that it first makes moto cheaper per request without changing an answer
 (:mod:`sandbox.moto_speedups`), and answers two more routes: save its state and put it back
-(:mod:`sandbox.moto_snapshot`).
+(:mod:`sandbox.moto_snapshot`). Logs Insights queries and saved query definitions are answered by
+obskit's engine in front of moto (:mod:`sandbox.insights_endpoint`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import urllib.request
 from types import TracebackType
 from typing import Any
 
+from sandbox import replay_routes
+from sandbox.insights_endpoint import with_insights
 from sandbox.moto_snapshot import RESTORE_PATH, SNAPSHOT_PATH, MotoSnapshots, wsgi_routes
 from sandbox.moto_speedups import speed_up_moto
 
@@ -60,10 +63,12 @@ def main(argv: list[str] | None = None) -> None:
     snapshot and restore routes of :mod:`sandbox.moto_snapshot` in front of it."""
     speed_up_moto()
     server = importlib.import_module("moto.server")
+    replay_routes.install(server)  # EventBridge's replay API, answered by the sandbox
     serve = server.run_simple
     snapshots = MotoSnapshots()
 
     def run_simple(host: str, port: int, app: Any, **options: Any) -> None:
+        app = with_insights(app)  # Logs Insights and query definitions: sandbox/insights_endpoint
         serve(host, port, wsgi_routes(app, snapshots), **options)
 
     setattr(server, "run_simple", run_simple)  # noqa: B010 (moto.server imported it by name)

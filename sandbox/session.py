@@ -392,17 +392,17 @@ class Sandbox:
         """Break something until :meth:`clear_faults` (or kind ``none``).
 
         ``target="service"``: fail, crash, slow[:S], duplicate (the handlers' fault switch) or
-        throttle (reserved concurrency 0). ``target="rule"`` or ``"topic"``: ``deliver-fail``
+        throttle (reserved concurrency 0). ``target="rule"``: ``deliver-fail[:REASON]`` (see
+        :data:`sandbox.eventbridge_delivery.REASONS`); ``"topic"``: ``deliver-fail``
         (EventBridge cannot deliver to the rule's targets; SNS cannot deliver to the topic's
         subscribers).
         """
         if target == "rule":
-            self._delivery_fault(kind)
             self.deliveries.rule(name)
             if kind == "none":
                 self.deliveries.restore(name)
             else:
-                self.deliveries.fail(name)
+                self.deliveries.fail(name, kind)
             return
         if target == "topic":
             self._delivery_fault(kind)
@@ -507,6 +507,7 @@ class Sandbox:
         self.metrics.flush()
         self.alarms.mirror()
         self.activity.handed_over()
+        self.deliveries.handed_over()  # replays run on this clock (sandbox.replay_clock)
 
     # --- reading it -----------------------------------------------------------------------------
 
@@ -644,6 +645,7 @@ class Sandbox:
                 activity=self.activity,
                 last=self._depths,
             )
+            self.transport.release_failures(boundary)
             self.alarms.advance_to(datetime.fromtimestamp(boundary, tz=UTC))
             self.transport.send_notifications()  # the alarm actions' messages, batched
             self._read_full_observers()

@@ -7,9 +7,10 @@ ChangeMessageVisibility 0. moto's redrive (move to the DLQ on the receive after 
 and FIFO group ordering (no message of a group while one is in flight) then behave as SQS does.
 
 :class:`AsyncInvokePoller` — Lambda's async queue (see :mod:`.lambda_semantics`): one event per
-invocation, two retries after 1 and 2 minutes on a function error, throttled events retried with
-exponential backoff for up to 6 hours, then the function's dead-letter queue (message attributes
-RequestID, ErrorCode, ErrorMessage, as Lambda writes them) or nothing.
+invocation, up to ``maximum_retry_attempts`` retries (1 and 2 minutes apart) on a function error,
+events past ``maximum_event_age_s`` discarded, events for a function with reserved concurrency 0
+given up at once; then the function's DLQ / on-failure destination (:mod:`.async_give_up`) or
+nothing.
 
 :class:`EventSourcePoller` — the SQS event source mapping: batches of up to ``batch_size``
 records, partial batch responses (``batchItemFailures``), a failed record back after the queue's
@@ -18,7 +19,6 @@ visibility timeout, the whole batch failed if the function raised or timed out.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +26,12 @@ from typing import Any
 from catalog.models import Service
 from sandbox import lambda_semantics
 from sandbox.activity import Activity
+from sandbox.async_give_up import LAMBDA_NAMESPACE, AsyncGiveUp
 from sandbox.aws import Clients
 from sandbox.clock import SimClock
 from sandbox.errors import SandboxError
 from sandbox.function_runner import FunctionRunner, Invocation
+from sandbox.lambda_semantics import GiveUp
 from sandbox.ledger import QueueLedger, message_key
 from sandbox.metrics_publisher import MetricsPublisher
 from sandbox.resources import QueueInfo, Resources
@@ -181,87 +183,114 @@ class _Poller:
 
 
 class AsyncInvokePoller(_Poller):
-    """Lambda's internal async queue of one function (the sandbox's delivery queue)."""
+    """Lambda's internal async queue of one function (the sandbox's delivery queue).
+
+    Per event: ``AsyncEventsReceived`` when first seen, ``AsyncEventAge`` (since it was queued)
+    at each attempt; an event older than the function's ``maximum_event_age_s`` is given up
+    without running (EventAgeExceeded); a function error is retried ``maximum_retry_attempts``
+    times; under reserved concurrency 0 the event is given up at once, without retries (see
+    :mod:`.lambda_semantics`); :class:`~sandbox.async_give_up.AsyncGiveUp` writes it on.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._failures: dict[str, int] = {}
         self._throttles: dict[str, int] = {}
-        self._first_seen: dict[str, float] = {}
-        self.dead_lettered = 0
-        self.discarded = 0
+        self._queued_at: dict[str, float] = {}
+        self.give_ups = AsyncGiveUp(
+            self.service,
+            clients=self._clients,
+            clock=self._clock,
+            metrics=self._metrics,
+            transport=self._transport,
+            resources=self._resources,
+        )
+
+    @property
+    def dead_lettered(self) -> int:
+        return self.give_ups.counts.dead_lettered
+
+    @property
+    def discarded(self) -> int:
+        return self.give_ups.counts.discarded
 
     def poll(self) -> int:
         messages = self._receive(MAX_RECEIVE)
         for message in messages:
-            message_id = message["MessageId"]
-            self._first_seen.setdefault(message_id, self._clock.now())
-            event = json.loads(message["Body"])
-            invocation = self._invoke(event, self.service.trigger)
-            if invocation.throttled:
-                self._throttled(message, invocation)
-            elif invocation.failed:
-                self._failed(message, invocation)
-            else:
-                self._delete(message)
-                self._forget(message_id)
+            self._handle(message)
         self._finish_poll()
         return len(messages)
 
-    def _throttled(self, message: dict[str, Any], invocation: Invocation) -> None:
+    def _handle(self, message: dict[str, Any]) -> None:
+        message_id = message["MessageId"]
+        now = self._clock.now()
+        if message_id not in self._queued_at:
+            sent = self._ledger.sent_at(self.queue.name, message_key(message["Body"]))
+            self._queued_at[message_id] = sent if sent is not None else now
+            self._put_lambda("AsyncEventsReceived", 1, now)
+        age_s = now - self._queued_at[message_id]
+        if lambda_semantics.event_expired(age_s, self.service.maximum_event_age_s):
+            code = "429" if self._throttles.get(message_id) else "200"
+            why = GiveUp(lambda_semantics.EVENT_AGE_EXCEEDED, code, "Event age exceeded")
+            self._give_up(message, "", why)
+            return
+        if self._runner.is_throttled(self.service.name):
+            self._runner.throttle(self.service.name, self.service.trigger)
+            self._throttles[message_id] = self._throttles.get(message_id, 0) + 1
+            why = GiveUp(
+                lambda_semantics.RETRIES_EXHAUSTED,
+                "429",
+                "Rate Exceeded. (reserved concurrency is 0)",
+            )
+            self._give_up(message, "", why)
+            return
+        self._put_lambda("AsyncEventAge", round(age_s * 1000.0, 3), now, unit="Milliseconds")
+        invocation = self._invoke(json.loads(message["Body"]), self.service.trigger)
+        if invocation.throttled:  # no free concurrency (not a reservation of 0): retried
+            self._throttled(message)
+        elif invocation.failed:
+            self._failed(message, invocation)
+        else:
+            self._delete(message)
+            self._forget(message_id)
+
+    def _throttled(self, message: dict[str, Any]) -> None:
         message_id = message["MessageId"]
         count = self._throttles[message_id] = self._throttles.get(message_id, 0) + 1
-        now = self._clock.now()
-        if now - self._first_seen[message_id] >= lambda_semantics.ASYNC_MAX_EVENT_AGE_S:
-            self._give_up(message, invocation, "429", "event expired while throttled")
-            return
-        self._hold(message, now + lambda_semantics.throttle_retry_delay(count))
+        self._hold(message, self._clock.now() + lambda_semantics.throttle_retry_delay(count))
 
     def _failed(self, message: dict[str, Any], invocation: Invocation) -> None:
         message_id = message["MessageId"]
         failures = self._failures[message_id] = self._failures.get(message_id, 0) + 1
-        delay = lambda_semantics.async_retry_delay(failures)
+        delay = lambda_semantics.async_retry_delay(failures, self.service.maximum_retry_attempts)
         if delay is None:
             reason = "Task timed out" if invocation.timed_out else str(invocation.error)
-            self._give_up(message, invocation, "200", reason)
+            why = GiveUp(lambda_semantics.RETRIES_EXHAUSTED, "200", reason, "Unhandled")
+            self._give_up(message, invocation.request_id, why)
         else:
             self._hold(message, self._clock.now() + delay)
 
-    def _give_up(
-        self, message: dict[str, Any], invocation: Invocation, code: str, reason: str
-    ) -> None:
-        dlq = self.service.on_failure_dlq
-        if dlq is not None:
-            queue = self._resources.queue(dlq)
-            send: dict[str, Any] = {
-                "QueueUrl": queue.url,
-                "MessageBody": message["Body"],
-                "MessageAttributes": {
-                    "RequestID": {
-                        "DataType": "String",
-                        "StringValue": invocation.request_id or "-",
-                    },
-                    "ErrorCode": {"DataType": "String", "StringValue": code},
-                    "ErrorMessage": {"DataType": "String", "StringValue": reason[:256] or "-"},
-                },
-            }
-            if queue.fifo:
-                send["MessageGroupId"] = self.service.name
-                send["MessageDeduplicationId"] = hashlib.sha256(
-                    message["MessageId"].encode()
-                ).hexdigest()
-            self._clients.sqs.send_message(**send)
-            self._transport.sent_to_queue(dlq, message_key(message["Body"]), self._clock.now())
-            self.dead_lettered += 1
-        else:
-            self.discarded += 1
+    def _give_up(self, message: dict[str, Any], request_id: str, why: GiveUp) -> None:
+        message_id = message["MessageId"]
+        attempts = self._failures.get(message_id, 0) + self._throttles.get(message_id, 0)
+        self.give_ups.give_up(message["Body"], message_id, request_id, why, max(1, attempts))
         self._delete(message)
-        self._forget(message["MessageId"])
+        self._forget(message_id)
 
     def _forget(self, message_id: str) -> None:
         self._failures.pop(message_id, None)
         self._throttles.pop(message_id, None)
-        self._first_seen.pop(message_id, None)
+        self._queued_at.pop(message_id, None)
+
+    def _put_lambda(self, metric: str, value: float, at: float, unit: str = "Count") -> None:
+        self._metrics.put(
+            LAMBDA_NAMESPACE,
+            metric,
+            {"FunctionName": str(self.service.function_name)},
+            value,
+            at=at,
+            unit=unit,
+        )
 
 
 class EventSourcePoller(_Poller):

@@ -14,6 +14,7 @@ alarm evaluation) and go out in batches of 10: PutEvents, SendMessageBatch, Publ
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.models import Catalog, Rule
+from sandbox import sns_delivery
 from sandbox.activity import Activity
 from sandbox.aws import Clients
 from sandbox.clock import SimClock
@@ -82,6 +84,8 @@ class SandboxTransport:
         self.deliveries: RuleDeliveries | None = None
         """Rules whose delivery is failing (set by the sandbox)."""
         self.failing_topics: set[str] = set()
+        self._failures_due: list[tuple[float, str]] = []
+        """(when SNS counts it, topic) of every failed delivery still being retried."""
         self.notifications: list[tuple[float, str, str]] = []
 
     # --- the handlers' Transport protocol ----------------------------------------------------
@@ -193,10 +197,13 @@ class SandboxTransport:
         dims = {"TopicName": topic}
         self._metrics.put(SNS_NAMESPACE, "NumberOfMessagesPublished", dims, 1, at=now)
         if topic in self.failing_topics:
-            # Delivery to every subscription fails (the observer queue included).
-            subscribers = len(self._catalog.topic(topic).subscriptions) + 1
-            failed = float(subscribers)
-            self._metrics.put(SNS_NAMESPACE, "NumberOfNotificationsFailed", dims, failed, at=now)
+            # Delivery to every subscription fails (the sandbox's observer queue too, uncounted:
+            # it is no subscription of the catalog's). SNS counts each failure when its
+            # protocol's delivery policy says (sandbox.sns_delivery): an e-mail's hours later.
+            for subscription in self._catalog.topic(topic).subscriptions:
+                policy = sns_delivery.policy_for(subscription.protocol)
+                for offset in policy.failure_offsets():
+                    heapq.heappush(self._failures_due, (now + offset, topic))
             return
         self._pending_publishes.setdefault(arn, []).append((subject, message))
         self.notifications.append((now, topic, subject))
@@ -204,6 +211,20 @@ class SandboxTransport:
         observer = self._resources.observers.get(topic)
         if observer is not None:
             self.sent_to_queue(observer, message_key(message), now)
+
+    def release_failures(self, until: float) -> int:
+        """Count the failed SNS deliveries due by ``until`` in NumberOfNotificationsFailed, each at
+        its own time, if its topic still fails then: a delivery SNS is still retrying when the
+        subscriber is fixed succeeds at its next attempt and is never counted as failed. Called
+        before the alarms evaluate a minute, so they see each failure in its minute."""
+        counted = 0
+        while self._failures_due and self._failures_due[0][0] <= until:
+            at, topic = heapq.heappop(self._failures_due)
+            if topic in self.failing_topics:
+                dims = {"TopicName": topic}
+                self._metrics.put(SNS_NAMESPACE, "NumberOfNotificationsFailed", dims, 1.0, at=at)
+                counted += 1
+        return counted
 
     def sent_to_queue(self, queue: str, key: str, at: float) -> None:
         self._ledger.sent(queue, key, at)

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from catalog import CatalogError, load_catalog
+from tools.options import catalog_option, endpoint_url_option, profile_option, stage_option
 from tools.readiness.baseline_model import dump_baseline
 from tools.readiness.model import ReadinessInputError
 
@@ -52,8 +53,11 @@ def _from_aws(
         raise _fail(f"cannot read CloudWatch metrics: {exc}") from None
 
 
-def _from_sandbox(catalog: Any, workflows: int, logs_out: Path | None) -> dict[str, Any]:
-    """Run ``workflows`` workflows in a fresh sandbox (its own moto_server) and take their logs."""
+def _from_sandbox(
+    catalog: Any, workflows: int, logs_out: Path | None, workflow: str | None = None
+) -> dict[str, Any]:
+    """Run ``workflows`` runs in a fresh sandbox (its own moto_server) and take their logs: of
+    ``workflow``, or of every workflow in proportion to its rate."""
     import tempfile
 
     from botocore.exceptions import BotoCoreError, ClientError
@@ -66,7 +70,7 @@ def _from_sandbox(catalog: Any, workflows: int, logs_out: Path | None) -> dict[s
         path = logs_out or Path(scratch) / "run.json"
         try:
             with Sandbox.start(catalog) as box:
-                counts = box.run_workflows(workflows, spacing_s=60)
+                counts = box.run_workflows(workflows, spacing_s=60, workflow=workflow)
                 write_log_records(box.logs.records, path)
         except (SandboxError, BotoCoreError, ClientError) as exc:
             raise _fail(f"the sandbox run failed: {exc}") from None
@@ -96,14 +100,8 @@ def _summary(baseline: dict[str, Any]) -> Table:
 
 
 @click.command()
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Catalog YAML file (default: the embedded Alchemiser example).",
-)
-@click.option("--stage", default=None, help="Stage to resolve the catalog's names for.")
+@catalog_option
+@stage_option
 @click.option(
     "--from-logs",
     "logs",
@@ -125,12 +123,15 @@ def _summary(baseline: dict[str, Any]) -> Table:
     default=None,
     help="With --sandbox: also keep the run's log lines here (for `obskit ready --logs`).",
 )
+@click.option(
+    "--workflow",
+    default=None,
+    help="With --sandbox: run only this workflow (default: every workflow, by rate_per_hour).",
+)
 @click.option("--since", default="24h", show_default=True, help="With --aws: window start.")
 @click.option("--until", default=None, help="With --aws: window end (default: now).")
-@click.option(
-    "--endpoint-url", default=None, envvar="AWS_ENDPOINT_URL", help="AWS endpoint (moto_server)."
-)
-@click.option("--profile", default=None, help="AWS profile.")
+@endpoint_url_option
+@profile_option
 @click.option(
     "--out",
     "out_path",
@@ -145,6 +146,7 @@ def baseline(
     use_aws: bool,
     sandbox_workflows: int | None,
     logs_out: Path | None,
+    workflow: str | None,
     since: str,
     until: str | None,
     endpoint_url: str | None,
@@ -159,6 +161,8 @@ def baseline(
         raise _fail("give exactly one of --from-logs FILE..., --aws or --sandbox N")
     if logs_out is not None and sandbox_workflows is None:
         raise _fail("--logs-out goes with --sandbox N")
+    if workflow is not None and sandbox_workflows is None:
+        raise _fail("--workflow goes with --sandbox N")
     try:
         catalog = load_catalog(catalog_path, stage=stage)
     except CatalogError as exc:
@@ -166,7 +170,7 @@ def baseline(
     if use_aws:
         result = _from_aws(catalog, since, until, endpoint_url, profile)
     elif sandbox_workflows is not None:
-        result = _from_sandbox(catalog, sandbox_workflows, logs_out)
+        result = _from_sandbox(catalog, sandbox_workflows, logs_out, workflow)
     else:
         from tools.readiness.baseline_logs import baseline_from_logs
 

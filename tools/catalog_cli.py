@@ -11,6 +11,7 @@ from rich.markup import escape
 from catalog import Catalog, CatalogError, Problem, default_catalog_path, load_catalog, validate
 from catalog.handlers import check_handlers
 from catalog.schema import catalog_json_schema
+from tools.options import catalog_option, stage_option
 
 
 @click.group()
@@ -51,14 +52,8 @@ def _summary(cat: Catalog, warnings: int) -> str:
 
 
 @catalog.command()
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Catalog YAML file (default: $OBSKIT_CATALOG, else the embedded Alchemiser example).",
-)
-@click.option("--stage", default=None, help="Stage to resolve {stage} with (default: the file's).")
+@catalog_option
+@stage_option
 @click.option(
     "--handlers",
     is_flag=True,

@@ -35,6 +35,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from logging_config import config, sink
+from tools.options import catalog_option
 from tools.sandbox_start_option import start_option
 
 DEFAULT_EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "alchemiser"
@@ -46,8 +47,6 @@ COMMON_KEYS = frozenset(
         "cold_start", "xray_trace_id", "_aws", "exception", "stack_trace",
     }
 )  # fmt: skip
-#: How far back `obskit trace` looks from the simulated clock (the demo runs about an hour).
-TRACE_WINDOW_S = 86_400.0
 LEVEL_STYLES = {"DEBUG": "dim", "INFO": "green", "WARNING": "yellow", "ERROR": "bold red"}
 
 
@@ -245,17 +244,17 @@ def trace_in_sandbox(box: Any, correlation_id: str, console: Console) -> None:
     The sandbox's simulated clock runs hours in the past (CloudWatch Logs refuses events from the
     future), so the window is given explicitly.
     """
-    from sandbox.clock import iso
     from tools.trace_cli import trace
 
     # moto accepts any credentials; a machine without an AWS profile still needs some to sign.
     for name, value in (("AWS_ACCESS_KEY_ID", "sandbox"), ("AWS_SECRET_ACCESS_KEY", "sandbox")):
         os.environ.setdefault(name, value)
+    from sandbox.clock import iso
+
+    # The window is the sandbox's own day, from its simulated clock: it may run days behind the
+    # wall clock (on a day the catalog's schedules run, or wherever --start pinned it).
+    since, until = iso(box.clock.now() - 86400), iso(box.clock.now() + 60)
     console.rule(f"obskit trace {correlation_id} --endpoint-url {box.endpoint_url}")
-    # The window follows the simulated clock, never the wall clock: a pinned start
-    # (``$OBSKIT_SANDBOX_START``) may lie up to 13 days back, out of any "last N days".
-    since = iso(box.clock.now() - TRACE_WINDOW_S)
-    until = iso(box.clock.now() + 60.0)
     args = [correlation_id, "--endpoint-url", box.endpoint_url, "--since", since, "--until", until]
     if box.catalog.source_file != "<catalog>":  # the demo's own catalog, not the default one
         args += ["--catalog", box.catalog.source_file]
@@ -279,13 +278,7 @@ def run_drills_table(console: Console, drill_ids: tuple[str, ...]) -> bool:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Catalog YAML (default: the embedded Alchemiser example).",
-)
+@catalog_option
 @click.option("--workflows", default=20, show_default=True, help="Workflows to run.")
 @click.option("--seed", default=0, show_default=True, help="Seed for every random choice.")
 @click.option(

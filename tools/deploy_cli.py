@@ -24,6 +24,7 @@ from dashboards.overrides import OverrideError
 from dashboards.problems import problem_lines
 from dashboards.queries_bridge import saved_queries
 from dashboards.validation.issues import MonitoringValidationError
+from tools.options import aws_options, catalog_options
 
 _MARKS = {
     "add": ("+", "green"),
@@ -35,27 +36,8 @@ _MARKS = {
 
 
 def _options(func: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(
-        [
-            click.option(
-                "--catalog",
-                "catalog_path",
-                type=click.Path(dir_okay=False, path_type=Path),
-                default=None,
-                help="Catalog YAML file (default: $OBSKIT_CATALOG, else the embedded example).",
-            ),
-            click.option("--stage", default=None, help="Stage (default: the catalog's)."),
-            click.option(
-                "--endpoint-url",
-                default=None,
-                help="AWS endpoint (e.g. a moto_server); default: $AWS_ENDPOINT_URL, else AWS.",
-            ),
-            click.option("--region", default=None, help="Region (default: the catalog's)."),
-            click.option("--profile", default=None, help="AWS credentials profile."),
-        ]
-    ):
-        func = option(func)
-    return func
+    """The catalog and AWS options deploy and diff share (see :mod:`tools.options`)."""
+    return catalog_options(aws_options(func))
 
 
 def _prepare(

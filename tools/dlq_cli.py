@@ -28,21 +28,11 @@ from tools.dlq.peek import peek_all
 from tools.dlq.rate import RateLimiter
 from tools.dlq.replay import DEFAULT_VISIBILITY_S, Replayer, ReplayResult
 from tools.dlq.targets import Sender, Target, parse_target
+from tools.options import aws_options
 
 EXIT_ATTENTION = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-
-
-def _aws_options(f: Any) -> Any:
-    f = click.option("--profile", default=None, help="AWS profile.")(f)
-    f = click.option("--region", default=None, help="AWS region.")(f)
-    f = click.option(
-        "--endpoint-url",
-        default=None,
-        help="AWS endpoint (e.g. a moto_server); default $AWS_ENDPOINT_URL.",
-    )(f)
-    return f
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
@@ -79,7 +69,7 @@ def dlq() -> None:
     default=None,
     help="Read at most N messages.",
 )
-@_aws_options
+@aws_options
 def inspect_command(
     queue: str,
     fmt: str,
@@ -228,7 +218,7 @@ def _try_move_task(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@_aws_options
+@aws_options
 def replay_command(
     queue: str,
     to: str | None,

@@ -20,16 +20,8 @@ from runbooks.drills.parallel import default_jobs, run_drills_parallel
 from runbooks.drills.report import write_report
 from runbooks.drills.table import render_table
 from runbooks.scenarios import CatalogArgs, Scenario, build_scenarios
+from tools.options import catalog_option, stage_option
 from tools.sandbox_start_option import start_option
-
-_CATALOG = click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Catalog YAML (default: the embedded Alchemiser example).",
-)
-_STAGE = click.option("--stage", default=None, help="Stage to resolve {stage} with.")
 
 
 class BadInput(click.ClickException):
@@ -55,8 +47,8 @@ def drill() -> None:
 
 
 @drill.command("list")
-@_CATALOG
-@_STAGE
+@catalog_option
+@stage_option
 def list_drills(catalog_path: Path | None, stage: str | None) -> None:
     """Every scenario with a drill: id, fault, expected alarms, detection budget."""
     _, scenarios = _scenarios(catalog_path, stage)
@@ -74,8 +66,8 @@ def list_drills(catalog_path: Path | None, stage: str | None) -> None:
 @drill.command("run")
 @click.argument("ids", nargs=-1)
 @click.option("--all", "run_all", is_flag=True, help="Run every drill of the catalog.")
-@_CATALOG
-@_STAGE
+@catalog_option
+@stage_option
 @click.option(
     "--report",
     "report_path",

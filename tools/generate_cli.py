@@ -17,16 +17,11 @@ from dashboards.output_files import check_output, render_output, write_output
 from dashboards.overrides import OverrideError
 from dashboards.problems import problem_lines
 from dashboards.validation.issues import MonitoringValidationError
+from tools.options import catalog_option, stage_option
 
 
 @click.command()
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Catalog YAML file (default: $OBSKIT_CATALOG, else the embedded Alchemiser example).",
-)
+@catalog_option
 @click.option(
     "--out",
     "out_dir",
@@ -35,7 +30,7 @@ from dashboards.validation.issues import MonitoringValidationError
     help="Folder to write template.yaml, dashboards/, alarms/, composite-alarms/, "
     "metric-filters/, queries/.",
 )
-@click.option("--stage", default=None, help="Stage to resolve {stage} with (default: the file's).")
+@stage_option
 @click.option(
     "--check",
     is_flag=True,

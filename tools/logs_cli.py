@@ -27,6 +27,13 @@ from tools.logreport.cost import (
     Prices,
     stored_fraction,
 )
+from tools.options import (
+    catalog_option,
+    endpoint_url_option,
+    profile_option,
+    region_option,
+    stage_option,
+)
 
 FORMATS = ("table", "json", "html")
 EXIT_OVER_BUDGET, EXIT_BAD_INPUT = 1, 2
@@ -46,14 +53,8 @@ def logs() -> None:
 @logs.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--aws", "use_aws", is_flag=True, help="Read the catalog's log groups in CloudWatch.")
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Catalog YAML (default: the embedded Alchemiser example).",
-)
-@click.option("--stage", default=None, help="Stage to resolve the catalog's names for.")
+@catalog_option
+@stage_option
 @click.option(
     "--log-group",
     "log_groups",
@@ -62,14 +63,9 @@ def logs() -> None:
 )
 @click.option("--since", default=None, help="With --aws: start (ISO time, epoch ms or age: 24h).")
 @click.option("--until", default=None, help="With --aws: end (default: now).")
-@click.option(
-    "--endpoint-url",
-    default=None,
-    envvar="AWS_ENDPOINT_URL",
-    help="AWS endpoint (e.g. a moto_server).",
-)
-@click.option("--region", default=None, help="AWS region (default: the catalog's).")
-@click.option("--profile", default=None, help="AWS profile.")
+@endpoint_url_option
+@region_option
+@profile_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option(
     "--out",
@@ -218,6 +214,10 @@ def report(
         raise LogsInputError(str(error)) from None
     if use_aws:
         result["source"]["missing_log_groups"] = list(events.missing)
+    else:
+        result["source"]["notices"] = list(events.notices)
+        for notice in events.notices:
+            click.echo(f"notice: {notice}", err=True)
     if result["totals"]["lines"] == 0:
         raise LogsInputError(f"no log lines found in {_describe(source)}")
     _emit(result, fmt, out)

@@ -30,10 +30,20 @@ from insights_queries.local import query_files
 from insights_queries.sources import SourceError
 from insights_queries.timestamps import Millis, format_millis
 from insights_queries.values import to_text
+from tools.options import (
+    catalog_option,
+    endpoint_url_option,
+    profile_option,
+    region_option,
+    stage_option,
+)
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_AWS = 3
+# Characters of one value the table shows: rich wraps every character of a cell, so one 50 MB
+# value would keep the table busy for minutes; json and csv print values whole.
+MAX_CELL_CHARS = 2_000
 
 
 class _Failure(Exception):
@@ -131,10 +141,28 @@ def _emit(result: Result, fmt: str, out: Console, err: Console) -> None:
     table = Table(show_lines=False)
     for column in result.columns:
         table.add_column(escape(column), overflow="fold")
+    cut = 0
     for row in result.rows:
-        table.add_row(*(escape(to_text(row.get(c))) for c in result.columns))
+        cells = []
+        for column in result.columns:
+            text = to_text(row.get(column))
+            if len(text) > MAX_CELL_CHARS:
+                cut += 1
+                text = f"{text[:MAX_CELL_CHARS]}… ({len(text):,} characters)"
+            cells.append(escape(text))
+        table.add_row(*cells)
     out.print(table)
     err.print(_statistics_line(result.statistics, len(result.rows)), style="dim")
+    if cut:
+        _notice(
+            err,
+            f"{cut:,} value(s) over the table's {MAX_CELL_CHARS:,}-character cell limit were cut; "
+            "--format json or csv prints them whole",
+        )
+
+
+def _notice(err: Console, text: str) -> None:
+    err.print(f"[yellow]notice:[/yellow] {escape(text)}", soft_wrap=True)
 
 
 # ------------------------------------------------------------------ the command
@@ -153,22 +181,17 @@ def _emit(result: Result, fmt: str, out: Console, err: Console) -> None:
 )
 @click.option("--query-name", help="Run a generated saved query (name or its tail) instead.")
 @click.option("--list", "list_queries", is_flag=True, help="List the generated queries and exit.")
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Catalog YAML (default: $OBSKIT_CATALOG, else the embedded Alchemiser example).",
-)
-@click.option("--stage", help="Catalog stage (overrides the file's).")
+@catalog_option
+@stage_option
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Query parameter.")
 @click.option("--log-group", "log_groups", multiple=True, help="CloudWatch log group (repeat).")
 @click.option(
     "--since", default="1h", show_default=True, help="Start: ISO time or age (15m, 2h, 3d)."
 )
 @click.option("--until", default=None, help="End: ISO time or age (default: now).")
-@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="AWS endpoint (e.g. moto).")
-@click.option("--region", help="AWS region.")
-@click.option("--profile", help="AWS profile.")
+@endpoint_url_option
+@region_option
+@profile_option
 @click.option(
     "--timeout",
     default=900.0,
@@ -275,21 +298,22 @@ def _run(
     except UnboundParameterError as error:
         names = ", ".join(f"--param {n}=VALUE" for n in error.missing)
         _fail(f"{error}; give {names}")
+    notices: list[str] = []
     if files:
-        result = _run_local(model, files)
+        result = _run_local(model, files, notices)
     else:
         if not groups:
             groups = _catalog_groups(catalog_path, stage)
         result = _run_cloudwatch(model, groups, since, until, target, timeout, err)
     _emit(result, fmt, out, err)
+    for notice in notices:
+        _notice(err, notice)
 
 
-def _run_local(model: Query, files: Sequence[Path]) -> Result:
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        _fail(f"log file(s) not found: {', '.join(missing)}")
+def _run_local(model: Query, files: Sequence[Path], notices: list[str]) -> Result:
+    """The query run on ``files``; the reader checks each path (missing, a directory, a FIFO)."""
     try:
-        return query_files(model, list(files))
+        return query_files(model, list(files), notices=notices)
     except (SourceError, QueryError) as error:
         _fail(str(error))
 

@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from catalog import CatalogError, load_catalog
 from runbooks.scenarios import CatalogArgs
+from tools.options import catalog_option, endpoint_url_option, profile_option, stage_option
 from tools.readiness import AwsTarget, Inputs, ReadinessInputError, run_readiness
 from tools.readiness.render import to_table, write_report
 
@@ -29,8 +30,8 @@ def _fail(message: str) -> SystemExit:
 
 
 @click.command()
-@click.option("--catalog", "catalog_path", type=_file, default=None, help="Catalog YAML file.")
-@click.option("--stage", default=None, help="Stage to resolve the catalog's names for.")
+@catalog_option
+@stage_option
 @click.option(
     "--generated",
     type=click.Path(file_okay=False, path_type=Path),
@@ -44,13 +45,8 @@ def _fail(message: str) -> SystemExit:
 )
 @click.option("--runbook", type=_file, default=None, help="RUNBOOK.md (default: in --generated).")
 @click.option("--aws", "use_aws", is_flag=True, help="Also check the deployed account.")
-@click.option(
-    "--endpoint-url",
-    default=None,
-    envvar="AWS_ENDPOINT_URL",
-    help="AWS endpoint (implies --aws; e.g. a moto_server).",
-)
-@click.option("--profile", default=None, help="AWS profile (with --aws).")
+@endpoint_url_option
+@profile_option
 @click.option(
     "--report",
     "report_path",

@@ -1,9 +1,12 @@
 """``obskit replay archive``: replay a window of a bus's archive (optionally to some rules only).
 
-Exit codes: 0 completed, 1 the replay failed or was cancelled, 2 bad input.
+Exit codes: 0 completed, 1 the replay failed or was cancelled, 2 bad input (also when
+EventBridge refuses the request as written: a window ending in the future, an unknown archive).
 """
 
 from __future__ import annotations
+
+from datetime import UTC
 
 import click
 import orjson
@@ -20,7 +23,14 @@ from tools.dlq.archive_replay import (
     wait_replay,
 )
 from tools.dlq.aws import AwsOptions
+from tools.options import endpoint_url_option, profile_option, region_option
 from tools.tracing.timespec import TimeSpecError, parse_time
+
+BAD_INPUT = frozenset(
+    {"ValidationException", "ResourceNotFoundException", "ResourceAlreadyExistsException"}
+)
+"""EventBridge's answers to a request that is wrong as written (a window in the future, a name
+taken): exit 2, like the other bad input."""
 
 
 @click.group()
@@ -48,13 +58,9 @@ def replay() -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--endpoint-url",
-    default=None,
-    help="AWS endpoint (e.g. a moto_server); default $AWS_ENDPOINT_URL.",
-)
-@click.option("--region", default=None, help="AWS region.")
-@click.option("--profile", default=None, help="AWS profile.")
+@endpoint_url_option
+@region_option
+@profile_option
 def archive(
     bus: str,
     archive: str | None,
@@ -72,7 +78,9 @@ def archive(
     """Replay bus BUS's archived events of [--since, --until) back to the bus (StartReplay).
 
     Consumers see the original detail (same event_id), so idempotent handlers skip what they
-    already handled. Example: obskit replay archive --bus orders-staging --since 2h --until 1h
+    already handled. Events reach the archive up to 10 minutes late: end the window at least
+    10 minutes ago, or wait that long after it ends. The replay runs a minute of events at a
+    time; --wait follows it (DescribeReplay) to COMPLETED. Example: obskit replay archive --bus orders-staging --since 2h --until 1h
     --rule orders-staging-shipping
     """
     err = Console(stderr=True, highlight=False)
@@ -90,7 +98,11 @@ def archive(
     except ArchiveReplayError as error:
         err.print(f"[red]{escape(str(error))}[/red]", soft_wrap=True)
         raise SystemExit(2) from None
-    except (ClientError, BotoCoreError) as error:
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        err.print(f"[red]EventBridge: {escape(str(error))}[/red]", soft_wrap=True)
+        raise SystemExit(2 if code in BAD_INPUT else 1) from None
+    except BotoCoreError as error:
         err.print(f"[red]EventBridge: {escape(str(error))}[/red]", soft_wrap=True)
         raise SystemExit(1) from None
     if fmt == "json":
@@ -124,8 +136,15 @@ def _follow(events: object, name: str, poll: float, fmt: str) -> ReplayStatus:
         task = bar.add_task(f"replay {name}", total=1.0)
 
         def show(status: ReplayStatus) -> None:
+            reached = (
+                f" (events up to {status.last_replayed.astimezone(UTC):%Y-%m-%d %H:%M:%SZ})"
+                if status.last_replayed is not None
+                else ""
+            )
             bar.update(
-                task, completed=status.fraction or 0.0, description=f"replay {name} {status.state}"
+                task,
+                completed=status.fraction or 0.0,
+                description=f"replay {escape(name)} {status.state}{reached}",
             )
 
         return wait_replay(events, name, show, poll_s=poll)

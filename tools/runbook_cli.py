@@ -20,6 +20,7 @@ from insights_queries.library import build_queries
 from runbooks.render import write_runbook
 from runbooks.runbook_check import check_runbook
 from runbooks.scenarios import CatalogArgs, build_scenarios
+from tools.options import catalog_option, stage_option
 from tools.runbook_obskit import parse_obskit
 
 _CATALOG_HELP = (
@@ -42,14 +43,8 @@ def _args(catalog_path: Path | None, stage: str | None) -> CatalogArgs:
 
 
 @click.group(invoke_without_command=True)
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help=_CATALOG_HELP,
-)
-@click.option("--stage", default=None, help="Stage to resolve {stage} with (default: the file's).")
+@catalog_option
+@stage_option
 @click.option(
     "--out",
     "out_dir",
@@ -86,14 +81,8 @@ def runbook(
 
 
 @runbook.command("check")
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help=_CATALOG_HELP,
-)
-@click.option("--stage", default=None, help="Stage to resolve {stage} with (default: the file's).")
+@catalog_option
+@stage_option
 def check(catalog_path: Path | None, stage: str | None) -> None:
     """Check the runbook: every alarm has a scenario, every scenario a drill, and every query,
     dashboard and command a step names exists (commands parsed against the real CLIs).

@@ -28,15 +28,8 @@ from sandbox.aws import client_for
 from sandbox.lambda_gateway import spawn
 from sandbox.lambda_mirror import LambdaMirror, create_functions, delivery_queues
 from sandbox.moto_server import MotoServer
+from tools.options import catalog_option
 from tools.sandbox_start_option import start_option
-
-_catalog_option = click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Catalog YAML file (default: the embedded Alchemiser example).",
-)
 
 
 def _fail(message: str, code: int = 2) -> SystemExit:
@@ -50,7 +43,7 @@ def sandbox() -> None:
 
 
 @sandbox.command()
-@_catalog_option
+@catalog_option
 @start_option
 @click.option("--seed", default=0, show_default=True, help="Seed for every random choice.")
 def up(catalog_path: Path | None, seed: int) -> None:
@@ -100,7 +93,14 @@ def up(catalog_path: Path | None, seed: int) -> None:
 
 
 @sandbox.command()
-@click.option("--workflows", "-n", default=1, show_default=True, help="Workflows to start.")
+@click.option("--workflows", "-n", default=1, show_default=True, help="Runs to start.")
+@click.option(
+    "--workflow",
+    "-w",
+    default=None,
+    help="The workflow to run (default: every workflow that says how it starts, shared by "
+    "rate_per_hour).",
+)
 @click.option(
     "--fault",
     multiple=True,
@@ -113,15 +113,13 @@ def up(catalog_path: Path | None, seed: int) -> None:
 @click.option(
     "--advance", default=0.0, show_default=True, help="Simulated seconds to run afterwards."
 )
-@click.option(
-    "--workflow",
-    "workflow",
-    default=None,
-    metavar="W",
-    help="Start only runs of this catalog workflow (default: every workflow, shared by rate).",
-)
-def run(workflows: int, fault: tuple[str, ...], advance: float, workflow: str | None) -> None:
-    """Start N workflows the way the catalog says they start and print the summary."""
+def run(workflows: int, workflow: str | None, fault: tuple[str, ...], advance: float) -> None:
+    """Start N runs the way the catalog says each workflow starts, and print the summary.
+
+    Each run of one sandbox continues its timeline with fresh IDs. A workflow starts by its
+    schedule, a direct or API invocation of its entry service, a message on a queue or an event
+    on a bus (`workflows[].start` in the catalog).
+    """
     try:
         state = state_file.load()
         box = Sandbox.start(

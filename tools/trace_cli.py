@@ -18,6 +18,13 @@ from rich.status import Status
 
 from catalog import Catalog, CatalogError, load_catalog
 from insights_queries.sources import SourceError
+from tools.options import (
+    catalog_option,
+    endpoint_url_option,
+    profile_option,
+    region_option,
+    stage_option,
+)
 from tools.tracing.analysis import analyse
 from tools.tracing.matching import Matcher
 from tools.tracing.model import Found, Trace
@@ -40,14 +47,8 @@ class TraceInputError(click.ClickException):
 @click.command()
 @click.argument("correlation_id", required=False)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Catalog YAML (default: the embedded Alchemiser example).",
-)
-@click.option("--stage", default=None, help="Stage to resolve the catalog's names for.")
+@catalog_option
+@stage_option
 @click.option(
     "--workflow", default=None, help="Catalog workflow to check against (default: guessed)."
 )
@@ -75,14 +76,9 @@ class TraceInputError(click.ClickException):
     show_default=True,
     help="CloudWatch: Logs Insights (falls back to FilterLogEvents).",
 )
-@click.option(
-    "--endpoint-url",
-    default=None,
-    envvar="AWS_ENDPOINT_URL",
-    help="AWS endpoint (e.g. a moto_server).",
-)
-@click.option("--profile", default=None, help="AWS profile.")
-@click.option("--region", default=None, help="AWS region (default: the catalog's).")
+@endpoint_url_option
+@profile_option
+@region_option
 @click.option("--max-lines", default=3, show_default=True, help="Log lines shown under each event.")
 def trace(
     correlation_id: str | None,
@@ -169,10 +165,19 @@ def _from_files(
 ) -> Found:
     from tools.tracing.sources import read_files
 
+    notices: list[str] = []
     try:
-        return read_files(cid, list(files), catalog, since=start, until=end)
+        return read_files(cid, list(files), catalog, since=start, until=end, notices=notices)
     except SourceError as error:
         raise TraceInputError(str(error)) from None
+    finally:
+        _print_notices(notices)
+
+
+def _print_notices(notices: list[str]) -> None:
+    """The reader's notices (lines cut, damaged gzip), on standard error."""
+    for notice in notices:
+        click.echo(f"notice: {notice}", err=True)
 
 
 def _cloudwatch(
@@ -233,10 +238,15 @@ def _latest(
     if files:
         from tools.tracing.sources import describe_files, latest_workflow_in_files
 
+        notices: list[str] = []
         try:
-            found = latest_workflow_in_files(start_event, list(files), own_events, other_events)
+            found = latest_workflow_in_files(
+                start_event, list(files), own_events, other_events, notices
+            )
         except SourceError as error:
             raise TraceInputError(str(error)) from None
+        finally:
+            _print_notices(notices)
         searched = describe_files(list(files), start, end)
     else:
         from tools.tracing.cloudwatch import CloudWatchError, Window

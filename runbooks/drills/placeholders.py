@@ -5,6 +5,13 @@ A runbook step that needs a value only the incident can tell (``<incident-start>
 value off the alarm timeline and pastes it in; the drill knows the same moments on its simulated
 clock, so it fills them and runs the step rather than skipping it. Placeholders it cannot know
 (``<uuid>`` of an event source mapping, ``<subscription-arn>``) leave the step skipped.
+
+The window is the incident's: from a minute before the fault (its first failures precede the
+first alarm) to the moment the fix went in. A step that replays up to ``<fix-time>`` from an
+archive runs no sooner than :data:`ARCHIVE_WAIT_S` after the fix, as the runbook says: AWS asks
+to allow 10 minutes for events to reach an archive
+(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-archive.html), and the sandbox
+delays them that long, so a replay started at once misses the last events of the window.
 """
 
 from __future__ import annotations
@@ -13,14 +20,36 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-__all__ = ["PLACEHOLDER", "fill", "iso_utc"]
+from sandbox.archive_replay import ARCHIVE_DELAY_S
+
+__all__ = ["ARCHIVE_WAIT_S", "PLACEHOLDER", "fill", "incident_values", "iso_utc", "runs_from"]
 
 PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]*)>")
+INCIDENT_LEAD_S = 60.0
+"""How long before the fault the window opens."""
+ARCHIVE_WAIT_S = ARCHIVE_DELAY_S
+"""How long after the fix a replay up to ``<fix-time>`` waits (the runbook says so too)."""
 
 
 def iso_utc(seconds: float) -> str:
     """``2026-11-27T09:35:00Z``: what ``obskit replay archive --since/--until`` accept."""
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def incident_values(fault_at: float, fixed_at: float) -> dict[str, str]:
+    """The moments an operator reads off the alarm timeline, as the placeholders want them."""
+    return {
+        "incident-start": iso_utc(fault_at - INCIDENT_LEAD_S),
+        "fix-time": iso_utc(fixed_at),
+    }
+
+
+def runs_from(command: str, fixed_at: float) -> float:
+    """The earliest moment ``command`` may run: a window ending at ``<fix-time>`` waits until
+    the fix moment's events have surely reached the archive; any other step runs at once."""
+    if "fix-time" in PLACEHOLDER.findall(command):
+        return fixed_at + ARCHIVE_WAIT_S
+    return fixed_at
 
 
 def fill(command: str, values: Mapping[str, str]) -> str | None:

@@ -29,6 +29,8 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as StillRunning
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,7 +41,7 @@ from typing import Any
 from catalog.models import Catalog
 from runbooks.drills.commands import CommandEnv, run_command
 from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
-from runbooks.drills.placeholders import fill, iso_utc
+from runbooks.drills.placeholders import fill, incident_values, runs_from
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
 from runbooks.scenarios.model import Fault, Scenario
 from sandbox.errors import SandboxError
@@ -56,6 +58,8 @@ STEP_SETTLE_S = 300.0
 """After a command, the sandbox runs until idle, at most this long (an operator waits a little
 before the next step; retries still held then continue during recovery)."""
 CODE_FAULTS = ("fail", "crash", "slow", "duplicate")
+REPLAY_POLL_S = 0.2
+"""While a command runs, how often (wall seconds) the drill asks whether a replay needs time."""
 
 StepRunner = Callable[[str, CommandEnv], StepResult]
 
@@ -281,6 +285,8 @@ class _Drill:
         self.code_faults_active = False
         self.t0 = 0.0
         self.began = 0.0
+        self.fixed_at: float | None = None
+        """When the last fix went in (a fix step, or a command): the replay window's end."""
 
     def since_t0(self) -> float:
         return self.sandbox.clock.now() - self.t0
@@ -443,15 +449,21 @@ class _Drill:
             if step.command is None:
                 if self.code_faults_active:
                     self._clear_code_faults()
+                self.fixed_at = box.clock.now()
                 continue
             command = step.command
             if not step.runnable:
-                filled = fill(command, self._incident_values())
+                fixed_at = box.clock.now() if self.fixed_at is None else self.fixed_at
+                filled = fill(command, incident_values(self.t0, fixed_at))
                 if filled is None:
                     continue  # needs a value only a person can look up
+                wait = runs_from(command, fixed_at) - box.clock.now()
+                if wait > 0:  # the operator waits as the runbook says (events reach archives late)
+                    box.advance(wait, flush=False)
                 command = filled
             box.flush()  # the command reads logs, metrics and alarm states from the endpoint
-            outcome = self.options.step_runner(command, env)
+            self.fixed_at = box.clock.now()
+            outcome = self._run_command(command, env)
             self.result.steps.append(outcome)
             _say(
                 self.options,
@@ -460,13 +472,27 @@ class _Drill:
             self.mirror.sync()
             box.settle(STEP_SETTLE_S, flush=False)
 
-    def _incident_values(self) -> dict[str, str]:
-        """The moments an operator reads off the alarm timeline: a minute before the fault
-        began (its first failures precede the first alarm), and now, when the fix is in."""
-        return {
-            "incident-start": iso_utc(self.t0 - 60),
-            "fix-time": iso_utc(self.sandbox.clock.now()),
-        }
+    def _run_command(self, command: str, env: CommandEnv) -> StepResult:
+        """Run the step; while an archive replay runs on the endpoint (started by this command
+        and followed by it), move the simulated clock to each of its steps, as time passes on
+        AWS while an operator waits for a replay."""
+        box = self.sandbox
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drill-step")
+        try:
+            running = pool.submit(self.options.step_runner, command, env)
+            while True:
+                try:
+                    return running.result(timeout=REPLAY_POLL_S)
+                except StillRunning:
+                    pass
+                box.deliveries.tick_replays()
+                due = box.deliveries.replays.next_due
+                if due is not None:
+                    box.advance(max(0.0, due - box.clock.now()), flush=False)
+        finally:
+            # Ctrl-C / SIGTERM: do not wait for the command; the sandbox is torn down next, and
+            # a command still running then fails against the closed endpoint and exits.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _recover(self) -> None:
         box = self.sandbox

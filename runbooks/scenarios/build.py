@@ -32,6 +32,8 @@ def dlq_sources(catalog: Catalog) -> dict[str, str]:
     for service in catalog.services:
         if service.on_failure_dlq:
             add(service.on_failure_dlq, f"asynchronous invocations of `{service.name}`")
+        if service.on_failure_destination:
+            add(service.on_failure_destination, f"failure records of `{service.name}`")
     return {dlq: " and ".join(what) for dlq, what in found.items()}
 
 

@@ -1,5 +1,12 @@
 """Scenario templates for one Lambda function: failing, throttled, slow.
 
+Reserved concurrency 0 on an asynchronously invoked function is not a delay: Lambda keeps no
+event to retry; each goes to the function's DLQ / on-failure destination at once, or is dropped
+(AsyncEventsDropped, https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+Restoring the concurrency brings nothing back, so the throttled runbook replays the DLQ, or the
+bus archive, or says to start the workflow again. Only an SQS event source keeps throttled
+messages (in the queue).
+
 Where a failed event ends up depends on how the function is invoked, and the mitigation follows:
 - SQS trigger: the event source mapping returns the message to the queue; after the queue's
   maxReceiveCount SQS moves it to the queue's DLQ (SQS redrive policy).
@@ -12,14 +19,21 @@ Where a failed event ends up depends on how the function is invoked, and the mit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from catalog.models import Catalog, Service
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
+    DLQ_WINDOW_S,
+    archive_replay_step,
     delayed_workflow_alarms,
+    dropped_alarms,
     hop_alarms,
     put_concurrency_command,
+    replay_steps,
     restore_concurrency_step,
+    rules_to,
     sqs_may_fire,
     where_failures_go,
     workflow_of,
@@ -34,6 +48,20 @@ SLA_MARGIN_S = 60
 
 def lambda_scenarios(ctx: ScenarioContext, service: Service) -> list[Scenario]:
     return [_failing(ctx, service), _throttled(ctx, service), _slow(ctx, service)]
+
+
+def _lost_write_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
+    """The alarms on writes that keep a failed asynchronous event (DLQ, on-failure destination)."""
+    found: list[str] = []
+    if service.trigger != "sqs" and service.on_failure_dlq:
+        found.append(ctx.alarm(service.name, "dead-letter-errors"))
+    if service.trigger != "sqs" and service.on_failure_destination:
+        found.append(ctx.alarm(service.name, "destination-failures"))
+    return tuple(found)
+
+
+def _event_age_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
+    return () if service.trigger == "sqs" else (ctx.alarm(service.name, "event-age"),)
 
 
 def _trace_step(ctx: ScenarioContext, service: Service) -> list[Step]:
@@ -52,10 +80,26 @@ def _trace_step(ctx: ScenarioContext, service: Service) -> list[Step]:
 def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
     fn = ctx.function(service)
     sink = where_failures_go(ctx, service)
-    alarms = [ctx.alarm(service.name, "errors"), *sink.alarms]
+    dropped = dropped_alarms(ctx, service)
+    lost = _lost_write_alarms(ctx, service)
+    alarms = [ctx.alarm(service.name, "errors"), *dropped, *sink.alarms]
     symptoms = [
         f"`{fn}` Errors > 0 for three minutes in a row.",
+        *(
+            [f"`{fn}` AsyncEventsDropped > 0 once Lambda's retries of an event are used up."]
+            if dropped
+            else []
+        ),
         *sink.symptoms,
+        *(
+            [
+                "DeadLetterErrors / DestinationDeliveryFailures > 0: Lambda could not even keep "
+                "the failed events (DLQ or destination deleted, no permission, too large): those "
+                "are lost; fix the DLQ / destination first."
+            ]
+            if lost
+            else []
+        ),
         "Downstream steps stop: the workflow does not reach its success event.",
     ]
     diagnosis = [
@@ -122,7 +166,7 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
         kind="lambda",
         resource=fn,
         summary=f"Lambda function `{fn}` raises on every event. {sink.summary}",
-        alarms=tuple(alarms),
+        alarms=(*alarms, *lost),
         symptoms=tuple(symptoms),
         diagnosis=tuple(diagnosis),
         mitigation=tuple(mitigation),
@@ -130,6 +174,77 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
         rollback=tuple(rollback),
         escalation=ctx.escalation(),
         drill=drill,
+    )
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """What happens to the events a throttled function refuses, and how to get them back."""
+
+    summary: str
+    alarms: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+    recover: tuple[Step, ...] = ()
+    verify: tuple[Step, ...] = ()
+    expected: tuple[str, ...] = ()
+    detect_s: int = THROTTLES_WINDOW_S
+
+
+def _refused(ctx: ScenarioContext, service: Service) -> _Refused:
+    fn = ctx.function(service)
+    if service.trigger == "sqs":
+        return _Refused(
+            summary="SQS keeps the messages; they are received again after the visibility "
+            "timeout, and a message throttled more than maxReceiveCount times moves to the DLQ.",
+            expected=(ctx.alarm(service.name, "throttles"),),
+        )
+    dropped = dropped_alarms(ctx, service)
+    common = (
+        "With reserved concurrency 0 Lambda keeps no asynchronous event to retry (only a "
+        "throttle for want of free concurrency is retried, for up to the maximum event age): "
+    )
+    symptom = f"`{fn}` AsyncEventsDropped > 0: each event is given up on at once."
+    dlq = service.on_failure_dlq
+    if dlq is not None:
+        not_empty = ctx.alarm(dlq, "not-empty")
+        return _Refused(
+            summary=common + f"every event goes straight to the function's DLQ `{dlq}` "
+            "(ErrorCode 429). Restoring the concurrency does not bring them back: replay the DLQ "
+            "after it.",
+            alarms=(*dropped, not_empty),
+            symptoms=(symptom, f"DLQ `{dlq}` holds messages with ErrorCode 429."),
+            recover=replay_steps(ctx, dlq, lambda_function=fn),
+            verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),),
+            expected=(*dropped, not_empty),
+            detect_s=DLQ_WINDOW_S + 60,
+        )
+    archived = [(bus, rule) for bus, rule in rules_to(ctx.catalog, service) if bus.archive]
+    if archived:
+        bus = archived[0][0]
+        rules = [rule for b, rule in archived if b.name == bus.name]
+        return _Refused(
+            summary=common + "the function has no DLQ, so every event is dropped. Restoring the "
+            f"concurrency does not bring them back: replay them from bus `{bus.name}`'s archive "
+            "after it.",
+            alarms=dropped,
+            symptoms=(symptom,),
+            recover=(archive_replay_step(ctx, bus, rules),),
+            expected=dropped,
+            detect_s=60,
+        )
+    return _Refused(
+        summary=common + "the function has no DLQ and no archived route, so every event is "
+        "dropped and lost. After restoring the concurrency, start the affected workflows again.",
+        alarms=dropped,
+        symptoms=(symptom,),
+        recover=(
+            Step(
+                "The refused events are lost: start each affected workflow run again (the "
+                "workflow's trace and outcome queries show which runs stopped here)."
+            ),
+        ),
+        expected=dropped,
+        detect_s=60,
     )
 
 
@@ -148,23 +263,26 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
         else ()
     )
     restore = restore_concurrency_step(ctx, service)
-    queued = (
-        "SQS keeps the messages; they are received again after the visibility timeout, and a "
-        "message throttled more than maxReceiveCount times moves to the DLQ."
-        if service.trigger == "sqs"
-        else "Lambda keeps throttled asynchronous events and retries them for up to 6 hours, so "
-        "they are delayed, not lost, if concurrency comes back in time."
-    )
+    refused = _refused(ctx, service)
     return Scenario(
         id=f"lambda-{service.name}-throttled",
         title=f"{service.name}: throttled (reserved concurrency 0 or exhausted)",
         severity="high",
         kind="lambda",
         resource=fn,
-        summary=f"Lambda refuses invocations of `{fn}`. {queued}",
-        alarms=(alarm, *hops),
+        summary=f"Lambda refuses invocations of `{fn}`. {refused.summary}",
+        alarms=(alarm, *refused.alarms, *_event_age_alarms(ctx, service), *hops),
         symptoms=(
-            f"`{fn}` Throttles >= 1 for five minutes in a row.",
+            f"`{fn}` Throttles >= 1 for five minutes in a row (while events keep arriving).",
+            *refused.symptoms,
+            *(
+                [
+                    f"`{fn}` AsyncEventAge above half its maximum event age: throttled for want "
+                    "of free concurrency, events wait and are retried until they expire."
+                ]
+                if service.trigger != "sqs"
+                else []
+            ),
             "Invocations drop to zero while events keep arriving; the workflow stalls.",
             *hop_symptom,
         ),
@@ -179,12 +297,13 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
                 dashboard=ctx.dashboard,
             ),
         ),
-        mitigation=(restore,),
+        mitigation=(restore, *refused.recover),
         verification=(
             Step(
                 "The concurrency is what the catalog says.",
                 ctx.aws("lambda", "get-function-concurrency", "--function-name", fn),
             ),
+            *refused.verify,
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
@@ -193,7 +312,7 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
         rollback=(
             Step(
                 "To stop the function again on purpose (e.g. it does harm), set its reserved "
-                "concurrency to 0; events wait as described above.",
+                "concurrency to 0; its events are handled as described above.",
                 put_concurrency_command(ctx, fn, 0),
                 runnable=False,
             ),
@@ -201,12 +320,22 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
         escalation=ctx.escalation(),
         drill=Drill(
             fault=Fault("service", service.name, "throttle"),
-            expected_alarms=(alarm,),
-            detection_budget_s=THROTTLES_WINDOW_S + SLACK_S,
+            expected_alarms=refused.expected,
+            detection_budget_s=refused.detect_s + SLACK_S,
             workflow=workflow_of(ctx.catalog, service),
-            # the held events are handled late once the runbook restores concurrency, after
-            # detection: their hop alarms fire then, as a consequence
-            may_fire=tuple(dict.fromkeys((*delayed_workflow_alarms(ctx, service), *hops))),
+            # the held events are handled late once the runbook restores concurrency (or
+            # replays them), after detection: their hop alarms fire then, as a consequence; an
+            # asynchronously invoked function refuses each event once, so its Throttles alarm
+            # (five minutes in a row) fires only if events keep coming
+            may_fire=tuple(
+                dict.fromkeys(
+                    (
+                        *((alarm,) if alarm not in refused.expected else ()),
+                        *delayed_workflow_alarms(ctx, service),
+                        *hops,
+                    )
+                )
+            ),
         ),
     )
 

@@ -94,6 +94,9 @@ class Scenario:
     escalation: tuple[str, ...]
     drill: Drill | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    no_drill: str | None = None
+    """Why no drill is generated and what to change in the catalog so one can be (a drill the
+    sandbox could run but that would prove nothing is worse than none)."""
 
     def steps(self) -> tuple[tuple[str, Step], ...]:
         """Every step with the part it belongs to, in reading order."""

@@ -16,6 +16,7 @@ from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
     ASYNC_RETRY_DELAY_S,
     delayed_workflow_alarms,
+    dropped_alarms,
     late_run_alarms,
     redrive_detection,
     redrive_may_fire,
@@ -347,10 +348,10 @@ def _dlq_fault(
                 workflow_of(catalog, consumer),
             )
     for service in catalog.services:
-        if service.on_failure_dlq == dlq.name:
+        if dlq.name in (service.on_failure_dlq, service.on_failure_destination):
             return (
                 Fault("service", service.name, "crash"),
-                (ctx.alarm(service.name, "errors"), not_empty),
+                (ctx.alarm(service.name, "errors"), *dropped_alarms(ctx, service), not_empty),
                 ASYNC_RETRY_DELAY_S + DLQ_WINDOW_S + SLACK_S,
                 workflow_of(catalog, service),
             )

@@ -100,6 +100,15 @@ def sqs_may_fire(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
     return redrive_may_fire(ctx, queue, service) if queue.dlq else ()
 
 
+def dropped_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
+    """The events-dropped alarm of a function Lambda invokes asynchronously (none for an
+    SQS-triggered one): AsyncEventsDropped counts every event Lambda gives up on, DLQ or not
+    (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html)."""
+    if service.trigger == "sqs":
+        return ()
+    return (ctx.alarm(service.name, "events-dropped"),)
+
+
 def workflow_of(catalog: Catalog, service: Service) -> str | None:
     """The first workflow whose events the service consumes or emits (for ``trace --last``)."""
     mine = set(service.consumes) | set(service.emits)
@@ -215,8 +224,10 @@ def archive_replay_step(ctx: ScenarioContext, bus: Bus, rules: list[Rule]) -> St
     for rule in rules:
         rule_args += ["--rule", rule.name]
     return Step(
-        f"Replay the lost events from bus `{bus.name}`'s archive, for the incident window, to "
-        "the affected rule(s) only.",
+        f"Replay the lost events from bus `{bus.name}`'s archive, for the incident window "
+        "(from a minute before the first failure to the moment the fix went in), to the "
+        "affected rule(s) only. Wait 10 minutes after the fix first: events reach the archive "
+        "up to 10 minutes late, and a replay only sends what is already there.",
         ctx.obskit(
             "replay",
             "archive",

@@ -3,9 +3,13 @@
 EventBridge retries a failed delivery under the target's retry policy, then sends the event to the
 target's DLQ with message attributes ERROR_CODE, ERROR_MESSAGE, RULE_ARN, TARGET_ARN,
 EXHAUSTED_RETRY_CONDITION and RETRY_ATTEMPTS (EventBridge User Guide, "Using dead-letter queues to
-process undelivered events"). Delivery fails for reasons of the *target*, not of its code: a missing
-function or queue, a resource policy that does not allow events.amazonaws.com, a KMS key, throttling
-of the invoke API. Without a DLQ, the event is dropped and only FailedInvocations shows it.
+process undelivered events", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
+Delivery fails for reasons of the *target*, not of its code: a missing function or queue, a
+resource policy that does not allow events.amazonaws.com, a KMS key, throttling of the invoke API.
+A missing permission or a deleted target is not retried at all: those events are in the DLQ at
+once (ERROR_CODE NO_PERMISSIONS / NO_RESOURCE, RETRY_ATTEMPTS 0). Without a DLQ, the event is
+dropped and only FailedInvocations shows it; the bus archive (if any) still has it, and the
+replay waits 10 minutes after the fix for the archive to hold the last events.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
         diagnosis.append(
             Step(
                 f"Why delivery failed: ERROR_CODE / ERROR_MESSAGE / TARGET_ARN of the events in "
-                f"`{dlq}`.",
+                f"`{dlq}` (NO_PERMISSIONS or NO_RESOURCE: EventBridge did not retry them; "
+                "EXHAUSTED_RETRY_CONDITION: which retry limit ran out).",
                 ctx.dlq_inspect(dlq),
             )
         )

@@ -8,15 +8,20 @@ subscription attribute, never a topic's. For the alerts topic a failure is a pag
 
 from __future__ import annotations
 
+import math
+
 from catalog.models import Service, Topic
 from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import late_run_alarms, workflow_of
+from runbooks.scenarios.recovery import dropped_alarms, late_run_alarms, workflow_of
+from sandbox.sns_delivery import first_failure_count_s
 
 SNS_WINDOW_S = 5 * 60
 THROTTLES_WINDOW_S = 5 * 60
 SLACK_S = 5 * 60
+MAX_DRILL_DELAY_S = 12 * 3600
+"""Longest wait for SNS to count a failure that a drill still covers (e-mail: about 6.6 h)."""
 
 
 def _workflow_publishing(ctx: ScenarioContext, topic: Topic) -> str | None:
@@ -75,6 +80,7 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
         symptoms=(
             f"NumberOfNotificationsFailed > 0 on `{topic.name}` for five minutes.",
             "Subscribers report missing e-mails or webhook calls.",
+            _when_failures_show(topic),
         ),
         diagnosis=(
             Step(
@@ -139,16 +145,30 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
         ),
         escalation=ctx.escalation(),
         drill=_drill(ctx, topic, alarm, is_alerts),
+        no_drill=_no_drill(topic),
     )
 
 
-def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> Drill:
+def failure_count_delay_s(topic: Topic) -> int | None:
+    """Whole seconds from a failed publish until SNS counts it in NumberOfNotificationsFailed,
+    for the topic's quickest subscription protocol (see :mod:`sandbox.sns_delivery`); None
+    without a subscription."""
+    delay = first_failure_count_s([s.protocol for s in topic.subscriptions])
+    return None if delay is None else math.ceil(delay)
+
+
+def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> Drill | None:
+    delay = failure_count_delay_s(topic)
+    if delay is None or delay > MAX_DRILL_DELAY_S:
+        # No subscription, or only SQS / Lambda ones (counted after 23 days): no drill could see
+        # the alarm fire, so none is generated rather than one that proves nothing.
+        return None
     fault = Fault("topic", topic.name, "deliver-fail")
     if not is_alerts:
         return Drill(
             fault=fault,
             expected_alarms=(alarm,),
-            detection_budget_s=SNS_WINDOW_S + SLACK_S,
+            detection_budget_s=delay + SNS_WINDOW_S + SLACK_S,
             workflow=_workflow_publishing(ctx, topic),
             # the alarm needs failed deliveries in 5 consecutive minutes: one run a minute
             workflows=SNS_WINDOW_S // 60 + 2,
@@ -161,7 +181,9 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
     trigger = _leaf_service(ctx)
     if trigger is None:
         return Drill(
-            fault=fault, expected_alarms=(alarm,), detection_budget_s=SNS_WINDOW_S + SLACK_S
+            fault=fault,
+            expected_alarms=(alarm,),
+            detection_budget_s=delay + SNS_WINDOW_S + SLACK_S,
         )
     workflow = workflow_of(ctx.catalog, trigger)
     throttles = ctx.alarm(trigger.name, "throttles")
@@ -169,12 +191,47 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
     return Drill(
         fault=fault,
         extra_faults=(Fault("service", trigger.name, "throttle", clear_after_s=throttle_for),),
-        expected_alarms=(throttles, alarm),
-        detection_budget_s=throttle_for + SLACK_S,
+        # reserved concurrency 0: Lambda drops each of its asynchronous events at once
+        expected_alarms=(throttles, *dropped_alarms(ctx, trigger), alarm),
+        detection_budget_s=throttle_for + delay + SLACK_S,
         workflow=workflow,
         workflows=throttle_for // 60 + 1,
         spacing_s=60,
         may_fire=late_run_alarms(ctx, workflow),
+    )
+
+
+def _no_drill(topic: Topic) -> str | None:
+    """Why a topic gets no drill (see :func:`_drill`), with the fix; None when it gets one."""
+    delay = failure_count_delay_s(topic)
+    if delay is None:
+        return (
+            f"topic '{topic.name}' has no subscription, so no delivery can fail and its "
+            "notifications-failed alarm can never fire: list its subscribers under "
+            "topics[].subscriptions"
+        )
+    if delay > MAX_DRILL_DELAY_S:
+        return (
+            f"topic '{topic.name}' has only SQS / Lambda subscriptions, which SNS retries for 23 "
+            "days before it counts a failure: no drill can see the alarm fire; watch the "
+            "subscribers' own queues and functions instead"
+        )
+    return None
+
+
+def _when_failures_show(topic: Topic) -> str:
+    """When the alarm can fire after deliveries start failing, from the subscriptions' protocols:
+    SNS counts a failed e-mail or SMS only once it stops retrying (about 6.6 hours), a failed
+    HTTP/S attempt at once, an SQS or Lambda one after 23 days."""
+    delay = failure_count_delay_s(topic)
+    if delay is None:
+        return "The topic has no subscription: nothing can fail, and this alarm never fires."
+    if delay < 60:
+        return "SNS counts each failed HTTP/S delivery attempt at once: the alarm follows within minutes."
+    return (
+        f"SNS counts a failed delivery only when it stops retrying, about {delay / 3600:.1f} hours "
+        "after the publish: this alarm fires hours after deliveries began failing, so look at the "
+        "subscribers as soon as anyone reports a missing message."
     )
 
 

@@ -8,7 +8,7 @@ exactly the rule, queue and function between the last step reached and the next 
 
 from __future__ import annotations
 
-from catalog.models import Catalog, Workflow
+from catalog.models import Catalog, Service, Workflow
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import hop_alarms
@@ -175,7 +175,7 @@ def _stuck(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
                 workflow=workflow.name,
                 clear_after_s=clear,
                 # the held hop's events are handled late once it is released
-                may_fire=hop_alarms(ctx, ctx.catalog.service(fault.name).consumes),
+                may_fire=_held_hops(ctx, fault),
             )
             if fault is not None
             else None
@@ -188,9 +188,12 @@ def _stuck_fault(
 ) -> tuple[Fault | None, int, int | None, tuple[str, ...]]:
     """Hold the middle hop for longer than the SLA, then let it go: the run completes late.
 
-    A function slow enough to pass the SLA inside its own timeout is slowed; otherwise the middle
-    hop's consumer is throttled (reserved concurrency 0) for SLA + 60 s and released, which delays
-    its events without losing them (Lambda keeps retrying throttled asynchronous events).
+    A function slow enough to pass the SLA inside its own timeout is slowed; otherwise an
+    SQS-fed hop's consumer is throttled (reserved concurrency 0) for SLA + 60 s and released,
+    which delays its messages without losing them (they wait in the queue). An asynchronously
+    invoked hop cannot be held that way: under reserved concurrency 0 Lambda gives its events up
+    at once (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html,
+    AsyncEventsDropped), so without an SQS hop there is no stuck drill.
     """
     chain = [who for _a, _b, who in hops(ctx.catalog, workflow) if who]
     if not chain:
@@ -205,17 +208,49 @@ def _stuck_fault(
                 None,
                 (),
             )
-    # Throttled asynchronous events are retried with a backoff that doubles up to 5 minutes
-    # (Lambda keeps them for 6 hours); an SQS-fed consumer would only retry after the queue's
-    # visibility timeout, so an EventBridge-invoked hop is preferred.
-    pushed = [s for s in candidates if s.trigger == "eventbridge"] or candidates
-    middle = pushed[len(pushed) // 2]
+    queued = [s for s in candidates if s.trigger == "sqs"]
+    if not queued:
+        return _held_delivery(ctx, workflow, candidates)
+    middle = queued[len(queued) // 2]
     hold = int(workflow.sla_s) + 60
     return (
         Fault("service", middle.name, "throttle"),
         hold + THROTTLE_MAX_BACKOFF_S + 60 + SLACK_S,
         hold,
         (ctx.alarm(middle.name, "throttles"),),
+    )
+
+
+def _held_hops(ctx: ScenarioContext, fault: Fault) -> tuple[str, ...]:
+    """The hop alarms of the events the stuck drill holds back (handled late once released)."""
+    if fault.target == "rule":
+        rule = next(r for _b, r in ctx.catalog.rules() if r.name == fault.name)
+        return hop_alarms(ctx, rule.event_types)
+    return hop_alarms(ctx, ctx.catalog.service(fault.name).consumes)
+
+
+def _held_delivery(
+    ctx: ScenarioContext, workflow: Workflow, candidates: list[Service]
+) -> tuple[Fault | None, int, int | None, tuple[str, ...]]:
+    """Without an SQS hop: EventBridge cannot deliver to the middle hop's rule for SLA + 60 s.
+    EventBridge retries a failed delivery with backoff (at most 5 minutes apart) for the target's
+    maximum event age, so the next retry after the fault ends delivers and the run completes
+    late (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html)."""
+    routed = [
+        (service, rule)
+        for service in candidates
+        for _bus, rule in ctx.catalog.rules()
+        if any(t.service == service.name for t in rule.targets)
+    ]
+    if not routed:
+        return None, 0, None, ()
+    _service, rule = routed[len(routed) // 2]
+    hold = int(workflow.sla_s) + 60
+    return (
+        Fault("rule", rule.name, "deliver-fail", clear_after_s=hold),
+        hold + THROTTLE_MAX_BACKOFF_S + 60 + SLACK_S,
+        None,
+        (),
     )
 
 

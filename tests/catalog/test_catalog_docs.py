@@ -4,12 +4,14 @@ example catalog on the page loads cleanly."""
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 
 import pytest
+import yaml
 
 from catalog import catalog_from_yaml, validate
-from catalog.models import Catalog
+from catalog.models import Catalog, StartKind, Workflow
 from catalog.reference import BEGIN, END, catalog_models, main, render_reference
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "catalog.md"
@@ -42,7 +44,7 @@ def test_the_reference_block_is_what_the_models_render(page: str) -> None:
 
 
 def test_the_example_on_the_page_loads_without_a_problem(page: str) -> None:
-    (example,) = re.findall(r"```yaml\n(.*?)```", page, re.S)
+    example, *_fragments = re.findall(r"```yaml\n(.*?)```", page, re.S)
     catalog = catalog_from_yaml(example, file="docs/catalog.md")
     assert validate(catalog) == []
     assert catalog.queue("shop-dev-work").consumer == "worker"
@@ -56,3 +58,17 @@ def test_the_rewriter_replaces_only_the_block(tmp_path: Path) -> None:
     target.write_text("no markers\n", encoding="utf-8")
     assert main([str(target)]) == 1
     assert main([]) == 2
+
+
+def test_every_start_kind_on_the_page_is_a_valid_start(page: str) -> None:
+    _example, fragment = re.findall(r"```yaml\n(.*?)```", page, re.S)
+    workflows = yaml.safe_load(fragment)["workflows"]
+    kinds = set()
+    for workflow in workflows:
+        start = Workflow.model_validate({**BASE_WORKFLOW, **workflow}).entry()
+        assert start is not None, workflow["name"]
+        kinds.add(start.kind)
+    assert kinds == set(typing.get_args(StartKind))  # one example per kind
+
+
+BASE_WORKFLOW = {"start_event": "A", "success_event": "B", "sla_s": 60}

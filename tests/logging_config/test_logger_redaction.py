@@ -157,3 +157,52 @@ def test_extra_keys_from_configure_and_environment(capture_logs: Any) -> None:
     line = capture_logs[0]
     assert (line["Account_Number"], line["IBAN"], line["pin"]) == (REDACTED,) * 3
     assert line["plain"] == "4"
+
+
+# --- a secret access key written next to its key ID, without a label (issue 16, item 12) -------
+
+TEMP_KEY_ID = "ASIAY34FZKBOKMUTVV7A"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"creds {ACCESS_KEY_ID} {SECRET_KEY} in use",
+        f"{ACCESS_KEY_ID}:{SECRET_KEY}",
+        f"{ACCESS_KEY_ID},{SECRET_KEY}\n",
+        f"pair={ACCESS_KEY_ID}/{SECRET_KEY};",
+        f"'{ACCESS_KEY_ID}' '{SECRET_KEY}'",
+        f"{TEMP_KEY_ID}\t{SECRET_KEY}",
+        f"export {ACCESS_KEY_ID} | {SECRET_KEY} done",
+    ],
+)
+def test_a_secret_key_right_after_its_key_id_is_redacted_without_a_label(text: str) -> None:
+    redacted = redact_text(text)
+    assert SECRET_KEY not in redacted
+    assert ACCESS_KEY_ID not in redacted
+    assert TEMP_KEY_ID not in redacted
+    assert redacted.count(REDACTED) == 2
+
+
+def test_the_pair_is_redacted_in_messages_fields_and_nested_values(capture_logs: Any) -> None:
+    pair = f"{ACCESS_KEY_ID} {SECRET_KEY}"
+    with logging_config.start_workflow():
+        logging_config.get_logger("x").info(
+            f"using {pair}", note=f"leaked {pair}", nested={"lines": [pair]}
+        )
+    text = repr(capture_logs[0])
+    assert SECRET_KEY not in text
+    assert ACCESS_KEY_ID not in text
+    assert capture_logs[0]["note"] == f"leaked {REDACTED} {REDACTED}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"checksum {SECRET_KEY} alone",  # 40 base64 characters with no key ID before them
+        f"{ACCESS_KEY_ID} then many words before {SECRET_KEY}",  # not next to the key ID
+        f"{ACCESS_KEY_ID} {SECRET_KEY}X",  # 41 characters: not a secret access key
+    ],
+)
+def test_forty_characters_not_next_to_a_key_id_are_left_alone(text: str) -> None:
+    assert SECRET_KEY in redact_text(text)

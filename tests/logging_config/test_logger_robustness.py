@@ -242,7 +242,8 @@ def test_if_building_the_record_fails_an_emergency_line_still_carries_the_ids(
 
     monkeypatch.setattr(logger_module, "build_record", broken)
     with logging_config.start_workflow("wf-emergency"):
-        logging_config.get_logger("x").error("must not be lost", nested={"a": 1})
+        # An exception takes the general path (the one that builds a record).
+        logging_config.get_logger("x").error("must not be lost", exc_info=ValueError("boom"))
     line = capture_logs[0]
     assert line["correlation_id"] == "wf-emergency"
     assert line["causation_id"] == "wf-emergency"
@@ -274,3 +275,90 @@ def test_threads_writing_to_a_real_file_never_interleave_lines(tmp_path: Any, mo
     lines = [orjson.loads(raw) for raw in path.read_bytes().splitlines()]
     assert len(lines) == 8 * 200
     assert all(line["correlation_id"] == f"wf-{line['worker']}" for line in lines)
+
+
+#: JSON-like values as services log them: nested dicts and lists, now and then a sensitive key,
+#: a reserved name, a secret-looking string or a tuple.
+NESTED_VALUE = st.recursive(
+    PLAIN_VALUE | st.sampled_from(["Bearer abcdefghijklmnop", "AKIAIOSFODNN7EXAMPLE"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(
+            st.text(max_size=8) | st.sampled_from(["password", "api_key", "level", "token"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=12,
+)
+RICH_NAME = FIELD_NAME | st.sampled_from(
+    ["event_type", "level", "field_level", "message", "password", "X-Api-Key", "order"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    message=st.text(max_size=40) | st.sampled_from(["token Bearer abcdefghijklmnop"]),
+    fields=st.dictionaries(RICH_NAME, NESTED_VALUE, max_size=6),
+    bound=st.dictionaries(RICH_NAME, NESTED_VALUE, max_size=3),
+    logger_name=st.sampled_from(["lg", "test-service", None]),
+    service=st.sampled_from([None, "own", "lg"]),
+)
+def test_property_rich_calls_take_the_fast_path_and_write_the_general_paths_bytes(
+    message: str,
+    fields: dict[str, Any],
+    bound: dict[str, Any],
+    logger_name: str | None,
+    service: str | None,
+) -> None:
+    """Nested values, renamed and sensitive keys: the fast path now writes these lines itself,
+    byte for byte what the general path (record, then render) writes."""
+    now = 1_766_003_938.084
+    token = bind_ids(EventIds("wf", "cause", "ev", "TradeExecuted", False, 12))
+    try:
+        fast = fast_path.fast_line(
+            20, message, fields, bound, logger_name, "f:1", now, None, service
+        )
+        general = render.render(
+            record.build_record(
+                "INFO", message, fields, bound, logger_name, "f:1", None, now, service
+            )
+        )
+    finally:
+        reset_ids(token)
+    if fast is not None:
+        assert fast == general + b"\n"
+    else:  # only what orjson refuses (lone surrogates, huge ints) is left to the general path
+        with pytest.raises(orjson.JSONEncodeError):
+            orjson.dumps([message, fields, bound])
+
+
+def test_rich_calls_stay_on_the_fast_path(
+    capture_logs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nested values, a reserved name, a sensitive name, a secret in a nested string: all written
+    without building a record (the general path is made to fail here), redacted all the same."""
+    from logging_config import logger as logger_module
+
+    def general_path(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise AssertionError("the general path was taken")
+
+    monkeypatch.setattr(logger_module, "build_record", general_path)
+    with logging_config.start_workflow("wf-rich"):
+        logging_config.get_logger("x").info(
+            "order placed",
+            order={"account": "paper", "limits": {"max_qty": 100}},
+            legs=[{"symbol": "SPY", "qty": 3}, ("TLT", 2)],
+            event_type="OrderPlaced",
+            password="hunter2",
+            note={"auth": "Bearer abcdefghijklmnop", "api_key": "k"},
+        )
+    line = capture_logs[0]
+    assert "logging_error" not in line
+    assert line["order"] == {"account": "paper", "limits": {"max_qty": 100}}
+    assert line["legs"] == [{"symbol": "SPY", "qty": 3}, ["TLT", 2]]
+    assert line["field_event_type"] == "OrderPlaced"
+    assert line["event_type"] is None  # the real key: no event is being handled
+    assert line["password"] == "[REDACTED]"
+    assert line["note"] == {"auth": "Bearer [REDACTED]", "api_key": "[REDACTED]"}

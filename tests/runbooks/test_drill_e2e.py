@@ -179,3 +179,32 @@ def test_sigterm_stops_the_cli_and_its_sandbox(tmp_path: Path) -> None:
 def test_run_command_reaches_the_sandbox(aws_endpoint: str) -> None:
     env = CommandEnv(aws_endpoint, "us-east-1", "123456789012")
     assert run_command("obskit dlq inspect no-such-queue --region us-east-1", env).exit_code != 0
+
+
+THROTTLED_ASYNC = "lambda-strategy-worker-throttled"
+
+
+def test_a_throttled_async_functions_runbook_as_written_passes(aws_endpoint: str) -> None:
+    """Reserved concurrency 0 on an asynchronously invoked function with a DLQ: the runbook
+    restores the concurrency, then replays the DLQ the refused events went to."""
+    catalog = load_catalog()
+    result = _run(catalog, _scenario(catalog, THROTTLED_ASYNC), aws_endpoint)
+    assert result.passed, result.failures
+    assert "alchemiser-dev-strategy-worker-events-dropped" in result.fired_alarms
+    w = result.workflows
+    assert w.completed == w.started and w.lost == 0
+
+
+def test_restoring_the_concurrency_alone_loses_the_runs(aws_endpoint: str) -> None:
+    """Issue 13: with throttled events modelled as retried for 6 hours, this runbook passed; on
+    AWS the events are in the DLQ and the runs never complete."""
+    catalog = load_catalog()
+    scenario = _scenario(catalog, THROTTLED_ASYNC)
+    restore_only = dataclasses.replace(scenario, mitigation=scenario.mitigation[:1])
+    assert [s.command for s in restore_only.mitigation][0].startswith(  # type: ignore[union-attr]
+        "aws lambda delete-function-concurrency"
+    )
+    result = _run(catalog, restore_only, aws_endpoint)
+    assert not result.passed
+    assert result.workflows.lost >= 1
+    assert all(s.ok for s in result.steps)  # every step worked; the runbook was incomplete

@@ -58,6 +58,7 @@ _BROKEN_RUN = """
 import sys
 from catalog import load_catalog
 from runbooks.drills import select_scenarios
+from runbooks.drills import parallel
 from runbooks.drills.parallel import run_drills_parallel
 from runbooks.scenarios import build_scenarios
 
@@ -68,6 +69,9 @@ if __name__ == "__main__":
         for s in catalog.services
     ]
     broken = catalog.model_copy(update={"services": services})
+    # The up-front check (check_drillable) would refuse this catalog before any worker starts;
+    # skip it here, so the worker's own failure is what ends the run.
+    parallel.check_drillable = lambda catalog, scenarios: None
     try:
         run_drills_parallel(broken, select_scenarios(build_scenarios(broken), []), jobs=2)
     except RuntimeError as error:

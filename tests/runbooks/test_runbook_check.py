@@ -198,3 +198,21 @@ def test_every_obskit_command_in_the_docs_parses(repo_root: Path) -> None:
         if "<" in command:  # a value the reader substitutes
             continue
         parse_obskit(shlex.split(command)[1:])
+
+
+def test_a_topic_no_drill_could_prove_is_refused_with_the_reason_and_the_fix(
+    tmp_path: Path,
+) -> None:
+    """A topic nobody subscribes to can never fail a delivery: its drill would prove nothing,
+    so `runbook check` says why there is none and what to write in the catalog."""
+    text = ORDERS.read_text(encoding="utf-8").replace(
+        "    subscriptions:\n      - {protocol: email, endpoint: shop-support@example.com}\n", ""
+    )
+    path = tmp_path / "catalog.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(runbook, ["check", "--catalog", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "has no drill: topic 'orders-staging-customer-updates' has no subscription" in (
+        result.output.replace("\n", " ")
+    )
+    assert "topics[].subscriptions" in result.output.replace("\n", "")

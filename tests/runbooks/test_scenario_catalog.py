@@ -59,11 +59,45 @@ def test_throttle_mitigation_restores_the_catalogs_concurrency() -> None:
         "--reserved-concurrent-executions 1 --region us-east-1"
     ]
     portfolio = scenarios["lambda-portfolio-throttled"]  # no reservation in the catalog
-    assert [s.command for s in portfolio.mitigation] == [
+    commands = [s.command for s in portfolio.mitigation]
+    assert commands[0] == (
         "aws lambda delete-function-concurrency --function-name alchemiser-dev-portfolio "
         "--region us-east-1"
-    ]
+    )
     assert portfolio.drill is not None and portfolio.drill.fault.kind == "throttle"
+
+
+def test_async_throttle_runbook_recovers_the_events_lambda_gave_up_on() -> None:
+    """Reserved concurrency 0 on an asynchronously invoked function: Lambda gives each event up
+    at once, so restoring the concurrency alone would leave the workflows lost (issue 13)."""
+    scenarios = _by_id(build_scenarios(load_catalog()))
+    # with an on-failure DLQ: restore, then replay the DLQ by re-invoking the function
+    worker = scenarios["lambda-strategy-worker-throttled"]
+    commands = [s.command or "" for s in worker.mitigation]
+    assert commands[0].startswith("aws lambda delete-function-concurrency")
+    assert any(
+        "dlq replay alchemiser-dev-event-dlq --lambda alchemiser-dev-strategy-worker --rate" in c
+        for c in commands[1:]
+    )
+    assert worker.drill is not None
+    assert worker.drill.expected_alarms == (
+        "alchemiser-dev-strategy-worker-events-dropped",
+        "alchemiser-dev-event-dlq-not-empty",
+    )
+    # one event, one throttle: the 5-minutes-in-a-row Throttles alarm is tolerated, not expected
+    assert "alchemiser-dev-strategy-worker-throttles" in worker.drill.may_fire
+    # without a DLQ, from the bus archive after the restore
+    portfolio = scenarios["lambda-portfolio-throttled"]
+    assert [(s.command or "").split(" --")[0] for s in portfolio.mitigation] == [
+        "aws lambda delete-function-concurrency",
+        "obskit replay archive",
+    ]
+    assert portfolio.drill is not None
+    assert portfolio.drill.expected_alarms == ("alchemiser-dev-portfolio-events-dropped",)
+    # an SQS event source keeps its messages in the queue: restoring is enough
+    execution = scenarios["lambda-execution-throttled"]
+    assert execution.drill is not None
+    assert execution.drill.expected_alarms == ("alchemiser-dev-execution-throttles",)
 
 
 def test_failures_go_where_the_invocation_type_sends_them() -> None:
@@ -81,7 +115,10 @@ def test_failures_go_where_the_invocation_type_sends_them() -> None:
     )
     # EventBridge → Lambda without on-failure DLQ: the rule DLQ does not fill; archive replay
     portfolio = scenarios["lambda-portfolio-failing"]
-    assert portfolio.alarms == ("alchemiser-dev-portfolio-errors",)
+    assert portfolio.alarms == (
+        "alchemiser-dev-portfolio-errors",
+        "alchemiser-dev-portfolio-events-dropped",
+    )
     assert any(
         (s.command or "").startswith("obskit replay archive --bus alchemiser-trading-events-dev")
         for s in portfolio.mitigation

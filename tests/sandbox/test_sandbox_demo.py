@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from rich.console import Console
@@ -34,3 +35,26 @@ def test_demo_runs_workflows_prints_summary_and_one_trace() -> None:
     for heading in ("Workflows", "Functions", "Queues", "Alarms:"):
         assert heading in text
     assert "sandbox down" in text
+
+
+def test_the_demos_trace_finds_a_workflow_days_behind_the_wall_clock(
+    aws_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo traced with `--since 3d` from the wall clock: a sandbox started further back (a
+    weekday schedule on a Sunday moves it to Thursday) found nothing."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from sandbox import Sandbox
+    from tools.demo_cli import trace_in_sandbox
+
+    five_days_back = float(int(time.time() // 3600) * 3600 - 5 * 86400)
+    with Sandbox.start(endpoint_url=aws_endpoint, start_time=five_days_back) as box:
+        box.run_workflows(1)
+        (cid,) = box.correlation_ids()
+        out = StringIO()
+        trace_in_sandbox(box, cid, Console(file=out, width=200))
+    printed = out.getvalue() + capsys.readouterr().out
+    assert "no line of" not in printed and "trace:" not in printed, printed
+    assert cid in printed

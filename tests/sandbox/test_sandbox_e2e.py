@@ -109,6 +109,11 @@ def test_async_failure_dead_letters_and_the_dlq_alarm_goes_and_comes_back(
     assert "InjectedFault" in attributes["ErrorMessage"]["StringValue"]
     assert json.loads(dead[0]["Body"])["strategy"]
     assert sandbox.queue_depths()[EVENT_DLQ].visible == 4
+    dims = {"FunctionName": "alchemiser-dev-strategy-worker"}
+    assert sandbox.metrics.total("AWS/Lambda", "AsyncEventsReceived", dims) == 4
+    assert sandbox.metrics.total("AWS/Lambda", "AsyncEventsDropped", dims) == 4  # DLQ or not
+    ages = sandbox.metrics.totals[("AWS/Lambda", "AsyncEventAge", tuple(dims.items()))]
+    assert ages >= 4 * (60 + 180) * 1000  # each event retried at about 60 s and 180 s of age
 
     sandbox.advance(120)
     assert sandbox.alarm_states()[EVENT_DLQ_ALARM] == "ALARM"
@@ -173,19 +178,37 @@ def test_timeout_is_an_error_with_lambdas_lines(sandbox: Sandbox) -> None:
     assert any("\tDuration: 30000.00 ms\t" in line for line in lines)
 
 
-def test_reserved_concurrency_zero_throttles_and_keeps_the_event(sandbox: Sandbox) -> None:
+def test_reserved_concurrency_zero_drops_async_events_at_once(sandbox: Sandbox) -> None:
+    """Lambda keeps no event of a function reserved at 0 to retry (issue 13: it was modelled as
+    a throttle retried for 6 hours, so restoring the concurrency alone brought the runs back)."""
     sandbox.inject_fault("portfolio", "throttle")
     sandbox.run_workflows(1, settle_s=300)
     stats = sandbox.runner.stats["portfolio"]
-    assert stats.invocations == 0 and stats.throttles >= 5
-    throttled = [i.started for i in sandbox.runner.invocations if i.service == "portfolio"]
-    gaps = [b - a for a, b in zip(throttled, throttled[1:], strict=False)]
-    assert gaps[:3] == sorted(gaps[:3]) and gaps[0] < gaps[2]  # exponential backoff
-    assert sandbox.queue_depths()["alchemiser-dev-portfolio-async-invoke"].not_visible == 1
+    assert stats.invocations == 0 and stats.throttles == 1  # refused once, never retried
+    dims = {"FunctionName": "alchemiser-dev-portfolio"}
+    assert sandbox.metrics.total("AWS/Lambda", "AsyncEventsDropped", dims) == 1
+    depth = sandbox.queue_depths()["alchemiser-dev-portfolio-async-invoke"]
+    assert (depth.visible, depth.not_visible) == (0, 0)  # nothing kept
+    sandbox.advance(120)
+    assert sandbox.alarm_states()["alchemiser-dev-portfolio-events-dropped"] == "ALARM"
 
     sandbox.clear_faults()
     sandbox.settle(600)
-    assert sandbox.workflow_counts().completed == 1
+    assert sandbox.workflow_counts().completed == 0  # the concurrency is back, the run is not
+
+
+def test_reserved_concurrency_zero_sends_async_events_to_the_dlq_without_running(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.inject_fault("strategy-worker", "throttle")
+    sandbox.run_workflows(1)
+    assert sandbox.runner.stats["strategy-worker"].invocations == 0
+    dead = sandbox.read_queue(EVENT_DLQ, delete=False)
+    assert len(dead) == 4  # one per strategy, each at its first attempt
+    assert {d["MessageAttributes"]["ErrorCode"]["StringValue"] for d in dead} == {"429"}
+    dims = {"FunctionName": "alchemiser-dev-strategy-worker"}
+    assert sandbox.metrics.total("AWS/Lambda", "AsyncEventsDropped", dims) == 4
+    assert sandbox.metrics.total("AWS/Lambda", "DeadLetterErrors", dims) == 0
 
 
 def test_same_seed_same_run(aws_endpoint: str, moto_server: MotoServer) -> None:

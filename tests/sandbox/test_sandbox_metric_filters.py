@@ -104,14 +104,15 @@ def test_a_filter_outside_the_supported_subset_is_an_error_naming_it() -> None:
 def test_a_throttled_consumers_hop_latency_alarm_fires_from_its_log_lines(
     sandbox: Sandbox,
 ) -> None:
+    # An SQS-fed consumer: its messages wait in the queue while it is throttled. An
+    # asynchronously invoked one would lose them (reserved concurrency 0 drops async events).
     catalog = sandbox.catalog
     event = next(
         e
         for e in catalog.event_types
-        if e.hop_sla_s is not None
-        and any(s.trigger == "eventbridge" for s in catalog.consumers_of(e.name))
+        if e.hop_sla_s is not None and any(s.trigger == "sqs" for s in catalog.consumers_of(e.name))
     )
-    consumer = next(s for s in catalog.consumers_of(event.name) if s.trigger == "eventbridge")
+    consumer = next(s for s in catalog.consumers_of(event.name) if s.trigger == "sqs")
     assert sandbox.monitoring is not None
     (alarm,) = [
         spec
@@ -124,7 +125,7 @@ def test_a_throttled_consumers_hop_latency_alarm_fires_from_its_log_lines(
 
     sandbox.inject_fault(consumer.name, "throttle")
     sandbox.run_workflows(1, settle_s=0)
-    sandbox.advance(10 * 60)  # held back by Lambda, retried with backoff
+    sandbox.advance(10 * 60)  # held back in the queue while the event source is throttled
     assert sandbox.alarm_states()[alarm.name] != "ALARM"  # nothing handled late yet
     sandbox.clear_faults()
     sandbox.settle()

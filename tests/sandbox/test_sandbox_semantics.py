@@ -35,6 +35,52 @@ def test_async_retries_wait_one_then_two_minutes_then_give_up() -> None:
         lambda_semantics.async_retry_delay(0)
 
 
+@pytest.mark.parametrize(("retries", "attempts"), [(0, 1), (1, 2), (2, 3)])
+def test_maximum_retry_attempts_caps_the_attempts(retries: int, attempts: int) -> None:
+    delays = [lambda_semantics.async_retry_delay(n, retries) for n in range(1, 4)]
+    assert delays[: attempts - 1] == [60.0, 120.0][: attempts - 1]
+    assert delays[attempts - 1] is None
+    with pytest.raises(ValueError, match="max_retries"):
+        lambda_semantics.async_retry_delay(1, 3)
+
+
+def test_an_event_expires_only_past_its_maximum_age() -> None:
+    assert not lambda_semantics.event_expired(60.0, 60)
+    assert lambda_semantics.event_expired(60.001, 60)
+
+
+def test_invocation_record_has_the_documented_shape() -> None:
+    why = lambda_semantics.GiveUp("RetriesExhausted", "200", "ValueError: boom", "Unhandled")
+    record = lambda_semantics.invocation_record(
+        payload={"event_id": "e-1"},
+        request_id="r-1",
+        function_arn="arn:aws:lambda:us-east-1:123456789012:function:f",
+        give_up=why,
+        attempts=3,
+        timestamp_iso="2026-11-27T00:00:00.000Z",
+    )
+    assert record["requestContext"] == {
+        "requestId": "r-1",
+        "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST",
+        "condition": "RetriesExhausted",
+        "approximateInvokeCount": 3,
+    }
+    assert record["requestPayload"] == {"event_id": "e-1"}
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"] == {"errorMessage": "ValueError: boom"}
+    throttled = lambda_semantics.GiveUp("RetriesExhausted", "429", "Rate Exceeded.")
+    record = lambda_semantics.invocation_record(
+        payload={},
+        request_id="-",
+        function_arn="arn:f",
+        give_up=throttled,
+        attempts=1,
+        timestamp_iso="t",
+    )
+    assert record["responseContext"] == {"statusCode": 429, "executedVersion": "$LATEST"}
+    assert record["responsePayload"] is None
+
+
 def test_throttle_backoff_doubles_from_one_second_up_to_five_minutes() -> None:
     delays = [lambda_semantics.throttle_retry_delay(n) for n in range(1, 12)]
     assert delays[:4] == [1.0, 2.0, 4.0, 8.0]

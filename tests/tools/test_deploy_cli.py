@@ -48,9 +48,14 @@ def test_diff_deploy_diff_round_trip(aws_endpoint: str) -> None:
         d["DashboardName"] for d in region.list_dashboards()["DashboardEntries"]
     }
 
+    logs = boto3.client("logs", endpoint_url=aws_endpoint, region_name="eu-west-1")
+    saved = logs.describe_query_definitions(queryDefinitionNamePrefix="payments/")
+    queries = len(saved["queryDefinitions"])  # kept by the sandbox's server (not moto alone)
+    assert queries > 0
+
     after = _run("diff", *common)
     counts_after = _counts(after.output)
-    assert counts_after["unchanged"] == len(names) + 1  # alarms + the dashboard
+    assert counts_after["unchanged"] == len(names) + 1 + queries  # alarms, dashboard, queries
     assert counts_after["change"] == counts_after["remove"] == 0
     assert counts_after["add"] == 1  # the composite alarm moto cannot store
 

@@ -50,7 +50,7 @@ def account(moto_server: MotoServer) -> Iterator[str]:
         with Sandbox(catalog, endpoint_url=endpoint, deploy=False) as box:
             assert box.run_workflows(1).completed == 1
         report = deploy_catalog(catalog, endpoint_url=endpoint)
-        # moto implements neither composite alarms nor query definitions: those are skipped
+        # moto implements no composite alarms: those are skipped
         assert all("does not implement" in c.details[0] for c in report.skipped)
         # what the stack adds beside the monitoring: retention and the on-call's subscription
         logs = _client("logs", endpoint)
@@ -104,7 +104,7 @@ def test_the_deployed_example_passes(account: str, tmp_path: Any) -> None:
         "dep.composite-alarms": FAIL,  # moto implements no PutCompositeAlarm: it is not there
         "dep.alarm-actions": PASS,
         "dep.dashboards": PASS,
-        "dep.queries": MANUAL,  # moto implements no query definitions
+        "dep.queries": PASS,  # kept by the sandbox's server (moto alone has none)
         "dep.subscriptions": PASS,
         "dep.retention": PASS,
         "dep.dlqs-empty": PASS,
@@ -170,11 +170,18 @@ def test_a_deleted_dashboard_fails_dashboards(account: str) -> None:
     assert failing == {"dep.dashboards"}
 
 
-def test_endpoint_without_query_definitions_asks_a_person(account: str) -> None:
-    item = _check(account).item("dep.queries")
-    assert item.status == MANUAL
-    assert "does not implement DescribeQueryDefinitions" in " ".join(item.evidence)
-    assert "confirm in the console that 19 exist" in (item.action or "")
+def test_a_deleted_query_definition_fails_queries(account: str) -> None:
+    logs = _client("logs", account)
+    saved = logs.describe_query_definitions(queryDefinitionNamePrefix="alchemiser/")
+    victim = saved["queryDefinitions"][0]
+    item, failing = _broken(
+        account,
+        "dep.queries",
+        lambda: logs.delete_query_definition(queryDefinitionId=victim["queryDefinitionId"]),
+        lambda: deploy_catalog(load_catalog(), endpoint_url=account),
+    )
+    assert f"query definition {victim['name']}: add" in item.evidence
+    assert failing == {"dep.queries"}
 
 
 def test_no_confirmed_subscription_fails_subscriptions(account: str) -> None:
@@ -237,3 +244,31 @@ def test_a_sandbox_endpoint_is_not_taken_for_a_real_account(account: str) -> Non
         assert item.status == MANUAL, item
         assert any("on this machine" in line for line in item.evidence), item.evidence
     assert report.item("dep.alarms").status == PASS  # what the endpoint can show is still checked
+
+
+@pytest.fixture
+def bare_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """moto's own server, without the sandbox's additions (no query definitions)."""
+    import subprocess
+    import sys
+
+    from sandbox.moto_server import free_port, wait_until_answering
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(key, value)
+    port = free_port()
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_answering(process, f"http://127.0.0.1:{port}", 30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_endpoint_without_query_definitions_asks_a_person(bare_moto: str) -> None:
+    item = _check(bare_moto).item("dep.queries")
+    assert item.status == MANUAL
+    assert "does not implement DescribeQueryDefinitions" in " ".join(item.evidence)
+    assert "confirm in the console that 19 exist" in (item.action or "")

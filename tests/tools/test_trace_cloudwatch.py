@@ -1,10 +1,10 @@
 """``obskit trace`` against CloudWatch, on a real moto_server.
 
-moto ignores Insights ``filter``/``stats`` and JSON filter patterns, so the FilterLogEvents path is
-the one that proves correctness here (its quoted-term pattern is honoured, and every line is
-re-checked on our side anyway); the Logs Insights path is checked for the shape of its calls
-(batches of at most 50 groups, times in seconds, polling until Complete) and, because it too
-re-checks every row, for returning the same lines.
+The server is the sandbox's (``python -m sandbox.moto_server``), whose Logs Insights runs obskit's
+engine on the stored events (moto alone ignores ``filter``/``stats``); moto ignores JSON filter
+patterns, and every line is re-checked on our side anyway. Both paths are checked for the shape
+of their calls (batches of at most 50 groups, times in seconds, polling until Complete) and for
+returning the same lines.
 """
 
 from __future__ import annotations
@@ -144,17 +144,21 @@ def test_logs_insights_call_shape_and_polling(
     source = CloudWatchSource(logs, catalog.log_groups(), progress=progress.append)
     window = window_of(first + second)
     found = source.trace_insights(Matcher(cid, catalog), window)
-    assert len(found.lines) == len(first)  # moto ignores `filter`: our re-check did the work
+    assert len(found.lines) == len(first)
 
     starts = [p for name, p in calls.calls if name == "StartQuery"]
     assert len(starts) == 2  # the span query, then the lines over the span
     span_query, lines_query = (p["queryString"] for p in starts)
     assert f'filter @message like "{cid}"' in span_query and "stats" in span_query
     assert f'filter @message like "{cid}"' in lines_query and "sort @timestamp asc" in lines_query
-    for params in starts:
-        assert params["logGroupNames"] == catalog.log_groups()
-        assert params["startTime"] == window.start // 1000  # StartQuery counts seconds
-        assert params["endTime"] >= window.end // 1000
+    assert all(params["logGroupNames"] == catalog.log_groups() for params in starts)
+    span_params, lines_params = starts
+    assert span_params["startTime"] == window.start // 1000  # StartQuery counts seconds
+    assert span_params["endTime"] >= window.end // 1000
+    # the sandbox's Insights runs `stats`: the lines are fetched over the workflow's span only
+    stamps = [int(parse_timestamp(ln["timestamp"]) or 0) for ln in first]
+    assert lines_params["startTime"] == min(stamps) // 1000
+    assert lines_params["endTime"] == -(-max(stamps) // 1000)
     polls = [p for name, p in calls.calls if name == "GetQueryResults"]
     assert len(polls) == 2
     assert all(m.startswith("Logs Insights Complete") for m in progress)
@@ -269,21 +273,25 @@ def test_a_window_over_the_row_limit_narrows_itself(logs: Any) -> None:
     group = "/aws/lambda/busy"
     logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName=group, logStreamName="s")
-    total = ROW_LIMIT + 50
-    start = int(time.time() * 1000) - total * 10
+    # a burst of more lines than one query returns, then a few two minutes later: the span is
+    # split in two by its count, and its first half, still over the limit, splits again
+    burst = ROW_LIMIT + 20
+    total = burst + 30
+    start = int(time.time() * 1000) - 200_000
+    stamps = [start + i if i < burst else start + 120_000 + i * 10 for i in range(total)]
     events = [
-        {"timestamp": start + i * 10, "message": json.dumps({"correlation_id": "wf-9", "n": i})}
-        for i in range(total)
+        {"timestamp": at, "message": json.dumps({"correlation_id": "wf-9", "n": i})}
+        for i, at in enumerate(stamps)
     ]
     for chunk in (events[:5000], events[5000:]):
         logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=chunk)
     calls = CallLog(logs)
     progress: list[str] = []
     source = CloudWatchSource(logs, [group], progress=progress.append)
-    found = source.trace_insights(Matcher("wf-9"), Window(start - 5000, start + total * 10 + 5000))
+    found = source.trace_insights(Matcher("wf-9"), Window(start - 5000, stamps[-1] + 5000))
     assert [ln.fields["n"] for ln in found.lines] == list(range(total))  # each line once
     assert any("splitting the window" in m for m in progress)
-    assert calls.names()["StartQuery"] >= 4  # span, the full window, then its two halves
+    assert calls.names()["StartQuery"] >= 5  # span, its two parts, the first part's two halves
 
 
 def test_windows_split_into_adjacent_parts() -> None:

@@ -2,10 +2,15 @@
 
 An archive keeps the events a bus received; StartReplay sends the events of
 [EventStartTime, EventEndTime) back to the bus, to every rule or only to ``FilterArns`` (EventBridge
-User Guide, "Replaying archived events"; API Reference, "StartReplay"). Replayed events carry
-``replay-name`` in the envelope and their original detail, so consumers dedupe by ``event_id``.
-Progress is ``EventLastReplayedTime`` within the window; states end in COMPLETED, CANCELLED or
-FAILED.
+User Guide, "Replaying archived events",
+https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-replay-archived-event.html; API
+Reference, https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_StartReplay.html).
+Replayed events carry ``replay-name`` in the envelope and their original detail, so consumers
+dedupe by ``event_id``. A replay runs asynchronously, one minute of event time after another:
+progress is ``EventLastReplayedTime`` within the window; states go STARTING → RUNNING and end in
+COMPLETED, CANCELLED or FAILED. Events reach an archive up to about 10 minutes after the bus got
+them (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-archive.html), so a window
+ending less than 10 minutes ago may miss its last events.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ class ReplayStatus:
     reason: str | None
     fraction: float | None
     """Share of the window replayed so far (from EventLastReplayedTime), when known."""
+    last_replayed: datetime | None = None
+    """EventLastReplayedTime: the event time the replay has reached."""
 
 
 def find_archive(events: Any, bus_arn: str, archive: str | None) -> str:
@@ -100,7 +107,7 @@ def replay_status(events: Any, name: str) -> ReplayStatus:
         fraction = max(0.0, min(1.0, (last - start) / (end - start)))
     if data.get("State") == "COMPLETED":
         fraction = 1.0
-    return ReplayStatus(name, str(data.get("State")), data.get("StateReason"), fraction)
+    return ReplayStatus(name, str(data.get("State")), data.get("StateReason"), fraction, last)
 
 
 def wait_replay(
@@ -109,9 +116,11 @@ def wait_replay(
     on_status: Callable[[ReplayStatus], None] = lambda status: None,
     poll_s: float = 2.0,
     timeout_s: float = 3600.0,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ReplayStatus:
+    """DescribeReplay every ``poll_s`` until the replay ends (``sleep`` defaults to
+    :func:`pause`, which a test can replace to move a sandbox's clock instead of waiting)."""
     deadline = clock() + timeout_s
     while True:
         status = replay_status(events, name)
@@ -120,7 +129,12 @@ def wait_replay(
             return status
         if clock() >= deadline:
             raise ArchiveReplayError(f"replay {name} still {status.state} after {timeout_s:g} s")
-        sleep(poll_s)
+        (sleep or pause)(poll_s)
+
+
+def pause(seconds: float) -> None:
+    """Wait between two DescribeReplay calls."""
+    time.sleep(seconds)
 
 
 def to_datetime(ms: int) -> datetime:

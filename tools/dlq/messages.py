@@ -8,6 +8,13 @@ Three producers write DLQ messages, each in its own shape:
 - Lambda (a function's on-failure DLQ for asynchronous invocations): the body is the invocation
   payload, with message attributes RequestID, ErrorCode and ErrorMessage (Lambda Developer Guide,
   "Dead-letter queues" under asynchronous invocation).
+- Lambda (a function's on-failure *destination*, an SQS queue): the body is an invocation record,
+  ``{"version", "timestamp", "requestContext": {"requestId", "functionArn", "condition",
+  "approximateInvokeCount"}, "requestPayload", "responseContext", "responsePayload"}``, whose
+  ``requestPayload`` is the event (Lambda Developer Guide, "Capturing records of Lambda
+  asynchronous invocations",
+  https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html). Everything
+  here reads the event from ``requestPayload`` and a replay sends that, never the record.
 - SQS redrive: the original message, unchanged, with the system attribute
   DeadLetterQueueSourceArn naming the queue it came from.
 Events are identified by ``detail.event_id`` (DESIGN.md: redrive gives a new MessageId, so never
@@ -68,11 +75,43 @@ class DlqMessage:
         return dict(self.raw.get("MessageAttributes", {}))
 
     @property
-    def parsed(self) -> Any:
+    def _decoded(self) -> Any:
         try:
             return orjson.loads(self.body)
         except orjson.JSONDecodeError:
             return None
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        """The invocation record when Lambda's on-failure destination wrote the body."""
+        return invocation_record(self._decoded)
+
+    @property
+    def parsed(self) -> Any:
+        """The event: the body, or the record's ``requestPayload``."""
+        record = self.record
+        return record["requestPayload"] if record is not None else self._decoded
+
+    @property
+    def payload(self) -> str:
+        """What a replay sends: the body as it is, or the record's ``requestPayload`` as JSON."""
+        record = self.record
+        if record is None:
+            return self.body
+        return orjson.dumps(record["requestPayload"]).decode()
+
+    @property
+    def record_function(self) -> str | None:
+        """The function a destination record names (``requestContext.functionArn``, without
+        its version qualifier)."""
+        record = self.record
+        if record is None:
+            return None
+        arn = record["requestContext"].get("functionArn")
+        if not isinstance(arn, str):
+            return None
+        parts = arn.split(":")
+        return parts[6] if len(parts) >= 7 and parts[5] == "function" else None
 
     @property
     def envelope(self) -> dict[str, Any] | None:
@@ -109,7 +148,7 @@ class DlqMessage:
         event_id = self.event_id
         if event_id and not (self.origin == "lambda" and self.envelope is None):
             return event_id
-        return "sha256:" + hashlib.sha256(self.body.encode()).hexdigest()[:32]
+        return "sha256:" + hashlib.sha256(self.payload.encode()).hexdigest()[:32]
 
     @property
     def event_type(self) -> str:
@@ -134,6 +173,8 @@ class DlqMessage:
             return "eventbridge"
         if _attribute(self.raw, "ErrorCode") or _attribute(self.raw, "RequestID"):
             return "lambda"
+        if self.record is not None:
+            return "lambda"
         if self.attributes.get("DeadLetterQueueSourceArn"):
             return "sqs-redrive"
         return "unknown"
@@ -145,6 +186,9 @@ class DlqMessage:
         text = _attribute(self.raw, "ERROR_MESSAGE") or _attribute(self.raw, "ErrorMessage")
         if code or text:
             return f"{code or '-'}: {text or '-'}"
+        record = self.record
+        if record is not None:
+            return _record_error(record)
         if self.origin == "sqs-redrive":
             return f"received {self.attributes.get('ApproximateReceiveCount', '?')} times"
         return "(no error recorded)"
@@ -169,6 +213,30 @@ class DlqMessage:
     @property
     def message_group_id(self) -> str | None:
         return self.attributes.get("MessageGroupId")
+
+
+def invocation_record(value: Any) -> dict[str, Any] | None:
+    """``value`` when it is a Lambda invocation record (a ``requestContext`` object and a
+    ``requestPayload``), else None."""
+    if (
+        isinstance(value, dict)
+        and "requestPayload" in value
+        and isinstance(value.get("requestContext"), dict)
+    ):
+        return value
+    return None
+
+
+def _record_error(record: dict[str, Any]) -> str:
+    """``condition: error message`` from a destination record (the function's own error when
+    it ran, e.g. ``RetriesExhausted: ValueError: ...``)."""
+    condition = record["requestContext"].get("condition") or "-"
+    response = record.get("responsePayload")
+    message = response.get("errorMessage") if isinstance(response, dict) else None
+    context = record.get("responseContext")
+    status = context.get("statusCode") if isinstance(context, dict) else None
+    detail = message or (f"status {status}" if status is not None else "-")
+    return f"{condition}: {detail}"
 
 
 def bus_of_rule_arn(rule_arn: str) -> str:

@@ -7,7 +7,8 @@
   ``resources``: every rule of the bus matches it again as it did the first time. The detail (and
   its event_id) is unchanged, so idempotent consumers skip what they already handled.
 - ``lambda:<function>``: an asynchronous Invoke with the original payload, as Lambda would have
-  retried it (for a function's on-failure DLQ).
+  retried it (for a function's on-failure DLQ; for an on-failure destination's invocation record,
+  its ``requestPayload``, to the function the record names unless ``--lambda`` says otherwise).
 Each send returns the id AWS gave what was sent (its *marker*): SendMessage's MessageId
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html), which
 the message keeps when its queue's redrive policy moves it to the DLQ (it is moved, not copied:
@@ -110,6 +111,8 @@ def resolve(
         )
     if mode == "auto" and message.origin == "lambda" and lambda_function:
         return Target("lambda", lambda_function)
+    if mode == "auto" and message.record_function:  # a destination record names its function
+        return Target("lambda", message.record_function)
     if message.source_queue_arn:
         return Target("sqs", queue_name_of_arn(message.source_queue_arn))
     if len(sources) == 1:
@@ -165,7 +168,7 @@ class Sender:
             raise ReplayError(f"message {message.message_id} → {target}: {error}") from None
 
     def _send_sqs(self, message: DlqMessage, queue: str) -> str | None:
-        kwargs: dict[str, Any] = {"QueueUrl": self._url(queue), "MessageBody": message.body}
+        kwargs: dict[str, Any] = {"QueueUrl": self._url(queue), "MessageBody": message.payload}
         attributes = message.message_attributes
         if attributes:
             kwargs["MessageAttributes"] = {
@@ -210,7 +213,7 @@ class Sender:
 
     def _invoke(self, message: DlqMessage, function: str) -> str | None:
         response = self._client("lambda").invoke(
-            FunctionName=function, InvocationType="Event", Payload=message.body.encode()
+            FunctionName=function, InvocationType="Event", Payload=message.payload.encode()
         )
         return _text(response.get("ResponseMetadata", {}).get("RequestId"))
 

@@ -1,7 +1,10 @@
 """What to turn down: the call sites that dominate volume, levels that look wrong, the budget.
 
 Each piece of advice carries its saving in bytes per workflow and in USD per month at the
-report's prices, so the list can be sorted by what it is worth. Savings are of two kinds:
+report's prices, so the list can be sorted by what it is worth. EMF metric lines (call sites
+marked ``emf``) are never advised to be cut or demoted: they are the metrics the alarms read.
+Lambda's own lines are never blamed for lacking a correlation id (see
+:mod:`tools.logreport.lines`). Savings are of two kinds:
 
 - at INFO: the call site logs at DEBUG and the service runs at INFO, so none of its lines are
   written (for a call site already at DEBUG, that is the saving of running at INFO);
@@ -69,8 +72,9 @@ def advise(volume: Volume, workflows: int, budget: int | None, pricer: Pricer) -
     per = max(workflows, 1)
     total = max(volume.total.bytes, 1)
     ranked = sorted(volume.sites.items(), key=lambda kv: (-kv[1].bytes, kv[0]))
+    cuttable = [(site, tally) for site, tally in ranked if not tally.emf]
     out: list[Advice] = []
-    for site, tally in ranked[:TOP_CALL_SITES]:
+    for site, tally in cuttable[:TOP_CALL_SITES]:
         service, level, template = site
         if level == "DEBUG":
             buffered = tally.bytes - volume.buffer.site_written(site, tally.bytes)
@@ -108,7 +112,7 @@ def advise(volume: Volume, workflows: int, budget: int | None, pricer: Pricer) -
                     pricer=pricer,
                 )
             )
-        elif level == "WARNING" and tally.lines / per >= HOT_LOOP_PER_WORKFLOW:
+        elif level == "WARNING" and tally.lines / per >= HOT_LOOP_PER_WORKFLOW and not tally.emf:
             out.append(
                 _item(
                     "warning_in_hot_loop",
@@ -133,7 +137,7 @@ def advise(volume: Volume, workflows: int, budget: int | None, pricer: Pricer) -
                     pricer=pricer,
                 )
             )
-    out.extend(_budget(volume, per, budget, ranked, pricer))
+    out.extend(_budget(volume, per, budget, cuttable, pricer))
     out.extend(_correlation(volume, ranked, pricer))
     if volume.repeated.lines / max(volume.total.lines, 1) >= REPEAT_SHARE_TO_ADVISE:
         out.append(

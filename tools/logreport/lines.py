@@ -15,7 +15,16 @@ Events come from :mod:`insights_queries.sources` (files) or :mod:`tools.logrepor
 - correlation id: top-level ``correlation_id`` or nested ``extra.correlation_id``; a line with
   neither keeps its text so the id can be found in it later (see :mod:`tools.logreport.volume`);
 - request id: ``function_request_id`` (the logger), ``aws_request_id`` or ``@requestId``, which
-  separates Lambda invocations for the DEBUG-buffer model.
+  separates Lambda invocations for the DEBUG-buffer model;
+- kind: an EMF line (a ``_aws.CloudWatchMetrics`` key: the metrics the alarms read, per
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html),
+  or one of Lambda's own system lines (``START``/``END``/``REPORT``/``INIT_START``... in the text
+  format, ``"type": "platform.*"`` in the JSON format, per
+  https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html): the
+  service wrote neither as a log statement, so the advice never asks it to cut or change them.
+
+The message used for the call-site template is bounded (``MESSAGE_CHARS``): a template is read
+from the start of a message, and a line of a megabyte must not cost a megabyte per regex.
 """
 
 from __future__ import annotations
@@ -42,6 +51,22 @@ ERROR_LEVELS = frozenset({"ERROR", "CRITICAL"})
 MESSAGE_KEYS = ("message", "event", "msg")
 REQUEST_ID_KEYS = ("function_request_id", "aws_request_id", "@requestId")
 LAMBDA_PREFIX = "/aws/lambda/"
+MESSAGE_CHARS = 4_096
+# Lambda's system lines in the text format (the runtime writes them, not the function's code)
+LAMBDA_SYSTEM_PREFIXES = (
+    "START RequestId:",
+    "END RequestId:",
+    "REPORT RequestId:",
+    "INIT_START ",
+    "INIT_REPORT ",
+    "INIT_RUNTIME_DONE",
+    "RESTORE_START ",
+    "RESTORE_REPORT ",
+    "EXTENSION\t",
+    "EXTENSION ",
+    "TELEMETRY\t",
+    "TELEMETRY ",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +82,24 @@ class Line:
     nested: bool  # the correlation id was under extra.correlation_id
     request_id: str | None
     platform: str | None  # START / END / REPORT for Lambda's own lines
+    emf: bool = False  # an embedded-metric-format line: metrics, never to be cut
+    system: bool = False  # one of Lambda's own lines: no correlation id is expected
+
+
+def is_emf(event: Mapping[str, Any]) -> bool:
+    """Whether the line carries CloudWatch metrics (``_aws.CloudWatchMetrics``)."""
+    meta = event.get("_aws")
+    return isinstance(meta, dict) and "CloudWatchMetrics" in meta
+
+
+def is_lambda_system(event: Mapping[str, Any], text: str) -> bool:
+    """Whether Lambda wrote the line itself (platform line, text or JSON format)."""
+    if isinstance(event.get("@type"), str):
+        return True
+    kind = event.get("type")
+    if isinstance(kind, str) and kind.startswith("platform."):
+        return True
+    return text.startswith(LAMBDA_SYSTEM_PREFIXES)
 
 
 class ServiceNames:
@@ -131,6 +174,7 @@ def to_line(event: Mapping[str, Any], services: ServiceNames) -> Line:
     message = next((v for v in (event.get(k) for k in MESSAGE_KEYS) if isinstance(v, str)), None)
     if message is None:
         message = text.rsplit("\t", 1)[-1] if "\t" in text else text
+    message = message[:MESSAGE_CHARS]
     correlation = event.get("correlation_id")
     nested = False
     if not isinstance(correlation, str) or not correlation:
@@ -151,4 +195,6 @@ def to_line(event: Mapping[str, Any], services: ServiceNames) -> Line:
         nested=nested,
         request_id=request_id,
         platform=platform,
+        emf=is_emf(event),
+        system=is_lambda_system(event, text),
     )

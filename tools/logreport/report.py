@@ -108,6 +108,7 @@ def build(
             "found_top_level": volume.correlation_top,
             "found_nested": volume.correlation_nested,
             "found_in_text": volume.correlation_text,
+            "lines_lambda_system": volume.lambda_system,
             "lines_without_field": volume.without_field,
             "share_without_field": _share(volume.without_field, total.lines),
             "lines_without_any": volume.without_correlation.lines,

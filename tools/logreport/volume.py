@@ -27,8 +27,11 @@ from tools.logreport.buffering import BufferModel, SiteKey
 from tools.logreport.lines import ERROR_LEVELS, Line, ServiceNames, to_line
 from tools.logreport.templates import fold
 
+# A token ending in a UUID. It may start only where a token starts (the look-behind): without
+# that, every position of a long run of word characters restarts the scan and one 200 KB line
+# takes minutes.
 _ID_IN_TEXT = re.compile(
-    r"[\w.:-]*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"(?<![\w.:-])[\w.:-]*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
 _EXPLICIT_ID = re.compile(r"""correlation_id["']?\s*[:=]\s*["']?([^\s"',;}\]]+)""")
 _STAMP = re.compile(
@@ -56,6 +59,7 @@ class Site(Tally):
 
     example: str = ""
     without_correlation: int = 0
+    emf: bool = False  # the site writes EMF metric lines: the alarms read them, never advise cuts
 
 
 @dataclass
@@ -72,6 +76,7 @@ class Volume:
     correlation_nested: int = 0
     correlation_text: int = 0
     without_correlation: Tally = field(default_factory=Tally)
+    lambda_system: int = 0  # Lambda's own lines (START/END/REPORT...), which carry no id
     repeated: Tally = field(default_factory=Tally)
     repeat_samples: list[tuple[int, int, str]] = field(default_factory=list)
     first_ms: int | None = None
@@ -82,8 +87,13 @@ class Volume:
 
     @property
     def without_field(self) -> int:
-        """Lines that carry no correlation id field (the id may still be in their text)."""
-        return self.total.lines - self.correlation_top - self.correlation_nested
+        """Lines of the services that carry no correlation id field (maybe one in their text).
+
+        Lambda's own lines are not the services' and are left out.
+        """
+        return (
+            self.total.lines - self.correlation_top - self.correlation_nested - self.lambda_system
+        )
 
 
 def _bump(table: dict[Any, Tally], key: Any, size: int) -> None:
@@ -94,14 +104,15 @@ def _bump(table: dict[Any, Tally], key: Any, size: int) -> None:
 
 
 def _stamp(event: Mapping[str, Any]) -> int | None:
-    """Epoch ms of the line: ``@timestamp`` from the reader, else the line's own ``timestamp``."""
-    value = event.get("@timestamp")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value)
-    own = event.get("timestamp")
-    if isinstance(own, str):
-        parsed = parse_timestamp(own)
-        return None if parsed is None else int(parsed)
+    """Epoch ms of the line: ``@timestamp`` from the reader, else the line's own ``timestamp``.
+
+    Both go through ``parse_timestamp``, which refuses out-of-range values: a JSON line may
+    carry ``"@timestamp": 1e300`` itself, and the JSON report cannot hold such a number.
+    """
+    for key in ("@timestamp", "timestamp"):
+        parsed = parse_timestamp(event.get(key))
+        if parsed is not None:
+            return int(parsed)
     return None
 
 
@@ -149,6 +160,8 @@ class VolumeCounter:
         if entry is None:
             entry = volume.sites[site] = Site(example=line.message[:300])
         entry.add(size)
+        if line.emf:
+            entry.emf = True
         stamp = _stamp(event)
         if stamp is not None:
             volume.first_ms = stamp if volume.first_ms is None else min(volume.first_ms, stamp)
@@ -170,7 +183,10 @@ class VolumeCounter:
         lines of a logger that does not write the request id (structlog's defaults) still fall
         into the right invocation for the DEBUG-buffer model.
         """
-        stream = event.get("@logStream") or event.get("@log") or ""
+        stream = next(
+            (v for v in (event.get("@logStream"), event.get("@log")) if isinstance(v, str) and v),
+            "",
+        )  # a JSON line may carry any value under these names: only a string names a stream
         if line.platform == "START" and line.request_id is not None:
             self._open[stream] = line.request_id
         elif line.platform in ("END", "REPORT"):
@@ -187,6 +203,9 @@ class VolumeCounter:
             else:
                 volume.correlation_top += 1
             _bump(volume.workflows, line.correlation_id, line.size)
+            return
+        if line.system:  # Lambda wrote it: no id is expected, none is missing
+            volume.lambda_system += 1
             return
         entry.without_correlation += 1
         explicit = _EXPLICIT_ID.search(line.text)

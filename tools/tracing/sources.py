@@ -38,8 +38,13 @@ def read_files(
     *,
     since: int | None = None,
     until: int | None = None,
+    notices: list[str] | None = None,
 ) -> Found:
-    """The workflow's lines in ``paths``, in time order, with the malformed ones counted."""
+    """The workflow's lines in ``paths``, in time order, with the malformed ones counted.
+
+    ``notices``, when given, receives the reader's notices (a line cut to the line limit, a
+    damaged gzip file), which the command prints.
+    """
     matcher = Matcher(correlation_id, catalog)
     files = LogFiles(list(paths), needles=needles_for(correlation_id))
     lines: list[Line] = []
@@ -58,6 +63,8 @@ def read_files(
             continue
         lines.append(line)
     lines.sort(key=lambda ln: ln.at)
+    if notices is not None:
+        notices.extend(files.notices)
     return Found(
         correlation_id=correlation_id,
         lines=lines,
@@ -71,19 +78,24 @@ def latest_workflow_in_files(
     paths: Sequence[Path],
     own_events: set[str] | None = None,
     other_events: set[str] | None = None,
+    notices: list[str] | None = None,
 ) -> str | None:
     """The correlation ID of the most recent ``start_event`` (for ``--last``). When other
     workflows share that start, ``own_events`` / ``other_events`` (see
     :func:`tools.tracing.workflow_pick.distinctive_events`) pick the newest start that is this
-    workflow's by its later events."""
+    workflow's by its later events. What the readers noticed (a damaged gzip, a cut line) is
+    added to ``notices``."""
     starts: dict[str, int] = {}
-    for event in LogFiles(list(paths), needles=needles_for(start_event)):
+    files = LogFiles(list(paths), needles=needles_for(start_event))
+    for event in files:
         if event.get("event_type") != start_event:
             continue
         cid = event.get("correlation_id")
         at = timestamp_of(event)
         if isinstance(cid, str) and at is not None and at > starts.get(cid, -(2**63)):
             starts[cid] = at
+    if notices is not None:
+        notices.extend(files.notices)
     if not own_events and not other_events:
         return max(starts, key=lambda cid: starts[cid]) if starts else None
     own, other = _correlations_with(paths, own_events or set()), set[str]()
