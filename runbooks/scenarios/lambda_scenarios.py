@@ -30,6 +30,7 @@ from runbooks.scenarios.recovery import (
     delayed_workflow_alarms,
     dropped_alarms,
     hop_alarms,
+    invoked_async,
     put_concurrency_command,
     replay_steps,
     restore_concurrency_step,
@@ -196,6 +197,13 @@ def _refused(ctx: ScenarioContext, service: Service) -> _Refused:
         return _Refused(
             summary="SQS keeps the messages; they are received again after the visibility "
             "timeout, and a message throttled more than maxReceiveCount times moves to the DLQ.",
+            expected=(ctx.alarm(service.name, "throttles"),),
+        )
+    if not invoked_async(ctx.catalog, service):
+        return _Refused(
+            summary="Only invoked synchronously (an API or a direct call): each refused call "
+            "answers its caller TooManyRequestsException (429), which must retry; nothing is "
+            "queued or dropped.",
             expected=(ctx.alarm(service.name, "throttles"),),
         )
     dropped = dropped_alarms(ctx, service)

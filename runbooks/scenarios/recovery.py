@@ -100,11 +100,29 @@ def sqs_may_fire(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
     return redrive_may_fire(ctx, queue, service) if queue.dlq else ()
 
 
+def invoked_async(catalog: Catalog, service: Service) -> bool:
+    """Whether anything invokes ``service`` asynchronously: a rule, a schedule, or another
+    service's ``invokes``. An SQS-triggered function is polled, and a ``direct`` function that
+    only an API or a caller invokes synchronously never has an asynchronous event: a refused
+    call is answered to its caller (TooManyRequestsException, or the error) and nothing is
+    queued or dropped (https://docs.aws.amazon.com/lambda/latest/dg/invocation-sync.html)."""
+    if service.trigger == "sqs":
+        return False
+    if service.trigger != "direct":
+        return True
+    return (
+        any(service.name in other.invokes for other in catalog.services)
+        or any(schedule.target == service.name for schedule in catalog.schedules)
+        or bool(rules_to(catalog, service))
+    )
+
+
 def dropped_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
     """The events-dropped alarm of a function Lambda invokes asynchronously (none for an
-    SQS-triggered one): AsyncEventsDropped counts every event Lambda gives up on, DLQ or not
+    SQS-triggered or synchronously invoked one): AsyncEventsDropped counts every event Lambda
+    gives up on, DLQ or not
     (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html)."""
-    if service.trigger == "sqs":
+    if not invoked_async(ctx.catalog, service):
         return ()
     return (ctx.alarm(service.name, "events-dropped"),)
 

@@ -8,7 +8,7 @@ exactly the rule, queue and function between the last step reached and the next 
 
 from __future__ import annotations
 
-from catalog.models import Catalog, Service, Workflow
+from catalog.models import Catalog, RetryPolicy, Service, Workflow
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import hop_alarms
@@ -236,22 +236,48 @@ def _held_delivery(
     EventBridge retries a failed delivery with backoff (at most 5 minutes apart) for the target's
     maximum event age, so the next retry after the fault ends delivers and the run completes
     late (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html)."""
+    hold = int(workflow.sla_s) + 60
     routed = [
         (service, rule)
         for service in candidates
         for _bus, rule in ctx.catalog.rules()
-        if any(t.service == service.name for t in rule.targets)
+        if any(
+            t.service == service.name and _retries_outlast(t.retry_policy, hold)
+            for t in rule.targets
+        )
     ]
     if not routed:
         return None, 0, None, ()
     _service, rule = routed[len(routed) // 2]
-    hold = int(workflow.sla_s) + 60
     return (
         Fault("rule", rule.name, "deliver-fail", clear_after_s=hold),
         hold + THROTTLE_MAX_BACKOFF_S + 60 + SLACK_S,
         None,
         (),
     )
+
+
+#: EventBridge's retry delays, as the sandbox draws them: full jitter under a cap that starts
+#: at 1 s and doubles up to 5 minutes (AWS documents "exponential back off and jitter", not the
+#: constants).
+RETRY_FIRST_CAP_S = 1.0
+
+
+def _retries_outlast(policy: RetryPolicy, hold_s: int) -> bool:
+    """Whether a target with ``policy`` is still being retried when a delivery fault of
+    ``hold_s`` ends: its maximum event age and, on average (half of each jittered cap), its
+    retry attempts reach past the hold and the longest backoff after it. Otherwise the held
+    events go to the target's DLQ (or are dropped) and the run never completes, which proves
+    nothing about the SLA alarm
+    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html)."""
+    needed = hold_s + THROTTLE_MAX_BACKOFF_S
+    if policy.maximum_event_age_s < needed:
+        return False
+    expected = sum(
+        min(RETRY_FIRST_CAP_S * 2**attempt, THROTTLE_MAX_BACKOFF_S) / 2
+        for attempt in range(policy.maximum_retry_attempts)
+    )
+    return expected >= needed
 
 
 def _duplicates(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
