@@ -62,7 +62,9 @@ def _lost_write_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...
 
 
 def _event_age_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
-    return () if service.trigger == "sqs" else (ctx.alarm(service.name, "event-age"),)
+    if not invoked_async(ctx.catalog, service):
+        return ()
+    return (ctx.alarm(service.name, "event-age"),)
 
 
 def _trace_step(ctx: ScenarioContext, service: Service) -> list[Step]:

@@ -13,7 +13,8 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from catalog.models import Bus, Catalog, Queue, Rule, Service
+from catalog.models import Bus, Catalog, Queue, RetryPolicy, Rule, Service
+from dashboards.facades.lambda_function import invoked_asynchronously
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Step
 
@@ -100,21 +101,30 @@ def sqs_may_fire(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
     return redrive_may_fire(ctx, queue, service) if queue.dlq else ()
 
 
-def invoked_async(catalog: Catalog, service: Service) -> bool:
-    """Whether anything invokes ``service`` asynchronously: a rule, a schedule, or another
-    service's ``invokes``. An SQS-triggered function is polled, and a ``direct`` function that
-    only an API or a caller invokes synchronously never has an asynchronous event: a refused
-    call is answered to its caller (TooManyRequestsException, or the error) and nothing is
-    queued or dropped (https://docs.aws.amazon.com/lambda/latest/dg/invocation-sync.html)."""
-    if service.trigger == "sqs":
-        return False
-    if service.trigger != "direct":
-        return True
-    return (
-        any(service.name in other.invokes for other in catalog.services)
-        or any(schedule.target == service.name for schedule in catalog.schedules)
-        or bool(rules_to(catalog, service))
+#: EventBridge's retry delays as the sandbox draws them: full jitter under a cap that starts at
+#: 1 s and doubles up to 5 minutes (AWS documents "exponential back off and jitter", not the
+#: constants: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html).
+RETRY_FIRST_CAP_S = 1.0
+RETRY_MAX_CAP_S = 5 * 60
+
+
+def retry_span_s(policy: RetryPolicy, *, average: bool = False) -> float:
+    """How long EventBridge keeps retrying a target with ``policy`` before the event goes to
+    the DLQ (or is dropped): the sum of the jittered delays, capped by the maximum event age.
+    ``average``: half of each cap (what full jitter gives on average); else the caps
+    themselves (the longest it can take)."""
+    share = 0.5 if average else 1.0
+    delays = sum(
+        min(RETRY_FIRST_CAP_S * 2**attempt, RETRY_MAX_CAP_S) * share
+        for attempt in range(policy.maximum_retry_attempts)
     )
+    return min(float(policy.maximum_event_age_s), delays)
+
+
+def invoked_async(catalog: Catalog, service: Service) -> bool:
+    """Whether anything invokes ``service`` asynchronously; the generated alarms decide the same
+    way (:func:`dashboards.facades.lambda_function.invoked_asynchronously`)."""
+    return invoked_asynchronously(service, catalog)
 
 
 def dropped_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:

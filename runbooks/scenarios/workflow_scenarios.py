@@ -11,7 +11,7 @@ from __future__ import annotations
 from catalog.models import Catalog, RetryPolicy, Service, Workflow
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import hop_alarms
+from runbooks.scenarios.recovery import hop_alarms, retry_span_s
 
 SLACK_S = 5 * 60
 THROTTLE_MAX_BACKOFF_S = 5 * 60
@@ -180,6 +180,15 @@ def _stuck(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
             if fault is not None
             else None
         ),
+        no_drill=(
+            None
+            if fault is not None
+            else "no step of the workflow can be held past its SLA without losing its events: "
+            "no SQS-fed step (its messages would wait in the queue), no function whose timeout "
+            "allows a slow run past the SLA, and no rule whose retry policy outlasts SLA + 5 "
+            "minutes. Feed a step from a queue, or give a rule target more retry attempts and a "
+            "longer maximum event age, for a drill to prove the SLA alarm"
+        ),
     )
 
 
@@ -257,27 +266,13 @@ def _held_delivery(
     )
 
 
-#: EventBridge's retry delays, as the sandbox draws them: full jitter under a cap that starts
-#: at 1 s and doubles up to 5 minutes (AWS documents "exponential back off and jitter", not the
-#: constants).
-RETRY_FIRST_CAP_S = 1.0
-
-
 def _retries_outlast(policy: RetryPolicy, hold_s: int) -> bool:
-    """Whether a target with ``policy`` is still being retried when a delivery fault of
-    ``hold_s`` ends: its maximum event age and, on average (half of each jittered cap), its
-    retry attempts reach past the hold and the longest backoff after it. Otherwise the held
+    """Whether a target with ``policy`` is still being retried, on average, when a delivery
+    fault of ``hold_s`` ends and the longest backoff after it has passed. Otherwise the held
     events go to the target's DLQ (or are dropped) and the run never completes, which proves
     nothing about the SLA alarm
     (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html)."""
-    needed = hold_s + THROTTLE_MAX_BACKOFF_S
-    if policy.maximum_event_age_s < needed:
-        return False
-    expected = sum(
-        min(RETRY_FIRST_CAP_S * 2**attempt, THROTTLE_MAX_BACKOFF_S) / 2
-        for attempt in range(policy.maximum_retry_attempts)
-    )
-    return expected >= needed
+    return retry_span_s(policy, average=True) >= hold_s + THROTTLE_MAX_BACKOFF_S
 
 
 def _duplicates(ctx: ScenarioContext, workflow: Workflow) -> Scenario:

@@ -153,6 +153,21 @@ def test_a_record_that_raises_does_not_hold_back_the_rest_of_a_standard_batch(
     assert [d["document_id"] for d in sent.of("DocumentParsed")] == ["doc-b"]
 
 
+def test_indexer_fail_rejects_a_reindex_its_designed_failure(sent: Recorder) -> None:
+    faults.set_fault("indexer", "fail")
+    detail = {
+        "event_id": "e-3",
+        "event_type": "ReindexRequested",
+        "correlation_id": "workflow-3",
+        "causation_id": "workflow-3",
+        "document_id": "doc-3",
+    }
+    indexer.handler(_bridge(detail), Context())
+    (rejected,) = sent.of("ReindexRejected")
+    assert rejected["causation_id"] == "e-3" and rejected["reason"]
+    assert sent.of("DocumentReindexed") == []
+
+
 @pytest.mark.parametrize("service", ["indexer", "notifier"])
 def test_fail_without_a_designed_failure_raises_like_crash(sent: Recorder, service: str) -> None:
     faults.set_fault(service, "fail")

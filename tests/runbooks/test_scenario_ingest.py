@@ -37,19 +37,42 @@ def test_a_direct_function_another_service_invokes_is_asynchronous(tmp_path: Pat
     assert "ingest-dev-intake-api-events-dropped" in drills["lambda-intake-api-failing"]
 
 
-def test_no_stuck_drill_holds_a_rule_longer_than_its_retries_last(tmp_path: Path) -> None:
-    """The reindex workflow's only hop is the to-indexer rule (4 retries): held for the SLA,
-    its event would go to the DLQ and the run never complete, so there is no stuck drill."""
-    assert "workflow-reindex-stuck" not in _drills(load_catalog(INGEST))
+def _with_indexer_retries(tmp_path: Path, attempts: int, age_s: int) -> Catalog:
     data = yaml.safe_load(INGEST.read_text(encoding="utf-8"))
     for rule in data["buses"][0]["rules"]:
         if rule["name"] == "{system}-{stage}-to-indexer":
             rule["targets"][0]["retry_policy"] = {
-                "maximum_retry_attempts": 185,
-                "maximum_event_age_s": 7200,
+                "maximum_retry_attempts": attempts,
+                "maximum_event_age_s": age_s,
             }
     path = tmp_path / "catalog.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    stuck = {s.id: s.drill for s in build_scenarios(load_catalog(path))}["workflow-reindex-stuck"]
-    assert stuck is not None
-    assert (stuck.fault.target, stuck.fault.name) == ("rule", "ingest-dev-to-indexer")
+    return load_catalog(path)
+
+
+def test_no_stuck_drill_holds_a_rule_longer_than_its_retries_last(tmp_path: Path) -> None:
+    """The reindex workflow's only hop is the to-indexer rule. Retried for two hours, it can be
+    held past the SLA and delivered late; with 4 retries the held event would go to the DLQ and
+    the run never complete, so there is no stuck drill, and the scenario says why."""
+    stuck = {s.id: s for s in build_scenarios(load_catalog(INGEST))}["workflow-reindex-stuck"]
+    assert stuck.drill is not None
+    assert (stuck.drill.fault.target, stuck.drill.fault.name) == ("rule", "ingest-dev-to-indexer")
+    short = _with_indexer_retries(tmp_path, 4, 3600)
+    stuck = {s.id: s for s in build_scenarios(short)}["workflow-reindex-stuck"]
+    assert stuck.drill is None
+    assert stuck.no_drill is not None and "retry policy" in stuck.no_drill
+
+
+def test_a_failing_rule_drill_waits_for_its_retries_to_run_out(tmp_path: Path) -> None:
+    """FailedInvocations and the DLQ only see an event after its last retry: a two-hour retry
+    policy needs a two-hour budget, four quick retries a few minutes."""
+    budgets = {
+        attempts: {
+            s.id: s.drill.detection_budget_s
+            for s in build_scenarios(_with_indexer_retries(tmp_path, attempts, 7200))
+            if s.drill is not None
+        }["rule-to-indexer-target-failing"]
+        for attempts in (4, 185)
+    }
+    assert budgets[4] < 400
+    assert budgets[185] >= 7200

@@ -5,8 +5,9 @@ check), so a switch flipped between invocations takes effect on the next event. 
 with commas (``"slow:30,duplicate"``):
 
 ``fail``       the service's designed failure. parser: the document is unreadable, so it emits
-               ``DocumentRejected`` (the ingest workflow's failure event). Every other service
-               has no business failure and raises :class:`InjectedFault`, like ``crash``.
+               ``DocumentRejected`` (the ingest workflow's failure event); indexer, on a reindex:
+               the document is gone, ``ReindexRejected``. Where a service has no business
+               failure it raises :class:`InjectedFault`, like ``crash``.
 ``crash``      raise :class:`InjectedFault` before any work (Lambda retries an async event; an
                SQS record is reported in ``batchItemFailures`` and comes back).
 ``slow[:S]``   sleep S seconds (default 5) before working, through :func:`sleep`, which the

@@ -3,7 +3,8 @@
 Invoked asynchronously by the rule on ``DocumentParsed`` (ingest) and ``ReindexRequested``
 (reindex). A raised error makes Lambda retry the event twice, then send it to the function's
 on-failure DLQ, from which ``obskit dlq replay --lambda`` re-invokes it
-(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
+(https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html). Its designed failure, for a
+reindex only: the document is no longer stored, so the run ends with ``ReindexRejected``.
 """
 
 from __future__ import annotations
@@ -33,19 +34,20 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         outcome = OUTCOME.get(str(detail.get("event_type")))
         if outcome is None:
             raise ValueError(f"{SERVICE}: cannot index a {detail.get('event_type')!r} event")
-        faults.before_work(SERVICE)
-        log.info("Document indexed", document_id=detail.get("document_id"))
-        runtime.publish(
-            SERVICE,
-            ctx.child_event(
-                outcome,
-                {
-                    "workflow": detail.get("workflow"),
-                    "document_id": detail.get("document_id"),
-                    "owner": detail.get("owner"),
-                    "workflow_started_at": detail.get("workflow_started_at"),
-                },
-            ),
-        )
+        reindex = outcome == "DocumentReindexed"
+        fault = faults.before_work(SERVICE, designed_failure=reindex)
+        carried = {
+            "workflow": detail.get("workflow"),
+            "document_id": detail.get("document_id"),
+            "owner": detail.get("owner"),
+            "workflow_started_at": detail.get("workflow_started_at"),
+        }
+        if fault.fail:  # only a reindex gets here: the ingest path raised in before_work
+            reason = "the document is no longer stored"
+            log.error("Reindex rejected", document_id=detail.get("document_id"), reason=reason)
+            outcome, carried = "ReindexRejected", {**carried, "reason": reason}
+        else:
+            log.info("Document indexed", document_id=detail.get("document_id"))
+        runtime.publish(SERVICE, ctx.child_event(outcome, carried))
         _seen.add(event_id)
     return {"status": "indexed"}

@@ -1,9 +1,9 @@
 """notifier: tells the owner how a run ended, and records both workflows' business metrics.
 
-It consumes every end event (``DocumentIndexed``, ``DocumentRejected``, ``DocumentReindexed``), so
-it is the service whose EMF metrics the generated workflow alarms watch: ``WorkflowsCompleted`` /
-``WorkflowsFailed`` (Count) and ``WorkflowDuration`` (Seconds), with the dimensions ``service``
-(added by logging_config) and ``workflow`` (see dashboards/emf_names.py). Dedupe by ``event_id``
+It consumes every end event (``DocumentIndexed``, ``DocumentRejected``, ``DocumentReindexed``,
+``ReindexRejected``), so it is the service whose EMF metrics the generated workflow alarms watch:
+``WorkflowsCompleted`` / ``WorkflowsFailed`` (Count) and ``WorkflowDuration`` (Seconds), with the
+dimensions ``service`` (added by logging_config) and ``workflow`` (see dashboards/emf_names.py). Dedupe by ``event_id``
 keeps a redelivered end event from being counted twice.
 """
 
@@ -22,6 +22,7 @@ ENDS = {
     "DocumentIndexed": ("ingest", True),
     "DocumentRejected": ("ingest", False),
     "DocumentReindexed": ("reindex", True),
+    "ReindexRejected": ("reindex", False),
 }
 
 log = get_logger(__name__)
@@ -42,7 +43,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         workflow, succeeded = end
         faults.before_work(SERVICE)
         document = detail.get("document_id")
-        subject = f"Document {document} " + ("is searchable" if succeeded else "was rejected")
+        subject = f"Document {document} " + ("is searchable" if succeeded else "was not indexed")
         runtime.notify(
             subject,
             {"correlation_id": detail.get("correlation_id"), "reason": detail.get("reason")},
