@@ -105,10 +105,10 @@ class Service(_Model):
         description="Queue that receives an invocation record (requestPayload, condition) for "
         "each async event Lambda gives up on (on-failure destination).",
     )
-    maximum_retry_attempts: int = Field(
+    maximum_retry_attempts: Int = Field(
         default=2, ge=0, le=2, description="Async invocation: retries after a function error."
     )
-    maximum_event_age_s: int = Field(
+    maximum_event_age_s: Int = Field(
         default=21600,
         ge=60,
         le=21600,

@@ -4,7 +4,10 @@ samples, with CloudWatch's statistics computed per period.
 A metric is identified by namespace, name and the exact set of dimensions: "CloudWatch treats each
 unique combination of dimensions as a separate metric" (AmazonCloudWatch/latest/monitoring/
 cloudwatch_concepts.html#Dimension). A period's datapoint aggregates the samples whose timestamp
-falls in [start, end). Statistics (cloudwatch_concepts.html#Statistic and
+falls in [start, end). A sample may carry the moment it becomes visible (``visible_at``: its
+timestamp plus the ingestion delay of :mod:`dashboards.alarm_eval_timing`); a read ``as_of`` a
+moment sees only the samples visible by then, as an alarm evaluated at that moment would.
+Statistics (cloudwatch_concepts.html#Statistic and
 Statistics-definitions.html): Sum, Average, Minimum, Maximum, SampleCount, and percentiles ``pNN``
 or ``pNN.NN`` (0 to 100). CloudWatch computes percentiles from an approximate distribution; this
 store uses the nearest-rank percentile of the raw samples, which is exact on small samples and what
@@ -38,8 +41,10 @@ class MetricStore(Protocol):
         dimensions: Mapping[str, str],
         timestamp: datetime,
         value: float,
+        *,
+        visible_at: datetime | None = None,
     ) -> None:
-        """Record one raw sample."""
+        """Record one raw sample (visible from ``visible_at``, by default its timestamp)."""
 
     def statistic(
         self,
@@ -49,8 +54,11 @@ class MetricStore(Protocol):
         start: datetime,
         end: datetime,
         stat: str,
+        *,
+        as_of: datetime | None = None,
     ) -> float | None:
-        """The statistic over the samples in [start, end), or None when there are none."""
+        """The statistic over the samples in [start, end) visible ``as_of`` (None: all), or
+        None when there are none."""
 
 
 def check_statistic(stat: str) -> str:
@@ -103,6 +111,7 @@ class InMemoryMetricStore:
     def __init__(self) -> None:
         self._times: dict[MetricKey, list[float]] = {}
         self._values: dict[MetricKey, list[float]] = {}
+        self._visible: dict[MetricKey, list[float]] = {}
 
     def put(
         self,
@@ -111,8 +120,11 @@ class InMemoryMetricStore:
         dimensions: Mapping[str, str],
         timestamp: datetime,
         value: float,
+        *,
+        visible_at: datetime | None = None,
     ) -> None:
-        """Record one sample (any order of timestamps)."""
+        """Record one sample (any order of timestamps), visible from ``visible_at`` (default:
+        its timestamp; never before it)."""
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
@@ -122,10 +134,13 @@ class InMemoryMetricStore:
         key = metric_key(namespace, name, dimensions)
         times = self._times.setdefault(key, [])
         values = self._values.setdefault(key, [])
+        visible = self._visible.setdefault(key, [])
         at = epoch_seconds(timestamp)
+        seen = at if visible_at is None else max(at, epoch_seconds(visible_at, "visible_at"))
         index = bisect.bisect_right(times, at)
         times.insert(index, at)
         values.insert(index, float(value))
+        visible.insert(index, seen)
 
     def samples(
         self,
@@ -134,13 +149,20 @@ class InMemoryMetricStore:
         dimensions: Mapping[str, str],
         start: datetime,
         end: datetime,
+        *,
+        as_of: datetime | None = None,
     ) -> list[float]:
-        """The raw samples in [start, end), oldest first."""
+        """The raw samples in [start, end) visible ``as_of`` (None: all), oldest first."""
         key = metric_key(namespace, name, dimensions)
         times = self._times.get(key, [])
         low = bisect.bisect_left(times, epoch_seconds(start, "start"))
         high = bisect.bisect_left(times, epoch_seconds(end, "end"))
-        return self._values.get(key, [])[low:high]
+        values = self._values.get(key, [])[low:high]
+        if as_of is None:
+            return values
+        cutoff = epoch_seconds(as_of, "as_of")
+        visible = self._visible.get(key, [])[low:high]
+        return [value for value, seen in zip(values, visible, strict=True) if seen <= cutoff]
 
     def statistic(
         self,
@@ -150,9 +172,12 @@ class InMemoryMetricStore:
         start: datetime,
         end: datetime,
         stat: str,
+        *,
+        as_of: datetime | None = None,
     ) -> float | None:
-        """The statistic over [start, end), or None when no sample falls in it."""
-        return compute_statistic(self.samples(namespace, name, dimensions, start, end), stat)
+        """The statistic over [start, end) as seen ``as_of``, or None when no sample is there."""
+        samples = self.samples(namespace, name, dimensions, start, end, as_of=as_of)
+        return compute_statistic(samples, stat)
 
     def metrics(self) -> list[MetricKey]:
         """Every metric that has samples, sorted."""

@@ -8,7 +8,11 @@ new state to the endpoint with SetAlarmState (so ``describe-alarms`` tells the t
 in INSUFFICIENT_DATA as on AWS) and runs the alarm's actions for that state — an SNS topic gets
 the JSON message CloudWatch publishes (AlarmName, NewStateValue, OldStateValue, NewStateReason,
 StateChangeTime, ...), with the subject ``ALARM: "<name>" in <region name>``.
-Composite alarms are deployed where the endpoint can store them but not evaluated here.
+Composite alarms are evaluated here too, over the metric alarms' states, with their own
+transitions and notifications (:mod:`dashboards.alarm_eval_composite`); they are deployed where
+the endpoint can store them, and their state is mirrored only there (moto_server has no
+PutCompositeAlarm: the sandbox's :meth:`AlarmRunner.states` is where a drill reads them).
+How soon an alarm sees a datapoint follows :mod:`dashboards.alarm_eval_timing`.
 """
 
 from __future__ import annotations
@@ -19,10 +23,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from catalog.models import Catalog
+from dashboards.alarm_eval_composite import CompositeSpec
 from dashboards.alarm_eval_spec import AlarmSpec
 from dashboards.alarm_eval_store import InMemoryMetricStore
 from dashboards.alarm_eval_timeline import AlarmEvaluator, AlarmNotification, StateTransition
+from dashboards.alarm_eval_timing import AWS_TIMING, AlarmTiming
 from dashboards.deploy_aws import AwsClients, DeployReport, deploy
 from dashboards.deploy_plan import DesiredState, desired_state
 from sandbox.aws import Clients
@@ -43,6 +51,7 @@ class DeployedMonitoring:
     desired: DesiredState
     report: DeployReport | None
     specs: list[AlarmSpec] = field(default_factory=list)
+    composites: list[CompositeSpec] = field(default_factory=list)
 
 
 def deploy_monitoring(catalog: Catalog, clients: Clients, account_id: str) -> DeployedMonitoring:
@@ -51,14 +60,22 @@ def deploy_monitoring(catalog: Catalog, clients: Clients, account_id: str) -> De
     desired = desired_state(catalog, account_id, clients.region)
     report = deploy(aws, desired)
     specs = [AlarmSpec.from_put_metric_alarm_kwargs(kwargs) for kwargs in desired.alarms.values()]
-    return DeployedMonitoring(desired, report, specs)
+    composites = [
+        CompositeSpec.from_put_composite_alarm_kwargs(kwargs)
+        for kwargs in desired.composites.values()
+    ]
+    return DeployedMonitoring(desired, report, specs, composites)
 
 
 def alarm_message(
-    notification: AlarmNotification, spec: AlarmSpec, account_id: str, region: str
+    notification: AlarmNotification,
+    spec: AlarmSpec | CompositeSpec,
+    account_id: str,
+    region: str,
 ) -> dict[str, Any]:
-    """The JSON CloudWatch publishes to an SNS alarm action."""
-    return {
+    """The JSON CloudWatch publishes to an SNS alarm action (a composite alarm's names its
+    AlarmRule where a metric alarm's has its Trigger)."""
+    common = {
         "AlarmName": notification.alarm_name,
         "AlarmDescription": None,
         "AWSAccountId": account_id,
@@ -71,6 +88,11 @@ def alarm_message(
         "OKActions": list(spec.ok_actions),
         "AlarmActions": list(spec.alarm_actions),
         "InsufficientDataActions": list(spec.insufficient_data_actions),
+    }
+    if isinstance(spec, CompositeSpec):
+        return {**common, "AlarmRule": spec.rule}
+    return {
+        **common,
         "Trigger": {
             "MetricName": spec.metric_name,
             "Namespace": spec.namespace,
@@ -102,16 +124,32 @@ class AlarmRunner:
         account_id: str,
         publish: Callable[[str, str, str], bool],
         mirror: bool = True,
+        composites: list[CompositeSpec] | None = None,
+        timing: AlarmTiming = AWS_TIMING,
     ) -> None:
-        self._specs = {spec.name: spec for spec in specs}
+        self._specs: dict[str, AlarmSpec | CompositeSpec] = {spec.name: spec for spec in specs}
+        self._specs.update({c.name: c for c in composites or []})
         self._clients = clients
         self._account = account_id
         self._publish = publish
         self._mirror = mirror
         self.notifications: list[AlarmNotification] = []
-        self.evaluator = AlarmEvaluator(store, specs, start=start, notify=self._notify)
+        self.evaluator = AlarmEvaluator(
+            store,
+            specs,
+            start=start,
+            notify=self._notify,
+            timing=timing,
+            composites=composites or (),
+        )
         # moto creates alarms in OK; the first mirror() moves them to their real state.
         self._mirrored = {spec.name: "OK" for spec in specs}
+        self._unmirrorable: set[str] = set()
+        """Composite alarms the endpoint does not hold (moto_server cannot store them)."""
+
+    @property
+    def timing(self) -> AlarmTiming:
+        return self.evaluator.timing
 
     def advance_to(self, until: datetime) -> list[StateTransition]:
         return self.evaluator.advance_to(until)
@@ -122,11 +160,21 @@ class AlarmRunner:
             return 0
         changed = 0
         for name, state in self.evaluator.states().items():
-            if self._mirrored.get(name) == state:
+            if self._mirrored.get(name) == state or name in self._unmirrorable:
                 continue
             history = self.evaluator.history(name)
             reason = history[-1].reason if history else "Unchecked: Initial alarm creation"
-            self._set_state(name, state, reason)
+            try:
+                self._set_state(name, state, reason)
+            except ClientError as error:
+                composite = isinstance(self._specs.get(name), CompositeSpec)
+                if not composite or error.response.get("Error", {}).get("Code") not in (
+                    "ResourceNotFound",
+                    "ResourceNotFoundException",
+                ):
+                    raise
+                self._unmirrorable.add(name)
+                continue
             self._mirrored[name] = state
             changed += 1
         return changed

@@ -3,7 +3,9 @@ applies them).
 
 On AWS every metric filter of a log group sees each event put to that group: when its pattern
 matches, it publishes its metric value (a number, or the number a property selector reads) with
-the dimensions it reads from the line, stamped with the event's timestamp; when it does not and
+the dimensions it reads from the line, stamped with the event's timestamp (and, like every
+log-derived metric, reaching alarms only after the log-derived ingestion delay of
+:mod:`dashboards.alarm_eval_timing`); when it does not and
 the filter has a default value, it publishes that. The sandbox does the same with the filters the
 endpoint holds (what ``obskit deploy`` put there), read once when it starts, and sends each
 datapoint through :class:`~sandbox.metrics_publisher.MetricsPublisher`: the alarm
@@ -125,7 +127,15 @@ class MetricFilterRunner:
             if matched:
                 self._publish(f, event, timestamp)
             elif f.default is not None:
-                self._metrics.put(f.namespace, f.metric, {}, f.default, at=timestamp, unit=f.unit)
+                self._metrics.put(
+                    f.namespace,
+                    f.metric,
+                    {},
+                    f.default,
+                    at=timestamp,
+                    unit=f.unit,
+                    log_derived=True,
+                )
 
     def _publish(self, f: _Filter, event: Any, timestamp: float) -> None:
         value = f.value if isinstance(f.value, float) else _number(select(event, f.value))
@@ -137,7 +147,9 @@ class MetricFilterRunner:
             if found is MISSING or found is None or isinstance(found, dict | list):
                 return
             dimensions[dim] = found if isinstance(found, str) else orjson.dumps(found).decode()
-        self._metrics.put(f.namespace, f.metric, dimensions, value, at=timestamp, unit=f.unit)
+        self._metrics.put(
+            f.namespace, f.metric, dimensions, value, at=timestamp, unit=f.unit, log_derived=True
+        )
 
 
 def _json(message: str) -> Any:

@@ -4,16 +4,22 @@
 moto publishes no AWS/Lambda, AWS/SQS or AWS/Events metrics, so the sandbox writes what AWS
 would, from what really happened in it. Datapoints are buffered and sent in calls of at most
 1,000 (the PutMetricData limit), each call one namespace.
+
+The alarm evaluator's copy carries the moment each datapoint reaches CloudWatch: its timestamp
+plus the ingestion delay of its namespace (or the log-derived delay, for metrics extracted from
+log events), from :mod:`dashboards.alarm_eval_timing`, where the figures and their AWS sources
+are. Alarms evaluated before that moment do not see it, as on AWS.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dashboards.alarm_eval_store import InMemoryMetricStore
+from dashboards.alarm_eval_timing import AWS_INGESTION_DELAYS, IngestionDelays
 from sandbox.aws import Clients
 
 MAX_DATUMS_PER_CALL = 1000
@@ -22,8 +28,15 @@ MetricId = tuple[str, str, tuple[tuple[str, str], ...]]
 
 
 class MetricsPublisher:
-    def __init__(self, store: InMemoryMetricStore, clients: Clients | None) -> None:
+    def __init__(
+        self,
+        store: InMemoryMetricStore,
+        clients: Clients | None,
+        *,
+        delays: IngestionDelays = AWS_INGESTION_DELAYS,
+    ) -> None:
         self.store = store
+        self.delays = delays
         self._clients = clients
         self._pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.totals: dict[MetricId, float] = defaultdict(float)
@@ -38,9 +51,14 @@ class MetricsPublisher:
         *,
         at: float,
         unit: str = "Count",
+        log_derived: bool = False,
     ) -> None:
+        """One datapoint stamped ``at``; ``log_derived``: extracted from a log event (a metric
+        filter), which reaches CloudWatch later than a service's own metric."""
         moment = datetime.fromtimestamp(at, tz=UTC)
-        self.store.put(namespace, name, dimensions, moment, value)
+        delay = self.delays.delay(namespace, log_derived=log_derived)
+        visible = moment + timedelta(seconds=delay)
+        self.store.put(namespace, name, dimensions, moment, value, visible_at=visible)
         key: MetricId = (namespace, name, tuple(sorted(dimensions.items())))
         self.totals[key] += value
         self.counts[key] += 1

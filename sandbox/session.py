@@ -30,6 +30,7 @@ from catalog import Catalog, load_catalog
 from catalog.models import Workflow
 from dashboards.alarm_eval_store import InMemoryMetricStore
 from dashboards.alarm_eval_timeline import StateTransition
+from dashboards.alarm_eval_timing import AlarmTiming
 from sandbox import queue_metrics, workload
 from sandbox.activity import Activity
 from sandbox.alarms import AlarmRunner, DeployedMonitoring, deploy_monitoring
@@ -179,6 +180,7 @@ class Sandbox:
             start=self.clock.datetime(),
             account_id=self.resources.account_id,
             publish=self._publish_action,
+            composites=self.monitoring.composites if self.monitoring else [],
         )
         self._next_sample = (self.clock.now() // SAMPLE_PERIOD_S + 1) * SAMPLE_PERIOD_S
         package = _handler_package(catalog)
@@ -519,6 +521,15 @@ class Sandbox:
     def alarm_states(self) -> dict[str, str]:
         """Every alarm's state as the sandbox evaluated it (the truth; moto holds a mirror)."""
         return self.alarms.states()
+
+    def composite_children(self) -> dict[str, tuple[str, ...]]:
+        """Each composite alarm → the alarms its rule reads."""
+        return self.alarms.evaluator.composite_children()
+
+    @property
+    def alarm_timing(self) -> AlarmTiming:
+        """When alarms are evaluated and how late datapoints reach them."""
+        return self.alarms.timing
 
     def alarm_history(self, name: str) -> list[StateTransition]:
         """The alarm's state changes, oldest first, with simulated timestamps and reasons."""

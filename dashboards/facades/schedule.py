@@ -9,8 +9,9 @@ A schedule that skips days (the Alchemiser trades MON-FRI) would trip that alarm
 and Sunday, and CloudWatch cannot look back over a whole weekend with hourly datapoints (1-hour
 periods × 24 is one day). So on the UTC weekdays the schedule never runs, the hours in which it
 would have run count as one completion: ``+ IF((DAY(m1) == 6 OR DAY(m1) == 7) AND (HOUR(m1) ==
-13 OR HOUR(m1) == 14), 1, 0)`` for 09:35 America/New_York (13:35 UTC in summer, 14:35 in
-winter). An idle day then looks like a day whose run completed on time, so the alarm fires 24 h
+12 OR HOUR(m1) == 13 OR HOUR(m1) == 14), 1, 0)`` for 09:35 America/New_York (13:35 UTC in
+summer, 14:35 in winter; the hour before each counts too, because CloudWatch's evaluation window
+slides: an hourly period ending at 13:41 starts at 12:41). An idle day then looks like a day whose run completed on time, so the alarm fires 24 h
 after the last real *or* stand-in completion: on Tuesday afternoon when Tuesday's run is missing,
 on Monday afternoon (one day after Sunday's stand-in) when Monday's is, never over the weekend.
 Days and hours come from the schedule's cron and time zone (:mod:`catalog.cron`); a schedule
@@ -61,7 +62,10 @@ class ScheduleHeartbeatMonitoring:
         if slots is None or not slots.idle_days:
             return "FILL(m1, 0)"
         days = " OR ".join(f"DAY(m1) == {day}" for day in sorted(slots.idle_days))
-        hours = " OR ".join(f"HOUR(m1) == {hour}" for hour in sorted(slots.hours))
+        # CloudWatch's windows slide (they end at the minute of each evaluation), so the hourly
+        # period holding a run starts in the run's hour or in the hour before it.
+        stand_in = {hour for run in slots.hours for hour in (run, (run - 1) % 24)}
+        hours = " OR ".join(f"HOUR(m1) == {hour}" for hour in sorted(stand_in))
         return f"FILL(m1, 0) + IF(({days}) AND ({hours}), 1, 0)"
 
     def _label(self) -> str:

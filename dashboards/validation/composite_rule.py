@@ -2,17 +2,50 @@
 
 ``ALARM(name)``, ``OK(name)``, ``INSUFFICIENT_DATA(name)`` (name quoted or bare), ``TRUE``,
 ``FALSE``, combined with ``AND``, ``OR``, ``NOT`` and parentheses; at most 10,240 characters.
-It returns the alarm names the rule reads so the validator can check each one exists.
+It returns the alarm names the rule reads so the validator can check each one exists, and the
+rule as a small tree (:func:`parse_rule`) that the sandbox's composite-alarm evaluator walks.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 MAX_RULE_CHARS = 10240
 STATE_FUNCTIONS = ("ALARM", "OK", "INSUFFICIENT_DATA")
 
 _TOKEN = re.compile(r"\s*(?:(?P<quoted>\"(?:[^\"\\]|\\.)*\")|(?P<op>[()])|(?P<word>[^\s()\"]+))")
+
+
+@dataclass(frozen=True)
+class StateOf:
+    """``ALARM(name)``, ``OK(name)`` or ``INSUFFICIENT_DATA(name)``: ``state`` is the function."""
+
+    state: str
+    alarm: str
+
+
+@dataclass(frozen=True)
+class Constant:
+    """``TRUE`` or ``FALSE``."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: RuleNode
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    """``AND`` / ``OR`` over two or more operands, left to right."""
+
+    op: str
+    operands: tuple[RuleNode, ...]
+
+
+RuleNode = StateOf | Constant | Not | BoolOp
 
 
 class RuleSyntaxError(ValueError):
@@ -55,31 +88,32 @@ class _Parser:
             _, found, pos = self.peek()
             raise RuleSyntaxError(f"expected {text!r}, found {found or 'end of rule'!r}", pos)
 
-    def expr(self) -> None:
-        self.and_()
+    def expr(self) -> RuleNode:
+        operands = [self.and_()]
         while self.take("OR"):
-            self.and_()
+            operands.append(self.and_())
+        return operands[0] if len(operands) == 1 else BoolOp("OR", tuple(operands))
 
-    def and_(self) -> None:
-        self.not_()
+    def and_(self) -> RuleNode:
+        operands = [self.not_()]
         while self.take("AND"):
-            self.not_()
+            operands.append(self.not_())
+        return operands[0] if len(operands) == 1 else BoolOp("AND", tuple(operands))
 
-    def not_(self) -> None:
+    def not_(self) -> RuleNode:
         if self.take("NOT"):
-            self.not_()
-            return
-        self.atom()
+            return Not(self.not_())
+        return self.atom()
 
-    def atom(self) -> None:
+    def atom(self) -> RuleNode:
         kind, text, pos = self.peek()
         if self.take("("):
-            self.expr()
+            node = self.expr()
             self.expect(")")
-            return
+            return node
         if kind == "word" and text in ("TRUE", "FALSE"):
             self.i += 1
-            return
+            return Constant(text == "TRUE")
         if kind == "word" and text in STATE_FUNCTIONS:
             self.i += 1
             self.expect("(")
@@ -93,7 +127,7 @@ class _Parser:
             self.i += 1
             self.names.append(name)
             self.expect(")")
-            return
+            return StateOf(text, name)
         raise RuleSyntaxError(
             f"expected ALARM(...), OK(...), INSUFFICIENT_DATA(...), TRUE, FALSE, NOT or '(', "
             f"found {text or 'end of rule'!r}",
@@ -101,13 +135,22 @@ class _Parser:
         )
 
 
-def referenced_alarms(rule: str) -> list[str]:
-    """Parse ``rule``; return the alarm names it reads, in order. Raises RuleSyntaxError."""
+def _parse(rule: str) -> tuple[RuleNode, list[str]]:
     if len(rule) > MAX_RULE_CHARS:
         raise RuleSyntaxError(f"rule is {len(rule)} characters, the limit is {MAX_RULE_CHARS}", 0)
     parser = _Parser(rule)
-    parser.expr()
+    tree = parser.expr()
     _, text, pos = parser.peek()
     if text:
         raise RuleSyntaxError(f"unexpected {text!r}", pos)
-    return parser.names
+    return tree, parser.names
+
+
+def referenced_alarms(rule: str) -> list[str]:
+    """Parse ``rule``; return the alarm names it reads, in order. Raises RuleSyntaxError."""
+    return _parse(rule)[1]
+
+
+def parse_rule(rule: str) -> RuleNode:
+    """Parse ``rule`` into a tree. Raises RuleSyntaxError."""
+    return _parse(rule)[0]

@@ -7,12 +7,16 @@ the wrong section). Alarms already in ALARM before the fault are the baseline an
 Firing is read from each alarm's state history, not from its current state: an alarm whose data
 stops after the fault (missing data → INSUFFICIENT_DATA) may have fired and left ALARM between two
 looks.
+A composite alarm that fired because one of the alarms its rule reads fired, and that alarm is
+expected or tolerated, is a consequence too, not noise (:func:`explained_composites`): the
+sandbox evaluates composite alarms as CloudWatch does, so the workflow's "unhealthy" alarm fires
+whenever one of its children does.
 Times are simulated seconds since the fault was injected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -34,6 +38,8 @@ class DrillSandbox(Protocol):
     def alarm_states(self) -> dict[str, str]: ...
 
     def alarm_history(self, name: str) -> Sequence[_Transition]: ...
+
+    def composite_children(self) -> Mapping[str, tuple[str, ...]]: ...
 
     def run_workflows(
         self,
@@ -61,14 +67,36 @@ class _Transition(Protocol):
     def new_state(self) -> str: ...
 
 
+def explained_composites(
+    fired: Iterable[str], allowed: Iterable[str], children: Mapping[str, Sequence[str]]
+) -> set[str]:
+    """The composite alarms among ``fired`` that one of their allowed, fired children explains
+    (through other composites too: a composite explained that way explains its parents)."""
+    fired_set = set(fired)
+    explained: set[str] = set()
+    known = set(allowed) & fired_set
+    while True:
+        more = {
+            name
+            for name, kids in children.items()
+            if name in fired_set and name not in explained and known.intersection(kids)
+        }
+        if not more:
+            return explained
+        explained |= more
+        known |= more
+
+
 @dataclass
 class DetectionResult:
     expected: tuple[str, ...]
     fired: dict[str, float] = field(default_factory=dict)
+    """Alarm → simulated seconds after the fault when it went to ALARM."""
     tolerated: tuple[str, ...] = ()
     """Alarms that may fire as a consequence (``Drill.may_fire``): not noise."""
-    """Alarm → simulated seconds after the fault when it went to ALARM."""
     budget_s: int = 0
+    composites: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Composite alarm → the alarms its rule reads."""
 
     @property
     def missing(self) -> list[str]:
@@ -77,6 +105,7 @@ class DetectionResult:
     @property
     def unexpected(self) -> list[str]:
         allowed = {*self.expected, *self.tolerated}
+        allowed |= explained_composites(self.fired, allowed, self.composites)
         return sorted(a for a in self.fired if a not in allowed)
 
     @property
@@ -115,7 +144,10 @@ def detect(sandbox: DrillSandbox, drill: Drill, *, step_s: int = STEP_S) -> Dete
     """Run the drill's fault and workload until its expected alarms fire or the budget ends."""
     baseline = {name for name, state in sandbox.alarm_states().items() if state == "ALARM"}
     result = DetectionResult(
-        drill.expected_alarms, budget_s=drill.detection_budget_s, tolerated=drill.may_fire
+        drill.expected_alarms,
+        budget_s=drill.detection_budget_s,
+        tolerated=drill.may_fire,
+        composites=dict(sandbox.composite_children()),
     )
     for fault in (drill.fault, *drill.extra_faults):
         _inject(sandbox, fault)

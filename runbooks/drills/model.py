@@ -2,7 +2,9 @@
 
 The JSON keys per scenario are fixed by issue 7 (``id``, ``passed``, ``expected_alarms``,
 ``fired_alarms``, ``unexpected_alarms``, ``detected_after_s``, ``recovered_after_s``,
-``workflows``, ``steps``); the reasons a drill failed and the alarm timeline are kept beside them
+``workflows``, ``steps``) and issue 13 (``alarm_timing``: the timing model the times were
+measured with, ``{"evaluation": ..., "ingestion_delay_s": {namespace: seconds}}``, since a
+detection time means little without it); the reasons a drill failed and the alarm timeline are kept beside them
 for the Markdown and HTML renderings, which a person reads, but never leak into the JSON, which
 a machine compares.
 """
@@ -22,6 +24,7 @@ REPORT_KEYS = (
     "recovered_after_s",
     "workflows",
     "steps",
+    "alarm_timing",
 )
 
 
@@ -84,6 +87,8 @@ class DrillResult:
     budget_s: int = 0
     mitigated_at_s: float | None = None
     wall_s: float = 0.0
+    alarm_timing: dict[str, Any] = field(default_factory=dict)
+    """The sandbox's alarm timing model (:meth:`AlarmTiming.describe`)."""
 
     @property
     def passed(self) -> bool:
@@ -100,6 +105,7 @@ class DrillResult:
             "recovered_after_s": _seconds(self.recovered_after_s),
             "workflows": self.workflows.to_json(),
             "steps": [step.to_json() for step in self.steps],
+            "alarm_timing": dict(self.alarm_timing),
         }
 
 

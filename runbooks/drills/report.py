@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -26,6 +27,15 @@ def to_json_bytes(report: DrillReport) -> bytes:
 
 def _fmt(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds:.0f} s"
+
+
+def timing_line(timing: dict[str, Any]) -> str:
+    """The alarm timing model in one line: evaluation schedule, then delay per namespace."""
+    if not timing:
+        return "not recorded"
+    delays = timing.get("ingestion_delay_s") or {}
+    listed = ", ".join(f"{name} {seconds:g} s" for name, seconds in delays.items())
+    return f"{timing.get('evaluation', '?')}; ingestion delay {listed or 'none'}"
 
 
 def to_markdown(report: DrillReport) -> str:
@@ -52,6 +62,7 @@ def to_markdown(report: DrillReport) -> str:
         lines += ["", f"## {r.id}: {r.title}", ""]
         lines.append(f"- expected alarms: {', '.join(r.expected_alarms) or 'none'}")
         lines.append(f"- fired alarms: {', '.join(r.fired_alarms) or 'none'}")
+        lines.append(f"- alarm timing: {timing_line(r.alarm_timing)}")
         if r.unexpected_alarms:
             lines.append(f"- unexpected alarms: {', '.join(r.unexpected_alarms)}")
         for step in r.steps:

@@ -51,8 +51,9 @@ class Fault:
 class Drill:
     """A drill definition for one scenario; the runner (``obskit drill run``) executes it.
 
-    ``expected_alarms`` are metric alarms only: composite alarms follow their children and the
-    sandbox does not evaluate them. They are what the fault makes fire within the budget, which
+    ``expected_alarms`` are metric alarms only: composite alarms follow their children (the
+    sandbox evaluates them, and a composite that fires because an expected or tolerated child
+    did is not noise). They are what the fault makes fire within the budget, which
     is not always every alarm of the scenario (an SQS consumer retried every visibility timeout
     never errors three minutes in a row, so its Errors alarm cannot be expected).
     """

@@ -10,6 +10,7 @@ import pytest
 from dashboards.alarm_eval_spec import AlarmSpec, MetricQuery, MetricStat
 from dashboards.alarm_eval_store import InMemoryMetricStore
 from dashboards.alarm_eval_timeline import AlarmEvaluator, AlarmNotification
+from dashboards.alarm_eval_timing import INSTANT_TIMING
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 ALERTS = "arn:aws:sns:us-east-1:123456789012:alerts"
@@ -193,11 +194,11 @@ def test_metric_math_alarm_on_error_rate() -> None:
     assert evaluator.datapoints("planner-error-rate", minute(7)) == [None, None, 50.0, 50.0]
 
 
-def test_alarms_are_evaluated_once_per_period_on_period_boundaries() -> None:
+def test_per_period_timing_evaluates_once_per_period_on_period_boundaries() -> None:
     store = InMemoryMetricStore()
     put_errors(store, range(0, 10), 1.0)
     spec = errors_alarm(period=300, evaluation_periods=1, datapoints_to_alarm=1)
-    evaluator = AlarmEvaluator(store, [spec], start=minute(2))
+    evaluator = AlarmEvaluator(store, [spec], start=minute(2), timing=INSTANT_TIMING)
     assert evaluator.advance_to(minute(4)) == []  # the first boundary is 00:05
     (transition,) = evaluator.advance_to(minute(12))
     assert (transition.timestamp, transition.new_state) == (minute(5), "ALARM")

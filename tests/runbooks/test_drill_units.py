@@ -11,8 +11,10 @@ import orjson
 import pytest
 
 from catalog import load_catalog
+from dashboards.alarm_eval_timing import AWS_TIMING
 from runbooks.drills import DrillError, select_scenarios
 from runbooks.drills.commands import CommandEnv, CommandError, argv_for, run_command
+from runbooks.drills.detection import DetectionResult, explained_composites
 from runbooks.drills.model import (
     REPORT_KEYS,
     DrillReport,
@@ -157,3 +159,34 @@ def test_a_catalog_without_handlers_or_schedules_is_refused_before_any_server_st
     result = CliRunner().invoke(drill, ["run", "--all", "--catalog", str(orders_path), "--quiet"])
     assert result.exit_code == 2
     assert "cannot run drills in the sandbox" in result.output
+
+
+def test_a_composite_fired_by_an_allowed_child_is_not_noise() -> None:
+    children = {
+        "wf-unhealthy": ("wf-failures", "wf-heartbeat"),
+        "system-down": ("wf-unhealthy",),
+        "other-unhealthy": ("other-errors",),
+    }
+    fired = ["wf-failures", "wf-unhealthy", "system-down", "other-unhealthy"]
+    assert explained_composites(fired, {"wf-failures"}, children) == {
+        "wf-unhealthy",
+        "system-down",
+    }
+    # A composite whose only fired child is itself noise stays noise.
+    assert explained_composites(["other-errors", "other-unhealthy"], set(), children) == set()
+    result = DetectionResult(("wf-failures",), composites=children)
+    result.fired = dict.fromkeys(fired, 60.0)
+    assert result.unexpected == ["other-unhealthy"]
+
+
+def test_every_report_names_its_alarm_timing_model(tmp_path: Path) -> None:
+    report = _report()
+    report.results[0].alarm_timing = AWS_TIMING.describe()
+    doc = orjson.loads(write_report(report, tmp_path / "drills.json")[0].read_bytes())
+    timing = doc["scenarios"][0]["alarm_timing"]
+    assert timing["evaluation"].startswith("sliding, every 60 s")
+    assert timing["ingestion_delay_s"]["AWS/Lambda"] == 60
+    markdown = to_markdown(report)
+    assert "- alarm timing: sliding, every 60 s" in markdown
+    assert "AWS/Lambda 60 s" in markdown and "log-derived 120 s" in markdown
+    assert "- alarm timing: not recorded" in markdown  # the second result has none
