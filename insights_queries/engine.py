@@ -421,6 +421,81 @@ def _fields_in(expr: Any) -> list[Field]:
     return [n for n in walk(expr) if isinstance(n, Field)]
 
 
+class PreGrouped:
+    """The groups of a ``stats`` already accumulated elsewhere (by :mod:`insights_queries.parallel`).
+
+    Handed to :func:`run` in place of events for a query that starts with that ``stats``: the
+    stage finishes these groups instead of reading events. It counts as a reader (records and
+    bytes scanned, malformed lines) so the statistics are those of the partial runs summed.
+    """
+
+    def __init__(
+        self, groups: dict[tuple[Any, ...], list[Accumulator]], seen: int, statistics: Statistics
+    ) -> None:
+        self.groups = groups
+        self.seen = seen
+        self.records_scanned = statistics.records_scanned
+        self.bytes_scanned = statistics.bytes_scanned
+        self.malformed_lines = statistics.malformed_lines
+
+    def __iter__(self) -> PreGrouped:
+        return self
+
+    def __next__(self) -> Event:
+        raise StopIteration
+
+
+def group_events(
+    command: Stats, events: Iterable[Event]
+) -> tuple[dict[tuple[Any, ...], list[Accumulator]], int]:
+    """The accumulators of each group of ``command`` over ``events`` (in first-seen order), and
+    how many events there were: the mergeable half of a ``stats``."""
+    columns: list[_StatsColumn] = []
+    for projection in command.aggregations:
+        columns.append(_StatsColumn(projection, [c.name for c in columns]))
+    factories = [f for c in columns for f in c.factories]
+    if factories and all(f is CountAll for f in factories):  # counts only: no call per event
+        counts: dict[tuple[Any, ...], int] = {}
+        get = counts.get
+        key_of = _key_function(command)
+        for event in events:
+            key = key_of(event)
+            try:
+                counts[key] = get(key, 0) + 1
+            except TypeError:  # an object or list value: group by its text
+                key = tuple(_hashable(k) for k in key)
+                counts[key] = get(key, 0) + 1
+        groups: dict[tuple[Any, ...], list[Accumulator]] = {}
+        for key, n in counts.items():
+            groups[key] = [f() for f in factories]
+            for counter in groups[key]:
+                counter.n = n  # type: ignore[attr-defined]
+        return groups, sum(counts.values())
+    return _group(events, _key_function(command), factories)
+
+
+def _group(
+    events: Iterable[Event],
+    key_of: Callable[[Event], tuple[Any, ...]],
+    factories: list[AccumulatorFactory],
+) -> tuple[dict[tuple[Any, ...], list[Accumulator]], int]:
+    groups: dict[tuple[Any, ...], list[Accumulator]] = {}
+    seen = 0
+    for event in events:
+        seen += 1
+        key = key_of(event)
+        try:
+            accs = groups.get(key)
+        except TypeError:  # an object or list value: group by its text
+            key = tuple(_hashable(k) for k in key)
+            accs = groups.get(key)
+        if accs is None:
+            accs = groups[key] = [f() for f in factories]
+        for acc in accs:
+            acc.add(event)
+    return groups, seen
+
+
 def _stats_stage(command: Stats, input_count: list[int] | None) -> tuple[Stage, list[str]]:
     """The stats stage and its columns; ``input_count[0]`` receives how many events it saw."""
     by_names = [column_name(p.expr, p.alias) for p in command.by]
@@ -445,6 +520,14 @@ def _stats_stage(command: Stats, input_count: list[int] | None) -> tuple[Stage, 
         return row
 
     def stage(events: Iterator[Event]) -> Iterator[Event]:
+        if isinstance(events, PreGrouped):
+            if input_count is not None:
+                input_count[0] = events.seen
+            if not events.groups and not by_getters:
+                events.groups[()] = [f() for f in factories]
+            for key, accs in events.groups.items():
+                yield finish(key, accs)
+            return
         if only_counts:
             counts: dict[tuple[Any, ...], int] = {}
             get = counts.get
@@ -478,20 +561,7 @@ def _stats_stage(command: Stats, input_count: list[int] | None) -> tuple[Stage, 
                     accumulators.append(counter)
                 yield finish(key, accumulators)
             return
-        groups: dict[tuple[Any, ...], list[Accumulator]] = {}
-        seen = 0
-        for event in events:
-            seen += 1
-            key = key_of(event)
-            try:
-                accs = groups.get(key)
-            except TypeError:  # an object or list value: group by its text
-                key = tuple(_hashable(k) for k in key)
-                accs = groups.get(key)
-            if accs is None:
-                accs = groups[key] = [f() for f in factories]
-            for acc in accs:
-                acc.add(event)
+        groups, seen = _group(events, key_of, factories)
         if input_count is not None:
             input_count[0] = seen
         if not groups and not by_getters:

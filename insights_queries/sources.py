@@ -29,14 +29,15 @@ from __future__ import annotations
 import gzip
 import io
 import mmap
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
 from insights_queries.lambda_lines import platform_fields, text_format_fields
-from insights_queries.prefilter import ESCAPE
+from insights_queries.prefilter import ESCAPE, Folded
 from insights_queries.source_documents import (
     document_items,
     is_cloudwatch_event,
@@ -479,10 +480,10 @@ def _candidate_lines(
     found by searching for the single backslash byte, which is much faster than a two-byte search.
     """
     starts: set[int] = set()
-    find = data.find
     rfind = data.rfind
     for needle in needles:
         probe = b"\\" if needle == ESCAPE else needle
+        find = _folded_find(data, needle) if isinstance(needle, Folded) else data.find
         pos = find(probe, start, end)
         while pos >= 0:
             if needle == ESCAPE and data[pos + 1 : pos + 2] not in (b"u", b"/"):
@@ -490,15 +491,26 @@ def _candidate_lines(
                 continue
             line_start = rfind(b"\n", start, pos) + 1 or start
             starts.add(max(line_start, start))
-            line_end = find(b"\n", pos, end)
+            line_end = data.find(b"\n", pos, end)
             if line_end < 0:
                 break
             pos = find(probe, line_end + 1, end)
     spans = []
     for line_start in sorted(starts):
-        line_end = find(b"\n", line_start, end)
+        line_end = data.find(b"\n", line_start, end)
         spans.append((line_start, end if line_end < 0 else line_end))
     return spans
+
+
+def _folded_find(data: bytes | mmap.mmap, needle: bytes) -> Callable[[bytes, int, int], int]:
+    """A ``find`` ignoring ASCII case (a regex over the buffer: nothing is copied)."""
+    search = re.compile(re.escape(needle), re.IGNORECASE).search
+
+    def find(_probe: bytes, start: int, end: int) -> int:
+        found = search(data, start, end)
+        return -1 if found is None else found.start()
+
+    return find
 
 
 def read_events(paths: Sequence[Path | str], *, log_group: str | None = None) -> Iterator[Event]:

@@ -16,7 +16,6 @@ import click
 from rich.console import Console
 from rich.status import Status
 
-from catalog import Catalog, CatalogError, load_catalog
 from insights_queries.sources import SourceError
 from tools.options import (
     catalog_option,
@@ -32,6 +31,7 @@ from tools.tracing.timespec import DEFAULT_LOOKBACK_MS, TimeSpecError, now_ms, p
 from tools.tracing.workflow_pick import distinctive_events
 
 if TYPE_CHECKING:
+    from catalog import Catalog
     from tools.tracing.cloudwatch import CloudWatchSource
 
 FORMATS = ("text", "json", "mermaid", "html")
@@ -136,6 +136,9 @@ def trace(
 
 
 def _catalog(path: Path | None, stage: str | None) -> Catalog:
+    """The catalog, imported here: pydantic and the YAML loader cost most of a run's start-up."""
+    from catalog import CatalogError, load_catalog
+
     try:
         return load_catalog(path, stage=stage)
     except (CatalogError, OSError, ValueError) as error:

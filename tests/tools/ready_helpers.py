@@ -116,6 +116,7 @@ def drill_report(
                     "duplicated": 0,
                 },
                 "steps": steps,
+                "alarm_timing": {"evaluation": "sliding, every 60 s"},
             }
         )
     target.write_bytes(orjson.dumps({"scenarios": entries}, option=orjson.OPT_INDENT_2))

@@ -15,21 +15,12 @@ from typing import Any
 
 import orjson
 
+from runbooks.drills.model import REPORT_KEYS
 from tools.readiness.model import ReadinessInputError
 
-ENTRY_KEYS = frozenset(
-    {
-        "id",
-        "passed",
-        "expected_alarms",
-        "fired_alarms",
-        "unexpected_alarms",
-        "detected_after_s",
-        "recovered_after_s",
-        "workflows",
-        "steps",
-    }
-)
+ENTRY_KEYS = frozenset(REPORT_KEYS)
+"""What each drill entry holds: the runner's own contract (one definition, so a key the runner
+adds is never refused here)."""
 WORKFLOW_KEYS = frozenset({"started", "completed", "lost", "duplicated"})
 STEP_KEYS = frozenset({"command", "exit_code", "ok"})
 

@@ -11,8 +11,8 @@ trace still has spans per service, and the catalog says which services the flow 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from catalog import Catalog, Workflow
 from tools.tracing.model import (
     Found,
     Handling,
@@ -25,6 +25,9 @@ from tools.tracing.model import (
     clock,
 )
 from tools.tracing.workflow_pick import best_match
+
+if TYPE_CHECKING:  # the catalog (pydantic) is loaded only by commands that use it
+    from catalog import Catalog, Workflow
 
 DEFAULT_DUPLICATE_MESSAGE = "Duplicate event detected"
 

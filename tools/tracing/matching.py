@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from catalog import Catalog
 from insights_queries.timestamps import parse_timestamp
 from tools.tracing.model import Line
+
+if TYPE_CHECKING:  # the catalog (pydantic) is loaded only by commands that use it
+    from catalog import Catalog
 
 _MESSAGE_KEYS = ("message", "event", "msg")
 _LEVEL_KEYS = ("level", "levelname", "log_level", "severity")

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from catalog import Catalog
 from insights_queries.ast import Binary, Field, Filter, Query, String
 from insights_queries.prefilter import required_needles
 from insights_queries.sources import LogFiles
 from tools.tracing.matching import Matcher, timestamp_of
 from tools.tracing.model import Found, Line, iso
 from tools.tracing.workflow_pick import pick_latest
+
+if TYPE_CHECKING:  # the catalog (pydantic) is loaded only by commands that use it
+    from catalog import Catalog
 
 
 def needles_for(text: str) -> list[bytes] | None:

@@ -10,8 +10,10 @@ workflow's).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from catalog.models import Catalog, Workflow
+if TYPE_CHECKING:  # the catalog (pydantic) is loaded only by commands that use it
+    from catalog.models import Catalog, Workflow
 
 
 def workflow_events(workflow: Workflow) -> set[str]:

@@ -1,0 +1,216 @@
+"""Decode only the fields a query reads: the reader for full scans such as ``stats ... by service``.
+
+``orjson.loads`` builds a dict of every key of every line, and a full scan spends most of its time
+doing that. :class:`ProjectedFiles` decodes each JSON line with a msgspec decoder typed to a struct
+of just the fields the query names; the decoder still checks the whole line's syntax but builds
+nothing for the other keys. It is used only when the answer cannot change (:func:`needed_fields`):
+
+- the query names only plain top-level fields (no ``@message``/``@timestamp``/``@log``, no dotted
+  path, no ``bin``/``earliest``/``latest``/``dedup`` that read ``@timestamp`` implicitly), and
+  every result column is one of those fields or computed - so an event holding just those keys
+  gives the engine exactly what the whole dict would;
+- a block of lines goes through msgspec only if it is ASCII (msgspec does not check the UTF-8
+  of what it skips; orjson rejects such a line); a value the query reads that orjson would read
+  differently (an integer beyond int64, which orjson turns into a float past 2**64) fails the
+  struct's type, and such lines, lines msgspec rejects and lines that are not JSON objects take
+  the default path: malformed lines, Lambda platform lines and plain text read as before.
+
+One difference remains, documented: a number beyond a double's range (``1e400``) in a field the
+query does not read. JSON allows it; orjson rejects the whole line (counted malformed, its fields
+lost), the projection reads the line's other fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+import msgspec
+import orjson
+
+from insights_queries.ast import Call, Dedup, Field, Query
+from insights_queries.params import walk
+from insights_queries.sources import Event, LogFiles, _Events, default_log_name
+from insights_queries.values import to_text
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*\Z")
+_IMPLICIT_TIMESTAMP = frozenset({"bin", "earliest", "latest"})
+# a value as orjson reads it: integers beyond int64 fail here (orjson makes those past 2**64 floats), so
+# those lines are read by orjson
+_INT64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+Value = _INT64 | float | str | bool | None | list[Any] | dict[str, Any]
+
+
+def needed_fields(query: Query, columns: list[str]) -> list[str] | None:
+    """The top-level fields ``query`` reads, or ``None`` if it needs whole events."""
+    names: list[str] = []
+    for command in query.commands:
+        if isinstance(command, Dedup):
+            return None
+    for node in walk(query):
+        if isinstance(node, Call) and node.name in _IMPLICIT_TIMESTAMP:
+            return None
+        if isinstance(node, Field):
+            if not _PLAIN.match(node.name):
+                return None
+            if node.name not in names:
+                names.append(node.name)
+    if any(c.startswith("@") for c in columns):  # the default @timestamp, @message
+        return None
+    return names
+
+
+class Projector:
+    """A decoder of the ``names`` fields of a JSON object, and how to make its result an event."""
+
+    def __init__(self, names: list[str]) -> None:
+        internal = [f"f{i}" for i in range(len(names))]
+        struct = msgspec.defstruct(
+            "Projected",
+            [(name, Value, None) for name in internal],
+            rename=dict(zip(internal, names, strict=True)),
+        )
+        self.one: msgspec.json.Decoder[Any] = msgspec.json.Decoder(struct)
+        self.event = _event_maker(names)
+
+
+def _event_maker(names: list[str]) -> Callable[[Any], Event]:
+    astuple = msgspec.structs.astuple
+    if not names:
+        return lambda _s: {}
+    if len(names) == 1:
+        (only,) = names
+        return lambda s: {only: s.f0}
+    if len(names) == 2:
+        first, second = names
+        return lambda s: {first: s.f0, second: s.f1}
+    return lambda s: dict(zip(names, astuple(s), strict=True))
+
+
+class ProjectedFiles(LogFiles):
+    """:class:`LogFiles` whose JSON lines become events of just the ``fields`` a query reads."""
+
+    def __init__(self, *args: Any, fields: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, want_message=False, want_log=False, want_timestamp=False, **kwargs)
+        self.fields = fields
+
+    def __iter__(self) -> Iterator[Event]:
+        self.records_scanned = self.bytes_scanned = self.malformed_lines = 0
+        self.oversized_lines = 0
+        self.notices = []
+        projector = Projector(self.fields)
+        decode_struct = projector.one.decode
+        make = projector.event
+        decode_error = msgspec.DecodeError
+        loads = orjson.loads
+        orjson_error = orjson.JSONDecodeError
+        for path in self.paths:
+            log = self.log_group or default_log_name(path)
+            for lines in self._chunks(path, log):
+                if isinstance(lines, _Events):
+                    yield from lines.events
+                    continue
+                # msgspec does not check the UTF-8 of what it skips: ASCII blocks only
+                fast = b"".join(lines).isascii()
+                for raw in lines:
+                    if not raw:
+                        self.records_scanned -= 1  # an empty line is no record
+                        continue
+                    if raw[0] == 123:  # "{": a JSON line
+                        if fast:
+                            try:
+                                yield make(decode_struct(raw))
+                                continue
+                            except decode_error:
+                                pass
+                        try:
+                            parsed = loads(raw)
+                        except orjson_error:
+                            parsed = None
+                        if parsed.__class__ is dict:
+                            yield parsed
+                            continue
+                    yield self._raw_line(raw, log)
+
+    def count_by_fields(self) -> dict[tuple[Any, ...], int]:
+        """``stats count(*) by`` all of :attr:`fields` (in order), counted without events.
+
+        The compiled plan of the commonest full scan: the decoded struct *is* the group key, so
+        no dict is built and no generator step is taken per line. Lines the struct cannot read
+        become events as in :meth:`__iter__` and are keyed from them, so the counts are equal.
+        """
+        counts: dict[tuple[Any, ...], int] = {}
+        get = counts.get
+        decode_struct = Projector(self.fields).one.decode
+        astuple = msgspec.structs.astuple
+        decode_error = msgspec.DecodeError
+        names = self.fields
+        fallback = _FallbackEvents(self)
+
+        def count(key: tuple[Any, ...]) -> None:
+            try:
+                counts[key] = get(key, 0) + 1
+            except TypeError:  # an object or list value: group by its text
+                key = tuple(_hashable(k) for k in key)
+                counts[key] = get(key, 0) + 1
+
+        for lines in fallback.blocks():
+            if not isinstance(lines, list) or not b"".join(lines).isascii():
+                for event in fallback.events(lines):
+                    count(tuple([event.get(n) for n in names]))
+                continue
+            for raw in lines:
+                if raw[:1] == b"{":
+                    try:
+                        key = astuple(decode_struct(raw))
+                    except decode_error:
+                        pass
+                    else:
+                        try:
+                            counts[key] = get(key, 0) + 1
+                        except TypeError:
+                            count(key)
+                        continue
+                for event in fallback.events([raw]):  # in place: groups keep first-seen order
+                    count(tuple([event.get(n) for n in names]))
+        return counts
+
+
+class _FallbackEvents:
+    """The blocks of a reader's files, and the events of lines read the default way."""
+
+    def __init__(self, reader: ProjectedFiles) -> None:
+        self.reader = reader
+        self.log = ""
+
+    def blocks(self) -> Iterator[list[bytes] | _Events]:
+        reader = self.reader
+        reader.records_scanned = reader.bytes_scanned = reader.malformed_lines = 0
+        reader.oversized_lines = 0
+        reader.notices = []
+        for path in reader.paths:
+            self.log = reader.log_group or default_log_name(path)
+            yield from reader._chunks(path, self.log)
+
+    def events(self, lines: list[bytes] | _Events) -> Iterator[Event]:
+        if isinstance(lines, _Events):
+            yield from lines.events
+            return
+        for raw in lines:
+            if not raw:
+                self.reader.records_scanned -= 1  # an empty line is no record
+                continue
+            if raw[0] == 123:
+                try:
+                    parsed = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    parsed = None
+                if parsed.__class__ is dict:
+                    yield parsed
+                    continue
+            yield self.reader._raw_line(raw, self.log)
+
+
+def _hashable(value: Any) -> Any:
+    return value if value is None or isinstance(value, str | int | float) else to_text(value)
