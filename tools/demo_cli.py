@@ -256,6 +256,8 @@ def trace_in_sandbox(box: Any, correlation_id: str, console: Console) -> None:
     since, until = iso(box.clock.now() - 86400), iso(box.clock.now() + 60)
     console.rule(f"obskit trace {correlation_id} --endpoint-url {box.endpoint_url}")
     args = [correlation_id, "--endpoint-url", box.endpoint_url, "--since", since, "--until", until]
+    if box.catalog.source_file != "<catalog>":  # the demo's own catalog, not the default one
+        args += ["--catalog", box.catalog.source_file]
     try:
         trace.main(args, standalone_mode=False)
     except click.ClickException as error:

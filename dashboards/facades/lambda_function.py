@@ -41,10 +41,22 @@ EVENT_AGE_FRACTION_OF_MAXIMUM = 0.5
 ASYNC_PERIOD_S = 60
 
 
-def invoked_asynchronously(service: Service) -> bool:
+def invoked_asynchronously(service: Service, catalog: Catalog | None = None) -> bool:
     """Lambda queues the function's events itself (EventBridge, Scheduler, async Invoke); an SQS
-    event source mapping invokes synchronously and has no asynchronous metrics."""
-    return service.trigger != "sqs"
+    event source mapping invokes synchronously and has no asynchronous metrics. Given the
+    ``catalog``, a ``direct`` function that no rule, schedule or other service invokes is only
+    called synchronously (an API, a caller): a refused call is answered to the caller and
+    nothing is queued, so it has no asynchronous metrics either
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-sync.html)."""
+    if service.trigger == "sqs":
+        return False
+    if catalog is None or service.trigger != "direct":
+        return True
+    return (
+        any(service.name in other.invokes for other in catalog.services)
+        or any(schedule.target == service.name for schedule in catalog.schedules)
+        or any(t.service == service.name for _bus, rule in catalog.rules() for t in rule.targets)
+    )
 
 
 @dataclass(frozen=True)
@@ -52,12 +64,19 @@ class LambdaFunctionMonitoring:
     ctx: Context
     service: Service
     function: str
+    asynchronous: bool = True
+    """Whether anything invokes it asynchronously (:func:`invoked_asynchronously`)."""
 
     @classmethod
     def from_catalog(
         cls, ctx: Context, catalog: Catalog, service: Service
     ) -> LambdaFunctionMonitoring:
-        return cls(ctx, service, function_name(catalog, service))
+        return cls(
+            ctx,
+            service,
+            function_name(catalog, service),
+            invoked_asynchronously(service, catalog),
+        )
 
     @property
     def _dims(self) -> dict[str, str]:
@@ -109,7 +128,7 @@ class LambdaFunctionMonitoring:
 
     def async_alarms(self) -> list[Alarm]:
         """Lost or late asynchronous events (none for an SQS-triggered function)."""
-        if not invoked_asynchronously(self.service):
+        if not (self.asynchronous and invoked_asynchronously(self.service)):
             return []
         fn = self.function
         out = [
@@ -184,7 +203,7 @@ class LambdaFunctionMonitoring:
         return MetricLine(NAMESPACE, metric, (("FunctionName", self.function),), stat, label)
 
     def async_widgets(self) -> list[Widget]:
-        if not invoked_asynchronously(self.service):
+        if not (self.asynchronous and invoked_asynchronously(self.service)):
             return []
         name = self.service.name
         counts = [

@@ -30,10 +30,12 @@ from runbooks.scenarios.recovery import (
     delayed_workflow_alarms,
     dropped_alarms,
     hop_alarms,
+    invoked_async,
     put_concurrency_command,
     replay_steps,
     restore_concurrency_step,
     rules_to,
+    sqs_may_fire,
     where_failures_go,
     workflow_of,
 )
@@ -60,7 +62,9 @@ def _lost_write_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...
 
 
 def _event_age_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
-    return () if service.trigger == "sqs" else (ctx.alarm(service.name, "event-age"),)
+    if not invoked_async(ctx.catalog, service):
+        return ()
+    return (ctx.alarm(service.name, "event-age"),)
 
 
 def _trace_step(ctx: ScenarioContext, service: Service) -> list[Step]:
@@ -155,7 +159,7 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
         expected_alarms=expected,
         detection_budget_s=detect_s + SLACK_S,
         workflow=workflow_of(ctx.catalog, service),
-        may_fire=delayed_workflow_alarms(ctx, service),
+        may_fire=(*delayed_workflow_alarms(ctx, service), *sqs_may_fire(ctx, service)),
     )
     return Scenario(
         id=f"lambda-{service.name}-failing",
@@ -195,6 +199,13 @@ def _refused(ctx: ScenarioContext, service: Service) -> _Refused:
         return _Refused(
             summary="SQS keeps the messages; they are received again after the visibility "
             "timeout, and a message throttled more than maxReceiveCount times moves to the DLQ.",
+            expected=(ctx.alarm(service.name, "throttles"),),
+        )
+    if not invoked_async(ctx.catalog, service):
+        return _Refused(
+            summary="Only invoked synchronously (an API or a direct call): each refused call "
+            "answers its caller TooManyRequestsException (429), which must retry; nothing is "
+            "queued or dropped.",
             expected=(ctx.alarm(service.name, "throttles"),),
         )
     dropped = dropped_alarms(ctx, service)

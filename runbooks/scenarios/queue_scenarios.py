@@ -19,8 +19,10 @@ from runbooks.scenarios.recovery import (
     dropped_alarms,
     late_run_alarms,
     redrive_detection,
+    redrive_may_fire,
     replay_steps,
     restore_concurrency_step,
+    sqs_may_fire,
     workflow_of,
 )
 
@@ -238,7 +240,7 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
             detection_budget_s=detect_s + SLACK_S,
             workflow=workflow_of(ctx.catalog, consumer),
             workflows=1,
-            may_fire=delayed_workflow_alarms(ctx, consumer),
+            may_fire=(*delayed_workflow_alarms(ctx, consumer), *sqs_may_fire(ctx, consumer)),
         ),
     )
 
@@ -302,12 +304,22 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 expected_alarms=expected,
                 detection_budget_s=budget,
                 workflow=workflow,
-                may_fire=late_run_alarms(ctx, workflow),
+                may_fire=(*late_run_alarms(ctx, workflow), *_redrive_may_fire(ctx, dlq)),
             )
             if fault is not None
             else None
         ),
     )
+
+
+def _redrive_may_fire(ctx: ScenarioContext, dlq: Queue) -> tuple[str, ...]:
+    """:func:`redrive_may_fire` for the source queue whose crashing consumer fills ``dlq``, when
+    that is the fault :func:`_dlq_fault` picks."""
+    for queue in ctx.catalog.queues:
+        consumer = consumer_of(ctx.catalog, queue)
+        if queue.dlq == dlq.name and consumer is not None:
+            return redrive_may_fire(ctx, queue, consumer)
+    return ()
 
 
 def _replay_target(ctx: ScenarioContext, dlq: Queue) -> str | None:

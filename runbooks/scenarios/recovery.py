@@ -13,7 +13,8 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from catalog.models import Bus, Catalog, Queue, Rule, Service
+from catalog.models import Bus, Catalog, Queue, RetryPolicy, Rule, Service
+from dashboards.facades.lambda_function import invoked_asynchronously
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Step
 
@@ -73,11 +74,65 @@ def redrive_detection(
     return tuple(expected), max(times or [0])
 
 
+def redrive_may_fire(ctx: ScenarioContext, queue: Queue, consumer: Service) -> tuple[str, ...]:
+    """The queue's age-of-oldest alarm when a failing message waits past its threshold but is
+    dead-lettered before the 15 periods that make :func:`redrive_detection` expect it.
+
+    The age metric is only reported while the queue holds a message, so after the redrive the
+    periods are missing, and with TreatMissingData ``missing`` CloudWatch still goes to ALARM
+    once the oldest breaching datapoint is 15 periods old and every newer one is breaching or
+    missing ("Avoiding premature transitions to alarm state",
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#CloudWatch-alarms-avoiding-premature-transition).
+    That comes about 15 minutes after the first breach: a drill still watching then sees it, a
+    shorter one does not. It is the fault's own consequence, so a drill tolerates it.
+    """
+    age = ctx.alarm(queue.name, "age-of-oldest")
+    expected, _ = redrive_detection(ctx, queue, consumer)
+    to_dlq = (queue.max_receive_count or 1) * queue.visibility_timeout_s
+    waits_past_threshold = to_dlq > max(300, queue.visibility_timeout_s)
+    return (age,) if waits_past_threshold and age not in expected else ()
+
+
+def sqs_may_fire(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
+    """:func:`redrive_may_fire` for the queue ``service`` reads (none for other triggers)."""
+    if service.trigger != "sqs" or not service.queue:
+        return ()
+    queue = ctx.catalog.queue(service.queue)
+    return redrive_may_fire(ctx, queue, service) if queue.dlq else ()
+
+
+#: EventBridge's retry delays as the sandbox draws them: full jitter under a cap that starts at
+#: 1 s and doubles up to 5 minutes (AWS documents "exponential back off and jitter", not the
+#: constants: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html).
+RETRY_FIRST_CAP_S = 1.0
+RETRY_MAX_CAP_S = 5 * 60
+
+
+def retry_span_s(policy: RetryPolicy, *, average: bool = False) -> float:
+    """How long EventBridge keeps retrying a target with ``policy`` before the event goes to
+    the DLQ (or is dropped): the sum of the jittered delays, capped by the maximum event age.
+    ``average``: half of each cap (what full jitter gives on average); else the caps
+    themselves (the longest it can take)."""
+    share = 0.5 if average else 1.0
+    delays = sum(
+        min(RETRY_FIRST_CAP_S * 2**attempt, RETRY_MAX_CAP_S) * share
+        for attempt in range(policy.maximum_retry_attempts)
+    )
+    return min(float(policy.maximum_event_age_s), delays)
+
+
+def invoked_async(catalog: Catalog, service: Service) -> bool:
+    """Whether anything invokes ``service`` asynchronously; the generated alarms decide the same
+    way (:func:`dashboards.facades.lambda_function.invoked_asynchronously`)."""
+    return invoked_asynchronously(service, catalog)
+
+
 def dropped_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
     """The events-dropped alarm of a function Lambda invokes asynchronously (none for an
-    SQS-triggered one): AsyncEventsDropped counts every event Lambda gives up on, DLQ or not
+    SQS-triggered or synchronously invoked one): AsyncEventsDropped counts every event Lambda
+    gives up on, DLQ or not
     (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html)."""
-    if service.trigger == "sqs":
+    if not invoked_async(ctx.catalog, service):
         return ()
     return (ctx.alarm(service.name, "events-dropped"),)
 

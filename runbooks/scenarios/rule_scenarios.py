@@ -18,7 +18,12 @@ from catalog.models import Bus, Rule
 from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import archive_replay_step, hop_alarms, replay_steps
+from runbooks.scenarios.recovery import (
+    archive_replay_step,
+    hop_alarms,
+    replay_steps,
+    retry_span_s,
+)
 
 RULE_WINDOW_S = 60
 SLACK_S = 5 * 60
@@ -82,10 +87,12 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
     drill = Drill(
         fault=Fault("rule", rule.name, "deliver-fail"),
         expected_alarms=alarms,
-        detection_budget_s=RULE_WINDOW_S + SLACK_S,
+        # FailedInvocations and the DLQ only see an event once its retries are used up
+        detection_budget_s=RULE_WINDOW_S + SLACK_S + _retries_s(rule),
         # the events EventBridge could not deliver reach their consumer late (its retries, or
-        # the DLQ replay after the fix): their hops, and only theirs, may breach the SLA
-        may_fire=hop_alarms(ctx, rule.event_types),
+        # the DLQ replay after the fix): their hops, and only theirs, may breach the hop SLA,
+        # and the runs they belong to may end past their workflow's SLA
+        may_fire=(*hop_alarms(ctx, rule.event_types), *_sla_alarms(ctx, rule)),
     )
     return Scenario(
         id=f"rule-{resource_slug(ctx.catalog.system, ctx.catalog.stage, rule.name)}-target-failing",
@@ -133,3 +140,20 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
         escalation=ctx.escalation(),
         drill=drill,
     )
+
+
+def _sla_alarms(ctx: ScenarioContext, rule: Rule) -> tuple[str, ...]:
+    """The SLA-breach alarm of every workflow one of ``rule``'s event types is a step of."""
+    events = set(rule.event_types)
+    return tuple(
+        ctx.alarm(f"workflow-{flow.name}", "sla-breach")
+        for flow in ctx.catalog.workflows
+        if events & {flow.start_event, *flow.steps, flow.success_event, *flow.failure_events}
+    )
+
+
+def _retries_s(rule: Rule) -> int:
+    """The longest EventBridge can keep retrying an event for one of ``rule``'s targets before
+    it counts as a failed invocation and goes to the DLQ (``retry_span_s``: at most the sum of
+    the backoff caps, at most the maximum event age)."""
+    return int(max(retry_span_s(target.retry_policy) for target in rule.targets))

@@ -8,10 +8,10 @@ exactly the rule, queue and function between the last step reached and the next 
 
 from __future__ import annotations
 
-from catalog.models import Catalog, Service, Workflow
+from catalog.models import Catalog, RetryPolicy, Service, Workflow
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import hop_alarms
+from runbooks.scenarios.recovery import hop_alarms, retry_span_s
 
 SLACK_S = 5 * 60
 THROTTLE_MAX_BACKOFF_S = 5 * 60
@@ -180,6 +180,15 @@ def _stuck(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
             if fault is not None
             else None
         ),
+        no_drill=(
+            None
+            if fault is not None
+            else "no step of the workflow can be held past its SLA without losing its events: "
+            "no SQS-fed step (its messages would wait in the queue), no function whose timeout "
+            "allows a slow run past the SLA, and no rule whose retry policy outlasts SLA + 5 "
+            "minutes. Feed a step from a queue, or give a rule target more retry attempts and a "
+            "longer maximum event age, for a drill to prove the SLA alarm"
+        ),
     )
 
 
@@ -236,22 +245,34 @@ def _held_delivery(
     EventBridge retries a failed delivery with backoff (at most 5 minutes apart) for the target's
     maximum event age, so the next retry after the fault ends delivers and the run completes
     late (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html)."""
+    hold = int(workflow.sla_s) + 60
     routed = [
         (service, rule)
         for service in candidates
         for _bus, rule in ctx.catalog.rules()
-        if any(t.service == service.name for t in rule.targets)
+        if any(
+            t.service == service.name and _retries_outlast(t.retry_policy, hold)
+            for t in rule.targets
+        )
     ]
     if not routed:
         return None, 0, None, ()
     _service, rule = routed[len(routed) // 2]
-    hold = int(workflow.sla_s) + 60
     return (
         Fault("rule", rule.name, "deliver-fail", clear_after_s=hold),
         hold + THROTTLE_MAX_BACKOFF_S + 60 + SLACK_S,
         None,
         (),
     )
+
+
+def _retries_outlast(policy: RetryPolicy, hold_s: int) -> bool:
+    """Whether a target with ``policy`` is still being retried, on average, when a delivery
+    fault of ``hold_s`` ends and the longest backoff after it has passed. Otherwise the held
+    events go to the target's DLQ (or are dropped) and the run never completes, which proves
+    nothing about the SLA alarm
+    (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html)."""
+    return retry_span_s(policy, average=True) >= hold_s + THROTTLE_MAX_BACKOFF_S
 
 
 def _duplicates(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
