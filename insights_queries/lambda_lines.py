@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
+
 from insights_queries.timestamps import parse_timestamp
 
 _PLATFORM = re.compile(r"(START|END|REPORT) RequestId: ([0-9A-Za-z-]+)")
@@ -72,3 +74,28 @@ def text_format_fields(line: str) -> tuple[dict[str, Any], str] | None:
         return None
     fields: dict[str, Any] = {"@timestamp": moment, "@requestId": request_id}
     return fields, rest[-1] if rest else ""
+
+
+def text_line_fields(text: str) -> dict[str, Any] | None:
+    """The fields Logs Insights discovers in a line that is not a JSON object: a Lambda platform
+    line (START / END / REPORT ...), or a runtime text-format line (time, request ID, level) with
+    the fields of the JSON object it ends with (the line's own fields win). None for other text.
+
+    The one reading of such lines that the local engine, the sandbox's Insights endpoint and
+    ``obskit trace`` share, so the three find the same fields in the same line."""
+    platform = platform_fields(text)
+    if platform is not None:
+        return platform
+    runtime = text_format_fields(text)
+    if runtime is None:
+        return None
+    fields, rest = runtime
+    if rest.startswith("{"):
+        try:
+            embedded = orjson.loads(rest)
+        except orjson.JSONDecodeError:
+            embedded = None
+        if isinstance(embedded, dict):
+            embedded.update(fields)
+            return embedded
+    return dict(fields)

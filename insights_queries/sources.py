@@ -36,7 +36,7 @@ from typing import IO, Any
 
 import orjson
 
-from insights_queries.lambda_lines import platform_fields, text_format_fields
+from insights_queries.lambda_lines import text_line_fields
 from insights_queries.prefilter import ESCAPE, Folded
 from insights_queries.source_documents import (
     document_items,
@@ -423,26 +423,12 @@ class LogFiles:
                 return parsed
             self.malformed_lines += 1
             return {"@message": text, "@log": log}
-        platform = platform_fields(text)
-        if platform is not None:
-            platform["@message"] = text
-            platform["@log"] = log
-            return platform
-        runtime = text_format_fields(text)
-        if runtime is not None:
-            fields, rest = runtime
-            if rest.startswith("{"):
-                try:
-                    embedded = orjson.loads(rest)
-                except orjson.JSONDecodeError:
-                    embedded = None
-                if isinstance(embedded, dict):
-                    embedded.update(fields)
-                    fields = embedded
-            fields["@message"] = text
-            fields["@log"] = log
-            return fields
-        return {"@message": text, "@log": log}
+        fields = text_line_fields(text)
+        if fields is None:
+            return {"@message": text, "@log": log}
+        fields["@message"] = text
+        fields["@log"] = log
+        return fields
 
 
 def _newlines(mapped: mmap.mmap, start: int, end: int) -> int:

@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 
-from insights_queries.lambda_lines import platform_fields, text_format_fields
+from insights_queries.lambda_lines import text_line_fields
 from insights_queries.prefilter import ESCAPE
 from insights_queries.timestamps import Millis
 
@@ -75,18 +75,8 @@ def message_fields(message: str) -> Event:
         except orjson.JSONDecodeError:
             parsed = None
         event = parsed if isinstance(parsed, dict) else None
-    elif (platform := platform_fields(text)) is not None:
-        event = platform
-    elif (runtime := text_format_fields(text)) is not None:
-        fields, rest = runtime
-        event = dict(fields)
-        if rest.startswith("{"):
-            try:
-                embedded = orjson.loads(rest)
-            except orjson.JSONDecodeError:
-                embedded = None
-            if isinstance(embedded, dict):
-                event = {**embedded, **fields}
+    else:
+        event = text_line_fields(text)
     if event is None:
         event = {}
     event["@message"] = text

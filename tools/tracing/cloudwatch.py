@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from botocore.exceptions import BotoCoreError, ClientError
 
-from insights_queries.lambda_lines import platform_fields, text_format_fields
+from insights_queries.lambda_lines import text_line_fields
 from insights_queries.timestamps import parse_timestamp
 from tools.tracing.matching import Matcher
 from tools.tracing.model import Found, Line, iso
@@ -289,20 +289,8 @@ def message_event(message: str) -> Event:
         except orjson.JSONDecodeError:
             return {"@message": text, "_malformed": 1}
         event = parsed if isinstance(parsed, dict) else {"_malformed": 1}
-    elif (platform := platform_fields(text)) is not None:
-        event = platform
-    elif (runtime := text_format_fields(text)) is not None:
-        fields, rest = runtime
-        event = dict(fields)
-        if rest.startswith("{"):
-            try:
-                embedded = orjson.loads(rest)
-            except orjson.JSONDecodeError:
-                embedded = None
-            if isinstance(embedded, dict):
-                event = {**embedded, **fields}
     else:
-        event = {}
+        event = text_line_fields(text) or {}
     event["@message"] = text
     return event
 
