@@ -47,13 +47,18 @@ def invoked_asynchronously(service: Service, catalog: Catalog | None = None) -> 
     ``catalog``, a ``direct`` function that no rule, schedule or other service invokes is only
     called synchronously (an API, a caller): a refused call is answered to the caller and
     nothing is queued, so it has no asynchronous metrics either
-    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-sync.html)."""
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-sync.html), unless it has an
+    on-failure DLQ or destination: those only ever receive asynchronous events
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html), so
+    configuring one says something invokes it asynchronously."""
     if service.trigger == "sqs":
         return False
     if catalog is None or service.trigger != "direct":
         return True
     return (
-        any(service.name in other.invokes for other in catalog.services)
+        service.on_failure_dlq is not None
+        or service.on_failure_destination is not None
+        or any(service.name in other.invokes for other in catalog.services)
         or any(schedule.target == service.name for schedule in catalog.schedules)
         or any(t.service == service.name for _bus, rule in catalog.rules() for t in rule.targets)
     )
