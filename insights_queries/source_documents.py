@@ -71,13 +71,25 @@ def _object_document(text: bytes) -> bool:
 
 
 def lines_after_first(data: bytes) -> bool:
-    """Whether a file that failed to parse as a document is JSON lines after all.
+    """Whether a file that failed to parse as a document is lines after all.
 
-    Asked only when the document is invalid, so a valid document is never misread: some line
-    after the first is a whole JSON object (a pretty-printed document's lines never are).
+    Asked only when the document is invalid, so a valid document is never misread: the first line
+    is a whole JSON value on its own and more follows (``[1, 2]`` then text), or some line after
+    the first is a whole JSON object (a pretty-printed document's lines never are either).
     """
+    first, _, rest = data.partition(b"\n")
+    if rest.strip() and _is_json(first):
+        return True
     lines = data.split(b"\n", _SAMPLE_LINES + 1)[1 : _SAMPLE_LINES + 1]
     return any(_is_object(line) for line in lines)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def _is_object(line: bytes) -> bool:

@@ -404,3 +404,12 @@ def test_fuzz_any_bytes_give_records_or_one_clear_error(
     for notice in files.notices:
         assert "\n" not in notice and str(path) in notice
     query_files("stats count(*) by bin(1h), @logStream", [path])
+
+
+def test_a_whole_json_array_line_followed_by_text_is_read_as_lines(tmp_path: Path) -> None:
+    """Found by the projection's differential property test: a first line that is a whole JSON
+    array, then plain text, was taken for a broken JSON document and refused whole."""
+    path = tmp_path / "mixed.log"
+    path.write_text("[1, 2]\nplain text line\n", encoding="utf-8")
+    result = query_files("stats count(*) as n", [path])
+    assert result.rows == [{"n": 2}]
