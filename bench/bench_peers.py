@@ -30,6 +30,8 @@ from typing import Any
 
 import orjson
 
+from bench.bench_query import LEVELS, MESSAGES  # the same line mix as the query benchmark
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = [
     "orchestrator",
@@ -40,15 +42,6 @@ SERVICES = [
     "metrics",
     "notifications",
     "data-feed",
-]
-LEVELS = ["DEBUG"] * 6 + ["INFO"] * 3 + ["WARNING", "ERROR"]
-MESSAGES = [
-    "dispatching_dsl_function",
-    "Fetching market data",
-    "Indicator request received",
-    "Event publishing skipped (no event bus configured)",
-    "Order submitted",
-    "Portfolio rebalanced",
 ]
 LINES_PER_WORKFLOW = 300
 RUNS = 2  # best of, per job and contender

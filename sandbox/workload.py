@@ -35,19 +35,6 @@ from sandbox.resources import Resources
 from sandbox.transport import SandboxTransport
 
 
-def entry_schedule(catalog: Catalog, workflow: str | None = None) -> Schedule:
-    """The schedule that starts ``workflow`` (default: the first workflow that has one)."""
-    where = catalog.source_file
-    if not catalog.schedules:
-        raise SandboxError(f"{where}: no schedules: nothing says where a workflow starts")
-    for flow in catalog.workflows:
-        if (workflow is None or flow.name == workflow) and flow.schedule:
-            return catalog.schedule(flow.schedule)
-    if workflow is not None:
-        raise SandboxError(f"{where}: workflow {workflow!r} has no schedule (or does not exist)")
-    return catalog.schedules[0]
-
-
 def scheduled_event(
     schedule: Schedule,
     *,
@@ -98,9 +85,6 @@ def start_workflow(
     body = json.dumps(event, separators=(",", ":"))
     clients.sqs.send_message(QueueUrl=resources.queue(queue_name).url, MessageBody=body)
     transport.sent_to_queue(queue_name, message_key(body), clock.now())
-
-
-RUN_FIELDS = ("{uuid}", "{n}", "{now}")
 
 
 def workflow_entry(catalog: Catalog, workflow: Workflow) -> WorkflowStart:

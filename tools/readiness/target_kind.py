@@ -5,6 +5,7 @@ confirmed by moto without anyone reading them."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import urllib.error
 import urllib.request
@@ -14,11 +15,13 @@ LOCAL_PROBES = ("/moto-api/", "/_localstack/health")
 """Paths only a local stand-in answers: moto_server's dashboard API, LocalStack's health check."""
 
 
+@functools.lru_cache(maxsize=16)
 def local_endpoint_reason(endpoint_url: str | None, *, probe_timeout_s: float = 1.0) -> str | None:
     """Why ``endpoint_url`` is not a real AWS account, or None when it may be one.
 
     No endpoint (the SDK's own regional endpoints) is AWS. A loopback address, ``localhost``, or
-    an endpoint that answers a stand-in's own path is local.
+    an endpoint that answers a stand-in's own path is local. Remembered per endpoint, so the
+    readiness items that ask probe it once.
     """
     if not endpoint_url:
         return None
