@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -141,6 +142,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     """Let SIGTERM unwind like Ctrl-C, so ``finally`` blocks stop the sandbox and moto_server."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        _TERMINATED.set()
         raise KeyboardInterrupt(f"signal {signum}")
 
     try:
@@ -152,6 +154,19 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        _TERMINATED.clear()
+
+
+_TERMINATED = threading.Event()
+"""Set by SIGTERM. A KeyboardInterrupt raised from a signal handler is lost when the handler runs
+inside a finalizer (Python prints "Exception ignored" and goes on), so the drill's loops also
+check this at every tick (:func:`_stop_if_terminated`)."""
+
+
+def _stop_if_terminated() -> None:
+    """Raise KeyboardInterrupt if SIGTERM came, even if the one its handler raised was lost."""
+    if _TERMINATED.is_set():
+        raise KeyboardInterrupt("signal 15")
 
 
 def run_drills(
@@ -254,6 +269,7 @@ def run_drill(scenario: Scenario, sandboxes: FreshSandboxes, options: DrillOptio
     result = DrillResult(
         scenario.id, scenario.title, list(drill.expected_alarms), budget_s=drill.detection_budget_s
     )
+    _stop_if_terminated()
     sandbox = sandboxes.open()
     try:
         _Drill(sandbox, scenario, result, options, sandboxes.mirror).run()
@@ -399,6 +415,7 @@ class _Drill:
         ]
         expected = set(drill.expected_alarms)
         while True:
+            _stop_if_terminated()
             if clear_at is not None and box.clock.now() >= clear_at:
                 self._clear_code_faults()
                 self.mirror.restore()
@@ -491,6 +508,7 @@ class _Drill:
         try:
             running = pool.submit(self.options.step_runner, command, env)
             while True:
+                _stop_if_terminated()
                 try:
                     return running.result(timeout=REPLAY_POLL_S)
                 except StillRunning:
@@ -515,6 +533,7 @@ class _Drill:
             )
         deadline = box.clock.now() + self.options.recovery_budget_s
         while True:
+            _stop_if_terminated()
             box.settle(TICK_S, flush=False)
             if not alarms_in_alarm(box) and box.idle():
                 self.result.recovered_after_s = self.since_t0()

@@ -190,3 +190,20 @@ def test_every_report_names_its_alarm_timing_model(tmp_path: Path) -> None:
     assert "- alarm timing: sliding, every 60 s" in markdown
     assert "AWS/Lambda 60 s" in markdown and "log-derived 120 s" in markdown
     assert "- alarm timing: not recorded" in markdown  # the second result has none
+
+
+def test_a_sigterm_whose_interrupt_was_lost_still_stops_the_drill_at_its_next_tick() -> None:
+    """A KeyboardInterrupt raised from the SIGTERM handler is swallowed when the handler happens
+    to run inside a finalizer; the flag it sets stops the drill at the next check all the same."""
+    import contextlib
+    import os
+    import signal
+
+    from runbooks.drills import runner
+
+    with runner._sigterm_as_interrupt():
+        with contextlib.suppress(KeyboardInterrupt):  # the handler's interrupt, taken as lost
+            os.kill(os.getpid(), signal.SIGTERM)
+        with pytest.raises(KeyboardInterrupt):
+            runner._stop_if_terminated()
+    runner._stop_if_terminated()  # cleared once the run is over
