@@ -23,8 +23,11 @@ def detail_of(ctx: EventContext, service: str) -> dict[str, Any]:
 
 
 def is_duplicate(store: IdempotencyStore, key: str, log: Logger, **fields: Any) -> bool:
-    """True (and logged on ``log``) when ``key`` was already processed by the store's service."""
-    if store.seen(key):
+    """True (and logged on ``log``) when ``key`` is processed, or being processed, already.
+
+    Otherwise this invocation now holds the key's claim (see :mod:`services.state`).
+    """
+    if not store.claim(key):
         log.warning(DUPLICATE_MESSAGE, dedupe_key=key, **fields)
         return True
     return False

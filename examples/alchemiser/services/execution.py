@@ -33,6 +33,7 @@ _processed = state.IdempotencyStore(SERVICE)
 
 
 @inject_lambda_context(per_record=True)
+@state.idempotent
 def handler(record: dict[str, Any], context: Any) -> None:
     """Place every order of the plan in one SQS record (called once per record of the batch).
 
@@ -62,7 +63,6 @@ def handler(record: dict[str, Any], context: Any) -> None:
                 },
             )
             runtime.publish(SERVICE, trade)
-        _processed.mark(event_id)
 
 
 def _place(order: dict[str, Any], *, reject: bool) -> tuple[str, str | None]:

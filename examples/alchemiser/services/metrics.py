@@ -35,6 +35,7 @@ _processed = state.IdempotencyStore(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Count a completed or failed workflow, its duration and its trades."""
     with event_context(event) as ctx:
@@ -60,7 +61,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             duration_s=duration,
             trades_executed=trades,
         )
-        _processed.mark(event_id)
     return {"status": "recorded"}
 
 

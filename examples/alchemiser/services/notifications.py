@@ -26,6 +26,7 @@ _processed = state.IdempotencyStore(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Notify about the run's outcome; emit ``WorkflowCompleted`` when it succeeded."""
     with event_context(event) as ctx:
@@ -44,7 +45,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 {"correlation_id": detail.get("correlation_id"), "reason": detail.get("reason")},
             )
             log.warning("Failure notification sent", failed_step=detail.get("failed_step"))
-            _processed.mark(event_id)
             return {"status": "notified"}
         trades = int(detail.get("trades_executed") or 0)
         runtime.notify(
@@ -62,5 +62,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
         runtime.publish(SERVICE, completed)
         log.info("Workflow completed", trades_executed=trades)
-        _processed.mark(event_id)
     return {"status": "completed"}

@@ -30,6 +30,7 @@ _processed = state.IdempotencyStore(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Plan the rebalance for a ``SignalGenerated`` (or fail the workflow if the plan is refused)."""
     with event_context(event) as ctx:
@@ -47,7 +48,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 {"failed_step": SERVICE, "reason": reason, "workflow_started_at": started_at},
             )
             runtime.publish(SERVICE, failed)
-            _processed.mark(event_id)
             return {"status": "failed"}
         orders = plan_orders(dict(detail.get("allocations") or {}))
         planned = ctx.child_event(
@@ -66,7 +66,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             sells=sum(o["side"] == "sell" for o in orders),
             buys=sum(o["side"] == "buy" for o in orders),
         )
-        _processed.mark(event_id)
     return {"status": "planned", "orders": len(orders)}
 
 

@@ -1,8 +1,12 @@
 """signal-aggregator: collects every strategy's partial signal and publishes one consolidated signal.
 
-The fan-in: it keeps the partials of each correlation ID and, when the last expected strategy
-arrives, publishes ``SignalGenerated`` — whose causation ID is therefore the event ID of the
-partial that completed the set. Each strategy carries an equal share of the portfolio.
+The fan-in: it keeps the partials of each correlation ID in the shared state table and, when the
+last expected strategy arrives, publishes ``SignalGenerated`` — whose causation ID is therefore the
+event ID of the partial that completed the set. Several execution environments may hold partials
+of one workflow at once: recording a partial returns every partial recorded so far (one atomic
+write), and closing the set is a conditional write only one invocation wins, so exactly one
+``SignalGenerated`` is published (:mod:`services.state`). Each strategy carries an equal share of
+the portfolio.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ EMITS = ("SignalGenerated",)
 runtime.name_process(SERVICE)
 log = get_logger(__name__)
 _processed = state.IdempotencyStore(SERVICE)
-_partials: state.WorkflowState[dict[str, dict[str, float]]] = state.WorkflowState(SERVICE, dict)
+_partials = state.FanIn(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Record one partial signal; publish the consolidated signal when the set is complete."""
     with event_context(event) as ctx:
@@ -40,18 +45,18 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             log.error("Signal aggregation failed", strategy=strategy, reason="fault switch: fail")
             raise faults.InjectedFault(f"{SERVICE}: failure injected by its fault switch")
         correlation_id = str(detail.get("correlation_id"))
-        if _partials.is_complete(correlation_id):
+        partials = _partials.add(correlation_id, strategy, dict(detail.get("allocations") or {}))
+        if partials is None:
             log.warning("Partial signal arrived after its aggregation completed", strategy=strategy)
-            _processed.mark(event_id)
             return {"status": "late"}
-        partials = _partials.get(correlation_id)
-        partials[strategy] = dict(detail.get("allocations") or {})
         log.info(
             "Partial signal recorded", strategy=strategy, received=len(partials), expected=expected
         )
         if len(partials) < expected:
-            _processed.mark(event_id)
             return {"status": "waiting", "received": len(partials), "expected": expected}
+        if not _partials.close(correlation_id, event_id):
+            log.info("Aggregation already completed by another invocation", strategy=strategy)
+            return {"status": "late"}
         allocations = _consolidate(partials)
         signal = ctx.child_event(
             "SignalGenerated",
@@ -61,12 +66,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 "workflow_started_at": detail.get("workflow_started_at"),
             },
         )
-        runtime.publish(SERVICE, signal)
+        try:
+            runtime.publish(SERVICE, signal)
+        except Exception:
+            _partials.reopen(correlation_id, event_id)
+            raise
         log.info(
             "All strategy signals aggregated", strategies=len(partials), symbols=len(allocations)
         )
-        _partials.complete(correlation_id)
-        _processed.mark(event_id)
     return {"status": "aggregated"}
 
 

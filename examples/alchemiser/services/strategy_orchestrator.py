@@ -29,6 +29,7 @@ _processed = state.IdempotencyStore(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Open a workflow, announce it, and invoke one strategy worker per strategy.
 
@@ -64,8 +65,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             )
             payload = {**started, "strategy": strategy, "strategy_number": number}
             runtime.invoke_async(SERVICE, "strategy-worker", payload)
-    if schedule_id:
-        _processed.mark(schedule_id)
     return {"status": "started", "correlation_id": started["correlation_id"]}
 
 

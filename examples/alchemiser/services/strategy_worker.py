@@ -33,6 +33,7 @@ _processed = state.IdempotencyStore(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Evaluate ``event['strategy']`` and publish a ``PartialSignalGenerated``."""
     with event_context(event) as ctx:
@@ -60,7 +61,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
         runtime.publish(SERVICE, partial)
         log.info("Partial signal published", strategy=strategy, symbols=len(allocations))
-        _processed.mark(key)
     return {"status": "published", "strategy": strategy}
 
 

@@ -1,9 +1,11 @@
 """trade-aggregator: waits for every order of a plan, then closes the trading step.
 
 The second fan-in: it keeps each correlation's trades by ``order_id`` (a retried execution may
-re-send an order under a new event ID) and, when all ``order_count`` orders are in, publishes
-``AllTradesCompleted`` — or ``WorkflowFailed`` if any order was rejected — caused by the trade
-that completed the set. Its designed failure (fault switch ``fail``): the reconciliation with the
+re-send an order under a new event ID) in the shared state table and, when all ``order_count``
+orders are in, publishes ``AllTradesCompleted`` — or ``WorkflowFailed`` if any order was
+rejected — caused by the trade that completed the set. Closing the plan is a conditional write
+only one invocation wins, however many execution environments saw the set complete
+(:mod:`services.state`). Its designed failure (fault switch ``fail``): the reconciliation with the
 broker fails, which also ends the workflow with ``WorkflowFailed``.
 """
 
@@ -24,10 +26,11 @@ EMITS = ("AllTradesCompleted", "WorkflowFailed")
 runtime.name_process(SERVICE)
 log = get_logger(__name__)
 _processed = state.IdempotencyStore(SERVICE)
-_trades: state.WorkflowState[dict[str, dict[str, Any]]] = state.WorkflowState(SERVICE, dict)
+_trades = state.FanIn(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Record one executed trade; close the step when the plan's last order is in."""
     with event_context(event) as ctx:
@@ -39,25 +42,28 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             return {"status": "duplicate"}
         fault = faults.before_work(SERVICE)
         correlation_id = str(detail.get("correlation_id"))
-        if _trades.is_complete(correlation_id):
-            log.warning("Trade arrived after its plan was closed", order_id=order_id)
-            _processed.mark(event_id)
-            return {"status": "late"}
-        trades = _trades.get(correlation_id)
-        trades[order_id] = {
+        trade = {
             "status": detail.get("status"),
             "symbol": detail.get("symbol"),
             "notional_usd": detail.get("notional_usd"),
             "reason": detail.get("reason"),
         }
+        trades = _trades.add(correlation_id, order_id, trade)
+        if trades is None:
+            log.warning("Trade arrived after its plan was closed", order_id=order_id)
+            return {"status": "late"}
         log.info("Trade recorded", order_id=order_id, received=len(trades), expected=expected)
         if len(trades) < expected:
-            _processed.mark(event_id)
             return {"status": "waiting", "received": len(trades), "expected": expected}
-        outcome = _close(ctx, trades, detail.get("workflow_started_at"), fail=fault.fail)
-        runtime.publish(SERVICE, outcome)
-        _trades.complete(correlation_id)
-        _processed.mark(event_id)
+        if not _trades.close(correlation_id, event_id):
+            log.info("Plan already closed by another invocation", order_id=order_id)
+            return {"status": "late"}
+        try:
+            outcome = _close(ctx, trades, detail.get("workflow_started_at"), fail=fault.fail)
+            runtime.publish(SERVICE, outcome)
+        except Exception:
+            _trades.reopen(correlation_id, event_id)
+            raise
     return {"status": outcome["event_type"]}
 
 

@@ -12,8 +12,9 @@ DUPLICATE_MESSAGE = "Duplicate event detected"
 
 
 def is_duplicate(seen: Seen, key: str, log: Logger) -> bool:
-    """True, and logged, when ``key`` was already handled (at-least-once delivery)."""
-    if key in seen:
+    """True, and logged, when ``key`` is handled, or being handled, already (at-least-once
+    delivery); otherwise this invocation now holds the key's claim (:mod:`ingest_handlers.state`)."""
+    if not seen.claim(key):
         log.warning(DUPLICATE_MESSAGE, dedupe_key=key)
         return True
     return False

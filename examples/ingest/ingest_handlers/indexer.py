@@ -24,6 +24,7 @@ _seen = state.Seen(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Index the document the event names and announce it."""
     with event_context(event) as ctx:
@@ -49,5 +50,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         else:
             log.info("Document indexed", document_id=detail.get("document_id"))
         runtime.publish(SERVICE, ctx.child_event(outcome, carried))
-        _seen.add(event_id)
     return {"status": "indexed"}

@@ -30,6 +30,7 @@ _seen = state.Seen(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Notify the owner and count the run as completed or failed, with its duration."""
     with event_context(event) as ctx:
@@ -54,5 +55,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if duration is not None:
             emf.put("WorkflowDuration", duration, unit="Seconds", dimensions=dims)
         log.info("Owner notified", workflow=workflow, succeeded=succeeded, duration_s=duration)
-        _seen.add(event_id)
     return {"status": "notified"}

@@ -25,6 +25,7 @@ _seen = state.Seen(SERVICE)
 
 
 @inject_lambda_context(per_record=True)
+@state.idempotent
 def handler(record: dict[str, Any], context: Any) -> None:
     """Parse the document of one SQS record: DocumentParsed, or DocumentRejected."""
     with event_context(record) as ctx:
@@ -49,4 +50,3 @@ def handler(record: dict[str, Any], context: Any) -> None:
             words = int(detail.get("pages") or 0) * WORDS_PER_PAGE
             log.info("Document parsed", document_id=detail.get("document_id"), words=words)
             runtime.publish(SERVICE, ctx.child_event("DocumentParsed", {**carried, "words": words}))
-        _seen.add(event_id)

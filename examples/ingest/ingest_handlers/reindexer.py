@@ -31,6 +31,7 @@ def _text(request: dict[str, Any], key: str) -> str:
 
 
 @inject_lambda_context(per_record=True)
+@state.idempotent
 def handler(record: dict[str, Any], context: Any) -> None:
     """Open one reindex workflow for the request in ``record``."""
     with event_context(record) as ctx:
@@ -56,4 +57,3 @@ def handler(record: dict[str, Any], context: Any) -> None:
             )
             log.info("Reindex requested", document_id=document_id, request_id=request_id)
             runtime.publish(SERVICE, requested)
-        _seen.add(request_id)

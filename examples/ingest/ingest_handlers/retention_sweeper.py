@@ -22,6 +22,7 @@ _seen = state.Seen(SERVICE)
 
 
 @inject_lambda_context
+@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Sweep once; the count swept is a business metric, not an event."""
     schedule_id = str(event.get("id") or "")
@@ -33,6 +34,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     with start_workflow(f"sweep-{schedule_id}" if schedule_id else None):
         emf.put("DocumentsExpired", expired)
         log.info("Retention sweep finished", expired=expired)
-    if schedule_id:
-        _seen.add(schedule_id)
     return {"status": "swept", "expired": expired}

@@ -1,0 +1,144 @@
+"""The state store in DynamoDB: one table shared by every execution environment of every service.
+
+On Lambda each execution environment is its own process, so anything kept in module globals is
+seen by one environment only; two environments of the signal aggregator would each hold half the
+partials. The services therefore keep cross-invocation state in a DynamoDB table (partition key
+``pk``, a string), where every write below is a single atomic request:
+
+- a **claim** is a conditional ``PutItem``: it succeeds only if no item has the key, or the item is
+  a claim whose deadline has passed (``attribute_not_exists(pk) OR (...)``), so of two concurrent
+  deliveries of one event exactly one gets it
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html);
+  a failed condition is ``ConditionalCheckFailedException`` and writes nothing;
+- a **fan-in part** is an ``UpdateItem`` that sets one attribute per member and asks for
+  ``ReturnValues=ALL_NEW``: the answer is the whole item after this write, strongly consistent, so
+  the caller sees every part written before it without a second read
+  (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html);
+- a **close** is an ``UpdateItem`` conditioned on ``attribute_not_exists(completed)``: of two
+  invocations that both saw the set complete, one closes it and publishes, the other is refused.
+
+``expires_at`` (epoch seconds) is when a claim may be taken over, and a deployment enables the
+table's TTL on it so old items go away
+(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+KEY = "pk"
+PART_PREFIX = "part_"
+KEEP_S = 7 * 24 * 3600.0
+"""How long a processed key or a fan-in is remembered (the table's TTL removes it after)."""
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+_BATCH = 25  # BatchWriteItem's limit of requests per call
+
+
+class StateTableError(RuntimeError):
+    """The state table cannot be used (missing, or refused the request): says which and why."""
+
+
+class DynamoBackend:
+    """Claims, confirmations and fan-ins as single conditional requests on ``table``."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    def _call(self, operation: str, **params: Any) -> dict[str, Any] | None:
+        """``operation`` on the table; None when its condition failed, else the response."""
+        try:
+            response: dict[str, Any] = getattr(self.client, operation)(
+                TableName=self.table, **params
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == _CONDITION_FAILED:
+                return None
+            message = error.response.get("Error", {}).get("Message", "")
+            raise StateTableError(
+                f"state table {self.table!r}: {operation} failed: {code}: {message}"
+            ) from error
+        return response
+
+    def claim(self, pk: str, now: float, until: float) -> bool:
+        done = self._call(
+            "put_item",
+            Item={KEY: {"S": pk}, "status": {"S": "in_progress"}, "expires_at": _n(until)},
+            ConditionExpression=(
+                "attribute_not_exists(pk) OR (#s = :in_progress AND expires_at < :now)"
+            ),
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":in_progress": {"S": "in_progress"}, ":now": _n(now)},
+        )
+        return done is not None
+
+    def confirm(self, pk: str, now: float) -> None:
+        self._call(
+            "put_item",
+            Item={KEY: {"S": pk}, "status": {"S": "done"}, "expires_at": _n(now + KEEP_S)},
+        )
+
+    def release(self, pk: str) -> None:
+        self._call("delete_item", Key={KEY: {"S": pk}})
+
+    def add_part(self, pk: str, member: str, value: str, now: float) -> dict[str, str] | None:
+        response = self._call(
+            "update_item",
+            Key={KEY: {"S": pk}},
+            UpdateExpression="SET #part = :value, expires_at = :keep",
+            ConditionExpression="attribute_not_exists(completed)",
+            ExpressionAttributeNames={"#part": PART_PREFIX + member},
+            ExpressionAttributeValues={":value": {"S": value}, ":keep": _n(now + KEEP_S)},
+            ReturnValues="ALL_NEW",
+        )
+        if response is None:
+            return None
+        attributes: dict[str, Any] = response.get("Attributes", {})
+        return {
+            name[len(PART_PREFIX) :]: str(value["S"])
+            for name, value in attributes.items()
+            if name.startswith(PART_PREFIX)
+        }
+
+    def close(self, pk: str, token: str) -> bool:
+        done = self._call(
+            "update_item",
+            Key={KEY: {"S": pk}},
+            UpdateExpression="SET completed = :token",
+            ConditionExpression="attribute_not_exists(completed)",
+            ExpressionAttributeValues={":token": {"S": token}},
+        )
+        return done is not None
+
+    def reopen(self, pk: str, token: str) -> None:
+        self._call(
+            "update_item",
+            Key={KEY: {"S": pk}},
+            UpdateExpression="REMOVE completed",
+            ConditionExpression="completed = :token",
+            ExpressionAttributeValues={":token": {"S": token}},
+        )
+
+    def clear(self) -> None:
+        """Delete every item (a sandbox or test starting clean; never called when deployed)."""
+        keys: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"ProjectionExpression": KEY}
+        while True:
+            page = self._call("scan", **params) or {}
+            keys.extend({KEY: item[KEY]} for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for start in range(0, len(keys), _BATCH):
+            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + _BATCH]]
+            pending: dict[str, Any] = {self.table: requests}
+            while pending:
+                answer = self.client.batch_write_item(RequestItems=pending)
+                pending = answer.get("UnprocessedItems") or {}
+
+
+def _n(value: float) -> dict[str, str]:
+    return {"N": f"{value:.3f}"}
