@@ -14,7 +14,9 @@ same hooks the example services do; each is optional:
 
 - ``pkg.runtime``: ``set_transport(t)`` (publish / async invoke / notify), ``set_clock(f)``;
 - ``pkg.faults``: ``set_fault(service, spec)``, ``clear_faults()``, ``set_sleeper(f)``;
-- ``pkg.state``: ``reset_all()`` (forget idempotency keys between runs).
+- ``pkg.state``: ``reset_all()`` (forget idempotency keys between runs), and ``tables()`` /
+  ``set_client(c)``: the DynamoDB tables its state lives in, created on the sandbox's endpoint,
+  and the client to reach them (:mod:`sandbox.state_tables`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import logging_config
 from logging_config import config as log_config
 from logging_config import sink
 from sandbox.clock import SimClock
+from sandbox.state_tables import connect
 
 
 def install_clock(clock: SimClock) -> Callable[[], None]:
@@ -125,8 +128,13 @@ class HandlerPackage:
             if hook is not None:
                 hook(value)
 
+    def connect_state(self, endpoint_url: str, region: str) -> bool:
+        """Create the package's state tables on the endpoint and hand it a client to them."""
+        return connect(self.package, self.state, endpoint_url, region)
+
     def uninstall(self) -> None:
         for module, name in (
+            (self.state, "set_client"),
             (self.runtime, "set_transport"),
             (self.runtime, "set_clock"),
             (self.faults, "set_sleeper"),

@@ -196,6 +196,7 @@ class Sandbox:
         self._undo_ids = install_ids(self.random.random_bytes)
         if self.package is not None:
             self.package.install(self.transport, self.clock, self.runner.sleep)
+            self.package.connect_state(self.clients.endpoint_url, self.clients.region)
             self.package.reset_state()
             self.package.clear_faults()
         self._observed: dict[str, list[dict[str, Any]]] = {}

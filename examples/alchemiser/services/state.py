@@ -26,6 +26,7 @@ Deployed, ``STATE_TABLE`` names the table and boto3 finds DynamoDB the ordinary 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -135,10 +136,8 @@ def idempotent(handler: Callable[[Any, Any], R]) -> Callable[[Any, Any], R]:
             result = handler(event, context)
         except BaseException:
             for store, pk in reversed(invocation.claims):
-                try:
+                with contextlib.suppress(Exception):  # the handler's error is the one to report
                     store.release(pk)
-                except Exception:  # noqa: BLE001 - the handler's error is the one to report
-                    pass
             raise
         finally:
             _current.reset(token)

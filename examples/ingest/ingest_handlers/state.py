@@ -18,6 +18,7 @@ Hooks the sandbox calls (docs/services.md): :func:`tables`, :func:`set_client`,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
@@ -109,10 +110,8 @@ def idempotent(handler: Callable[[Any, Any], R]) -> Callable[[Any, Any], R]:
             result = handler(event, context)
         except BaseException:
             for claims, key in reversed(invocation.claims):
-                try:
+                with contextlib.suppress(Exception):  # the handler's error is the one to report
                     claims.release(key)
-                except Exception:  # noqa: BLE001 - the handler's error is the one to report
-                    pass
             raise
         finally:
             _current.reset(token)
