@@ -15,7 +15,8 @@ The flow of one ``trading`` workflow::
 
 Supporting modules: ``runtime`` (publishing and invoking through a pluggable transport, and the
 service name of the process), ``faults`` (the per-service fail / crash / slow / duplicate
-switches), ``state`` (idempotency and per-workflow aggregation state), ``common`` (the shared
+switches), ``state`` (idempotency claims and fan-in parts, in a DynamoDB table every execution
+environment shares), ``common`` (the shared
 handler helpers), ``local_router`` (runs the whole flow in one process).
 
 The services never call ``logging_config.configure``: a deployed function is named by

@@ -9,7 +9,8 @@ One module per service, each with a Lambda-shaped ``handler(event, context)``::
 
 The three modules the sandbox looks for (docs/services.md, "The handler contract"):
 ``runtime`` (how events and notifications leave: ``set_transport``, ``set_clock``), ``faults``
-(``set_fault``, ``clear_faults``, ``set_sleeper``) and ``state`` (``reset_all``).
+(``set_fault``, ``clear_faults``, ``set_sleeper``) and ``state`` (``tables``, ``set_client``,
+``reset_all``: the handled keys live in a DynamoDB table every execution environment shares).
 
 No module calls ``logging_config.configure(name)`` at import: several handlers share one process
 in the sandbox and in tests, and a process-wide name set at import would label every line with
