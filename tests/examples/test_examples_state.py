@@ -22,7 +22,7 @@ import boto3
 import pytest
 from services import local_router, runtime, state
 from services.common import DUPLICATE_MESSAGE
-from services.state_memory import MemoryBackend
+from services.state_memory import MemoryBackend, Parts
 
 SERVICES_DIR = local_router.__file__.rsplit("/", 1)[0]
 CORRELATION = "workflow-race-1"
@@ -293,9 +293,9 @@ def test_a_claim_left_by_a_timed_out_invocation_lapses_at_its_deadline(table: An
 
 
 def test_reset_all_empties_the_table(table: Any, sent: Recorder) -> None:
-    env = environment("signal_aggregator")
-    _invoke(env, _partial("a"))
-    assert table.scan(TableName=state.table_name())["Count"] == 2  # the claim and the fan-in
+    _invoke(environment("signal_aggregator"), _partial("a"))  # a fan-in
+    _invoke(environment("portfolio"), _event("SignalGenerated", {"allocations": {"SPY": 1.0}}))
+    assert table.scan(TableName=state.table_name())["Count"] == 2  # and a claim
     state.reset_all()
     assert table.scan(TableName=state.table_name())["Count"] == 0
 
@@ -308,9 +308,43 @@ def test_without_a_table_the_store_is_in_memory_with_the_same_semantics(
     store = state.backend()
     assert isinstance(store, MemoryBackend)
     assert store.claim("k", now=0.0, until=10.0) and not store.claim("k", now=5.0, until=15.0)
-    assert store.add_part("f", "a", "1", now=0.0) == {"a": "1"}
+    assert store.add_part("f", "a", "1", now=0.0) == Parts({"a": "1"}, added=True, completed=False)
+    assert store.add_part("f", "a", "9", now=0.0) == Parts({"a": "1"}, added=False, completed=False)
     assert store.close("f", "t1") and not store.close("f", "t2")
-    assert store.add_part("f", "b", "2", now=0.0) is None  # closed: a late part
+    late = store.add_part("f", "b", "2", now=0.0)
+    assert late == Parts({"a": "1"}, added=False, completed=True)
+
+
+@pytest.mark.parametrize(("module", "service", "emitted", "make"), FAN_INS)
+def test_a_retry_after_a_failed_publish_completes_the_fan_in(
+    table: Any, module: str, service: str, emitted: str, make: Any
+) -> None:
+    """The close is undone when the fan-in event cannot be published, so the retry closes it."""
+
+    class Refusing(Recorder):
+        refuse = True
+
+        def put_event(self, *, source: str, detail_type: str, detail: dict[str, Any]) -> None:
+            if self.refuse:
+                raise runtime.PublishError("PutEvents refused")
+            super().put_event(source=source, detail_type=detail_type, detail=detail)
+
+    recorder = Refusing()
+    runtime.set_transport(recorder)
+    try:
+        env = environment(module)
+        last = make("b")
+        recorder.refuse = False
+        _invoke(env, make("a"))
+        recorder.refuse = True
+        with pytest.raises(runtime.PublishError):
+            _invoke(env, last)
+        recorder.refuse = False
+        _invoke(environment(module), last)  # Lambda's retry, in another environment
+        assert len(recorder.of(emitted)) == 1
+        assert _invoke(env, last) == {"status": "duplicate"}
+    finally:
+        runtime.set_transport(None)
 
 
 def test_a_missing_table_is_one_line_naming_it(aws_endpoint: str) -> None:

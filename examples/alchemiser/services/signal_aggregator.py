@@ -15,7 +15,7 @@ from typing import Any
 
 from logging_config import event_context, get_logger, inject_lambda_context
 from services import faults, runtime, state
-from services.common import detail_of, is_duplicate, required_count, required_text
+from services.common import DUPLICATE_MESSAGE, detail_of, required_count, required_text
 
 SERVICE = "signal-aggregator"
 TRIGGER = "eventbridge"
@@ -25,12 +25,10 @@ EMITS = ("SignalGenerated",)
 
 runtime.name_process(SERVICE)
 log = get_logger(__name__)
-_processed = state.IdempotencyStore(SERVICE)
 _partials = state.FanIn(SERVICE)
 
 
 @inject_lambda_context
-@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Record one partial signal; publish the consolidated signal when the set is complete."""
     with event_context(event) as ctx:
@@ -38,31 +36,36 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         event_id = str(detail.get("event_id"))
         strategy = required_text(detail, "strategy", SERVICE)
         expected = required_count(detail, "total_strategies", SERVICE)
-        if is_duplicate(_processed, event_id, log, strategy=strategy):
-            return {"status": "duplicate"}
         fault = faults.before_work(SERVICE)
         if fault.fail:
             log.error("Signal aggregation failed", strategy=strategy, reason="fault switch: fail")
             raise faults.InjectedFault(f"{SERVICE}: failure injected by its fault switch")
         correlation_id = str(detail.get("correlation_id"))
-        partials = _partials.add(correlation_id, strategy, dict(detail.get("allocations") or {}))
-        if partials is None:
-            log.warning("Partial signal arrived after its aggregation completed", strategy=strategy)
-            return {"status": "late"}
-        log.info(
-            "Partial signal recorded", strategy=strategy, received=len(partials), expected=expected
-        )
-        if len(partials) < expected:
-            return {"status": "waiting", "received": len(partials), "expected": expected}
-        if not _partials.close(correlation_id, event_id):
-            log.info("Aggregation already completed by another invocation", strategy=strategy)
-            return {"status": "late"}
-        allocations = _consolidate(partials)
+        allocations = dict(detail.get("allocations") or {})
+        recorded = _partials.add(correlation_id, strategy, allocations, event_id)
+        copy = recorded.is_copy(strategy, event_id)
+        partials = recorded.parts
+        if recorded.added:
+            log.info(
+                "Partial signal recorded",
+                strategy=strategy,
+                received=len(partials),
+                expected=expected,
+            )
+        # Whoever finds the set complete and open tries to close it (the invocation that
+        # completed it, or a retry of one that failed before publishing); one of them wins.
+        if (
+            recorded.completed
+            or len(partials) < expected
+            or not _partials.close(correlation_id, event_id)
+        ):
+            return _not_closing(recorded, copy, strategy, event_id, expected)
+        merged = _consolidate(partials)
         signal = ctx.child_event(
             "SignalGenerated",
             {
                 "strategies": sorted(partials),
-                "allocations": allocations,
+                "allocations": merged,
                 "workflow_started_at": detail.get("workflow_started_at"),
             },
         )
@@ -71,10 +74,24 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         except Exception:
             _partials.reopen(correlation_id, event_id)
             raise
-        log.info(
-            "All strategy signals aggregated", strategies=len(partials), symbols=len(allocations)
-        )
+        log.info("All strategy signals aggregated", strategies=len(partials), symbols=len(merged))
     return {"status": "aggregated"}
+
+
+def _not_closing(
+    recorded: state.Recorded, copy: bool, strategy: str, event_id: str, expected: int
+) -> dict[str, Any]:
+    """Log why this partial publishes nothing, and say so."""
+    received = len(recorded.parts)
+    if copy:
+        log.warning(DUPLICATE_MESSAGE, dedupe_key=event_id, strategy=strategy)
+        return {"status": "duplicate"}
+    if recorded.completed or received >= expected:
+        log.warning("Partial signal arrived after its aggregation completed", strategy=strategy)
+        return {"status": "late"}
+    if not recorded.added:
+        log.warning("Partial signal of this strategy already recorded", strategy=strategy)
+    return {"status": "waiting", "received": received, "expected": expected}
 
 
 def _consolidate(partials: dict[str, dict[str, float]]) -> dict[str, float]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from services import runtime
-from services.state_memory import MemoryBackend
+from services.state_memory import MemoryBackend, Parts
 
 TABLE_ENV = "STATE_TABLE"
 DEFAULT_CLAIM_S = 900.0
@@ -52,7 +52,7 @@ class Backend(Protocol):
 
     def release(self, pk: str) -> None: ...
 
-    def add_part(self, pk: str, member: str, value: str, now: float) -> dict[str, str] | None: ...
+    def add_part(self, pk: str, member: str, value: str, now: float) -> Parts: ...
 
     def close(self, pk: str, token: str) -> bool: ...
 
@@ -173,8 +173,27 @@ class IdempotencyStore:
         return True
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A fan-in after one part was offered: its parts, their source events, and what happened."""
+
+    parts: dict[str, Any]
+    sources: dict[str, str]
+    added: bool
+    completed: bool
+
+    def is_copy(self, member: str, event_id: str) -> bool:
+        """The part was there already, from this very event (a duplicate delivery)."""
+        return not self.added and self.sources.get(member) == event_id
+
+
 class FanIn:
-    """Per-correlation parts of a fan-in, and its completion by exactly one invocation."""
+    """Per-correlation parts of a fan-in, and its completion by exactly one invocation.
+
+    A fan-in needs no separate idempotency claim: a part is written only if its member has none
+    (a copy of it changes nothing) and closing is conditional, so one request per part is enough
+    and duplicates, retries and concurrent environments still complete it exactly once.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -182,14 +201,17 @@ class FanIn:
     def _pk(self, correlation_id: str) -> str:
         return f"{self.name}#fanin#{correlation_id}"
 
-    def add(self, correlation_id: str, member: str, value: Any) -> dict[str, Any] | None:
-        """Record ``member``'s part; every part recorded so far, or None if already closed."""
-        parts = backend().add_part(
-            self._pk(correlation_id), member, json.dumps(value, sort_keys=True), runtime.now()
+    def add(self, correlation_id: str, member: str, value: Any, event_id: str) -> Recorded:
+        """Offer ``member``'s part (from event ``event_id``); the fan-in as it now stands."""
+        text = json.dumps({"event_id": event_id, "value": value}, sort_keys=True)
+        found = backend().add_part(self._pk(correlation_id), member, text, runtime.now())
+        decoded = {name: json.loads(raw) for name, raw in sorted(found.parts.items())}
+        return Recorded(
+            parts={name: part["value"] for name, part in decoded.items()},
+            sources={name: str(part["event_id"]) for name, part in decoded.items()},
+            added=found.added,
+            completed=found.completed,
         )
-        if parts is None:
-            return None
-        return {name: json.loads(text) for name, text in sorted(parts.items())}
 
     def close(self, correlation_id: str, token: str) -> bool:
         """True for the one caller that closes the fan-in (``token``: its event ID)."""

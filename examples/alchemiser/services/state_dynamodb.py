@@ -10,10 +10,12 @@ partials. The services therefore keep cross-invocation state in a DynamoDB table
   deliveries of one event exactly one gets it
   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html);
   a failed condition is ``ConditionalCheckFailedException`` and writes nothing;
-- a **fan-in part** is an ``UpdateItem`` that sets one attribute per member and asks for
+- a **fan-in part** is an ``UpdateItem`` that sets one attribute per member unless it is there
+  (a copy of the same part, however delivered, changes nothing) and asks for
   ``ReturnValues=ALL_NEW``: the answer is the whole item after this write, strongly consistent, so
   the caller sees every part written before it without a second read
-  (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html);
+  (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html); when it
+  is refused, ``ReturnValuesOnConditionCheckFailure=ALL_OLD`` returns the item as it is;
 - a **close** is an ``UpdateItem`` conditioned on ``attribute_not_exists(completed)``: of two
   invocations that both saw the set complete, one closes it and publishes, the other is refused.
 
@@ -27,6 +29,8 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from services.state_memory import Parts
 
 KEY = "pk"
 PART_PREFIX = "part_"
@@ -49,6 +53,11 @@ class DynamoBackend:
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any] | None:
         """``operation`` on the table; None when its condition failed, else the response."""
+        done, response = self._attempt(operation, **params)
+        return response if done else None
+
+    def _attempt(self, operation: str, **params: Any) -> tuple[bool, dict[str, Any]]:
+        """(True, the response), or (False, the error's body) when the condition failed."""
         try:
             response: dict[str, Any] = getattr(self.client, operation)(
                 TableName=self.table, **params
@@ -56,12 +65,12 @@ class DynamoBackend:
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code == _CONDITION_FAILED:
-                return None
+                return False, dict(error.response)
             message = error.response.get("Error", {}).get("Message", "")
             raise StateTableError(
                 f"state table {self.table!r}: {operation} failed: {code}: {message}"
             ) from error
-        return response
+        return True, response
 
     def claim(self, pk: str, now: float, until: float) -> bool:
         done = self._call(
@@ -84,24 +93,30 @@ class DynamoBackend:
     def release(self, pk: str) -> None:
         self._call("delete_item", Key={KEY: {"S": pk}})
 
-    def add_part(self, pk: str, member: str, value: str, now: float) -> dict[str, str] | None:
-        response = self._call(
+    def add_part(self, pk: str, member: str, value: str, now: float) -> Parts:
+        """Write ``member``'s part unless it is there already or the fan-in is closed.
+
+        One request either way: on success ``ALL_NEW`` is the item after the write; when the
+        condition fails, ``ReturnValuesOnConditionCheckFailure=ALL_OLD`` returns the item that
+        made it fail, so the caller still learns every part and whether the fan-in is closed.
+        """
+        added, answer = self._attempt(
             "update_item",
             Key={KEY: {"S": pk}},
             UpdateExpression="SET #part = :value, expires_at = :keep",
-            ConditionExpression="attribute_not_exists(completed)",
+            ConditionExpression="attribute_not_exists(completed) AND attribute_not_exists(#part)",
             ExpressionAttributeNames={"#part": PART_PREFIX + member},
             ExpressionAttributeValues={":value": {"S": value}, ":keep": _n(now + KEEP_S)},
             ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
-        if response is None:
-            return None
-        attributes: dict[str, Any] = response.get("Attributes", {})
-        return {
+        item: dict[str, Any] = answer.get("Attributes" if added else "Item") or {}
+        parts = {
             name[len(PART_PREFIX) :]: str(value["S"])
-            for name, value in attributes.items()
+            for name, value in item.items()
             if name.startswith(PART_PREFIX)
         }
+        return Parts(parts, added=added, completed="completed" in item)
 
     def close(self, pk: str, token: str) -> bool:
         done = self._call(

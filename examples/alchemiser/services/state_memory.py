@@ -15,6 +15,15 @@ from dataclasses import dataclass, field
 DEFAULT_CAPACITY = 10_000
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What a fan-in holds after adding a part: every part, whether this one was new, closed."""
+
+    parts: dict[str, str]
+    added: bool
+    completed: bool
+
+
 @dataclass
 class _Item:
     status: str = ""
@@ -50,12 +59,12 @@ class MemoryBackend:
     def release(self, pk: str) -> None:
         self._items.pop(pk, None)
 
-    def add_part(self, pk: str, member: str, value: str, now: float) -> dict[str, str] | None:
+    def add_part(self, pk: str, member: str, value: str, now: float) -> Parts:
         item = self._items.get(pk) or self._put(pk, _Item())
-        if item.completed is not None:
-            return None
-        item.parts[member] = value
-        return dict(item.parts)
+        added = item.completed is None and member not in item.parts
+        if added:
+            item.parts[member] = value
+        return Parts(dict(item.parts), added=added, completed=item.completed is not None)
 
     def close(self, pk: str, token: str) -> bool:
         item = self._items.get(pk) or self._put(pk, _Item())

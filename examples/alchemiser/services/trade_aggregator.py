@@ -15,7 +15,7 @@ from typing import Any
 
 from logging_config import event_context, get_logger, inject_lambda_context
 from services import faults, runtime, state
-from services.common import detail_of, is_duplicate, required_count, required_text
+from services.common import DUPLICATE_MESSAGE, detail_of, required_count, required_text
 
 SERVICE = "trade-aggregator"
 TRIGGER = "eventbridge"
@@ -25,12 +25,10 @@ EMITS = ("AllTradesCompleted", "WorkflowFailed")
 
 runtime.name_process(SERVICE)
 log = get_logger(__name__)
-_processed = state.IdempotencyStore(SERVICE)
 _trades = state.FanIn(SERVICE)
 
 
 @inject_lambda_context
-@state.idempotent
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Record one executed trade; close the step when the plan's last order is in."""
     with event_context(event) as ctx:
@@ -38,8 +36,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         event_id = str(detail.get("event_id"))
         order_id = required_text(detail, "order_id", SERVICE)
         expected = required_count(detail, "order_count", SERVICE)
-        if is_duplicate(_processed, event_id, log, order_id=order_id):
-            return {"status": "duplicate"}
         fault = faults.before_work(SERVICE)
         correlation_id = str(detail.get("correlation_id"))
         trade = {
@@ -48,16 +44,17 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "notional_usd": detail.get("notional_usd"),
             "reason": detail.get("reason"),
         }
-        trades = _trades.add(correlation_id, order_id, trade)
-        if trades is None:
-            log.warning("Trade arrived after its plan was closed", order_id=order_id)
-            return {"status": "late"}
-        log.info("Trade recorded", order_id=order_id, received=len(trades), expected=expected)
-        if len(trades) < expected:
-            return {"status": "waiting", "received": len(trades), "expected": expected}
-        if not _trades.close(correlation_id, event_id):
-            log.info("Plan already closed by another invocation", order_id=order_id)
-            return {"status": "late"}
+        recorded = _trades.add(correlation_id, order_id, trade, event_id)
+        trades = recorded.parts
+        if recorded.added:
+            log.info("Trade recorded", order_id=order_id, received=len(trades), expected=expected)
+        # Whoever finds the plan complete and open tries to close it; one of them wins.
+        if (
+            recorded.completed
+            or len(trades) < expected
+            or not _trades.close(correlation_id, event_id)
+        ):
+            return _not_closing(recorded, order_id, event_id, expected)
         try:
             outcome = _close(ctx, trades, detail.get("workflow_started_at"), fail=fault.fail)
             runtime.publish(SERVICE, outcome)
@@ -65,6 +62,22 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             _trades.reopen(correlation_id, event_id)
             raise
     return {"status": outcome["event_type"]}
+
+
+def _not_closing(
+    recorded: state.Recorded, order_id: str, event_id: str, expected: int
+) -> dict[str, Any]:
+    """Log why this trade publishes nothing, and say so."""
+    received = len(recorded.parts)
+    if recorded.is_copy(order_id, event_id):
+        log.warning(DUPLICATE_MESSAGE, dedupe_key=event_id, order_id=order_id)
+        return {"status": "duplicate"}
+    if recorded.completed or received >= expected:
+        log.warning("Trade arrived after its plan was closed", order_id=order_id)
+        return {"status": "late"}
+    if not recorded.added:
+        log.warning("Trade of this order already recorded", order_id=order_id)
+    return {"status": "waiting", "received": received, "expected": expected}
 
 
 def _close(
