@@ -189,8 +189,17 @@ def _partial(task: _Task) -> tuple[Groups, int, Statistics, list[str]]:
     reader = _reader(task)
     *before, stats = task.query.commands
     assert isinstance(stats, Stats)
+    plan = None
+    if isinstance(reader, ProjectedFiles) and not before:
+        from insights_queries.compiled_stats import column_plan  # only workers use it
+
+        plan = column_plan(stats, reader.fields)
     if isinstance(reader, ProjectedFiles) and _counts_by_all_fields(stats, before, reader.fields):
         groups, seen = _count_groups(stats, reader.count_by_fields())
+    elif isinstance(reader, ProjectedFiles) and plan is not None:
+        from insights_queries.compiled_stats import compiled_groups
+
+        groups, seen = compiled_groups(stats, reader, plan)
     else:
         events: Iterator[Event] = iter(reader)
         for stage in _Plan(Query(tuple(before))).stages:  # the filters: per-event map stages
@@ -249,7 +258,7 @@ def _merge(a: Accumulator, b: Accumulator) -> None:
     elif isinstance(a, CountDistinct) and isinstance(b, CountDistinct):
         a.seen |= b.seen
     elif isinstance(a, Percentile) and isinstance(b, Percentile):
-        a.values.extend(b.values)
+        a.merge(b)
     elif isinstance(a, Moments) and isinstance(b, Moments):
         if b.n == 0:
             return
