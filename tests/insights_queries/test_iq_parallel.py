@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insights_queries import parallel
+from insights_queries.ast import Stats
 from insights_queries.local import query_files
 from insights_queries.parallel import line_file_ranges, plan_parallel
-from insights_queries.ast import Stats
 from insights_queries.parser import parse
 from insights_queries.sources import SourceError
 
