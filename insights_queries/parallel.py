@@ -55,6 +55,7 @@ from insights_queries.source_documents import looks_like_document
 from insights_queries.source_files import GZIP_MAGIC, Blocks, strip_bom
 from insights_queries.sources import BLOCK_SIZE, Event, LogFiles, _Events
 
+WORKER_BLOCK_SIZE = 1024 * 1024
 PARALLEL_MIN_BYTES = 64 * 1024 * 1024  # below this, starting workers costs more than it saves
 MERGEABLE = frozenset({"count", "count_distinct", "sum", "avg", "min", "max", "pct", "percentile"})
 
@@ -132,16 +133,21 @@ class _Range:
 
 
 class _RangeReading:
-    """Mixed into a reader: read only a byte range of its one file."""
+    """Mixed into a reader: read only a byte range of its one file, a small block at a time.
+
+    Every worker holds a block, its lines and their decoded rows at once: 1 MiB blocks keep a
+    worker's own memory to a few megabytes (8 MiB blocks took ~50 MB), at no measurable cost.
+    """
 
     start = 0
     end = 0
+    block_size = WORKER_BLOCK_SIZE
 
     def _chunks(self, path: Path, log: str) -> Iterator[list[bytes] | _Events]:
         reader: Any = self
         with path.open("rb") as stream:
             blocks = Blocks(_Range(stream, self.start, self.end))  # type: ignore[arg-type]
-            head = blocks.read(BLOCK_SIZE)
+            head = blocks.read(self.block_size)
             if self.start == 0:
                 head, bom = strip_bom(head)
                 reader.bytes_scanned += bom

@@ -110,6 +110,8 @@ class LogFiles:
     ``oversized_lines`` counts the cut lines (they are in ``malformed_lines`` too).
     """
 
+    block_size = BLOCK_SIZE  # bytes read at a time from a line file (after the head)
+
     def __init__(
         self,
         paths: Sequence[Path | str],
@@ -324,7 +326,7 @@ class LogFiles:
                 carried += len(block)
                 if len(carry) <= limit:
                     carry = (carry + block)[: limit + 1]
-                block = blocks.read(BLOCK_SIZE)
+                block = blocks.read(self.block_size)
                 continue
             last_end = block.rfind(b"\n")
             if carried + first_end > limit or _long_line_at(block, first_end + 1, last_end) >= 0:
@@ -346,7 +348,7 @@ class LogFiles:
             carried = len(carry)
             if carried > limit:
                 carry = carry[: limit + 1]
-            block = blocks.read(BLOCK_SIZE)
+            block = blocks.read(self.block_size)
         self._file_lines = base + (1 if carried else 0)  # for a damaged gzip's notice
         if carried > limit:
             self.records_scanned += 1
