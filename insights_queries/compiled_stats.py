@@ -65,7 +65,7 @@ def compiled_groups(
     many events there were."""
     by, columns = plan
     factories = [accumulator_factory(p.expr) for p in stats.aggregations]  # type: ignore[arg-type]
-    getters = [None if c is None else itemgetter(c) for c in columns]
+    getters = {c: itemgetter(c) for c in columns if c is not None}
     names = [reader.fields[i] for i in by]
     groups: Groups = {}
     seen = 0
@@ -94,8 +94,15 @@ def compiled_groups(
             else:
                 bucket.append(row)
         for key, members in buckets.items():
-            for acc, getter in zip(accumulators(key), getters, strict=True):
-                acc.extend(members if getter is None else list(map(getter, members)))
+            column_values: dict[int, list[Any]] = {}  # one list per field, shared
+            for acc, column in zip(accumulators(key), columns, strict=True):
+                if column is None:  # count(*)
+                    acc.extend(members)
+                    continue
+                values = column_values.get(column)
+                if values is None:
+                    values = column_values[column] = list(map(getters[column], members))
+                acc.extend(values)
 
     def add_events(events: list[Event]) -> None:
         for event in events:
