@@ -56,7 +56,9 @@ from insights_queries.timestamps import event_timestamp, parse_timestamp
 
 Event = dict[str, Any]
 BLOCK_SIZE = 8 * 1024 * 1024
-WINDOW_SIZE = 64 * 1024 * 1024
+# the mmap window a prefiltered file is searched in: its pages stay resident until the window is
+# done (64 MiB made a selective query 90-110 MB; 16 MiB keeps it near 45 MB at the same speed)
+WINDOW_SIZE = 16 * 1024 * 1024
 # CloudWatch's largest log event (InputLogEvent: "no larger than 1 MB",
 # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_InputLogEvent.html):
 # a longer line never reached CloudWatch whole, and reading one whole would let a single 50 MB
