@@ -7,12 +7,18 @@ Per https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Sta
 - ``sum``/``avg``/``min``/``max``/``stddev`` use the numeric values and skip the rest;
 - ``pct(field, p)``: the value below which p percent of the values lie (nearest rank);
 - ``earliest``/``latest``: the value from the event with the earliest/latest ``@timestamp``.
-Only what an aggregate needs is kept: counters and running sums, a list only for ``pct``.
+Only what an aggregate needs is kept: counters and running sums; for ``pct``, a count per distinct
+integer while every value is an integer (memory stays flat however many lines there are), a list
+once any other number comes.
+
+``extend`` feeds a whole column of values at once (the compiled plans of
+:mod:`insights_queries.compiled_stats`); it gives what calling ``add`` value by value would.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +35,10 @@ class Accumulator:
     def add(self, event: Event) -> None:
         raise NotImplementedError
 
+    def extend(self, values: list[Any]) -> None:
+        """Add a column of values (each what ``add`` would read from its event), in order."""
+        raise NotImplementedError
+
     def result(self) -> Any:
         raise NotImplementedError
 
@@ -41,6 +51,9 @@ class CountAll(Accumulator):
 
     def add(self, event: Event) -> None:
         self.n += 1
+
+    def extend(self, values: list[Any]) -> None:
+        self.n += len(values)
 
     def result(self) -> Any:
         return self.n
@@ -57,6 +70,9 @@ class CountPresent(Accumulator):
         if self.value(event) is not None:
             self.n += 1
 
+    def extend(self, values: list[Any]) -> None:
+        self.n += len(values) - values.count(None)
+
     def result(self) -> Any:
         return self.n
 
@@ -72,6 +88,12 @@ class CountDistinct(Accumulator):
         v = self.value(event)
         if v is not None:
             self.seen.add(v if isinstance(v, str | int | float) else to_text(v))
+
+    def extend(self, values: list[Any]) -> None:
+        seen = self.seen
+        for v in values:
+            if v is not None:
+                seen.add(v if isinstance(v, str | int | float) else to_text(v))
 
     def result(self) -> Any:
         return len(self.seen)
@@ -94,8 +116,27 @@ class Moments(Accumulator):
 
     def add(self, event: Event) -> None:
         x = to_number(self.value(event))
-        if x is None:
+        if x is not None:
+            self._add(x)
+
+    def extend(self, values: list[Any]) -> None:
+        numbers = to_numbers(values)
+        exact = self.kind != "stddev" and self.total.__class__ is int
+        if exact and numbers and set(map(type, numbers)) == {int}:
+            # integers: exact in any order, so the builtins (floats are added one by one, in
+            # order, as ``add`` would: another order may change a float sum's last bits)
+            low, high = min(numbers), max(numbers)
+            self.n += len(numbers)
+            self.total += sum(numbers)
+            if self.minimum is None or low < self.minimum:
+                self.minimum = low
+            if self.maximum is None or high > self.maximum:
+                self.maximum = high
             return
+        for x in numbers:
+            self._add(x)
+
+    def _add(self, x: float) -> None:
         self.n += 1
         self.total += x
         if self.minimum is None or x < self.minimum:
@@ -123,19 +164,61 @@ class Moments(Accumulator):
 
 
 class Percentile(Accumulator):
-    __slots__ = ("percent", "value", "values")
+    """Nearest-rank percentile. While every value is an integer, a count per distinct value is
+    kept (equal integers are interchangeable, so their order does not matter); the first other
+    number turns the counts into a list, which then keeps the values in order (``sorted`` is
+    stable, so of equal values such as ``1`` and ``1.0`` the one that came first ranks first)."""
+
+    __slots__ = ("counts", "percent", "value", "values")
 
     def __init__(self, value: Evaluator, percent: float) -> None:
         self.value = value
         self.percent = percent
+        self.counts: Counter[int] = Counter()
         self.values: list[float] = []
 
     def add(self, event: Event) -> None:
         x = to_number(self.value(event))
-        if x is not None:
+        if x is None:
+            return
+        if x.__class__ is int and not self.values:
+            self.counts[x] += 1
+        else:
+            if self.counts:
+                self.spill()
             self.values.append(x)
 
+    def extend(self, values: list[Any]) -> None:
+        numbers = to_numbers(values)
+        if not self.values and set(map(type, numbers)) <= {int}:
+            self.counts.update(numbers)
+            return
+        if self.counts:
+            self.spill()
+        self.values.extend(numbers)
+
+    def spill(self) -> None:
+        """From counts to a list (before the first value that is not an integer)."""
+        self.values = list(self.counts.elements()) + self.values
+        self.counts = Counter()
+
+    def merge(self, later: Percentile) -> None:
+        """Add the values of ``later`` (which came after this one's)."""
+        if not self.values and not later.values:
+            self.counts.update(later.counts)
+            return
+        if self.counts:
+            self.spill()
+        self.values.extend(later.counts.elements() if later.counts else later.values)
+
     def result(self) -> Any:
+        if self.counts:
+            total = self.counts.total()
+            rank = min(max(math.ceil(self.percent / 100 * total), 1), total)
+            for value, n in sorted(self.counts.items()):
+                rank -= n
+                if rank <= 0:
+                    return value
         if not self.values:
             return None
         ordered = sorted(self.values)
@@ -172,6 +255,18 @@ class Extreme(Accumulator):
         return self.best
 
 
+def to_numbers(values: list[Any]) -> list[Any]:
+    """The numbers of ``values`` (``to_number`` of each, missing ones left out), in order;
+    ``values`` itself when they are all numbers already (one pass in C)."""
+    if set(map(type, values)) <= _NUMBER_TYPES:
+        return values
+    numbers = [v if v.__class__ is int or v.__class__ is float else to_number(v) for v in values]
+    if None in numbers:
+        return [x for x in numbers if x is not None]
+    return numbers
+
+
+_NUMBER_TYPES = frozenset({int, float})
 AccumulatorFactory = Callable[[], Accumulator]
 
 

@@ -55,6 +55,7 @@ from insights_queries.source_documents import looks_like_document
 from insights_queries.source_files import GZIP_MAGIC, Blocks, strip_bom
 from insights_queries.sources import BLOCK_SIZE, Event, LogFiles, _Events
 
+WORKER_BLOCK_SIZE = 1024 * 1024
 PARALLEL_MIN_BYTES = 64 * 1024 * 1024  # below this, starting workers costs more than it saves
 MERGEABLE = frozenset({"count", "count_distinct", "sum", "avg", "min", "max", "pct", "percentile"})
 
@@ -132,16 +133,21 @@ class _Range:
 
 
 class _RangeReading:
-    """Mixed into a reader: read only a byte range of its one file."""
+    """Mixed into a reader: read only a byte range of its one file, a small block at a time.
+
+    Every worker holds a block, its lines and their decoded rows at once: 1 MiB blocks keep a
+    worker's own memory to a few megabytes (8 MiB blocks took ~50 MB), at no measurable cost.
+    """
 
     start = 0
     end = 0
+    block_size = WORKER_BLOCK_SIZE
 
     def _chunks(self, path: Path, log: str) -> Iterator[list[bytes] | _Events]:
         reader: Any = self
         with path.open("rb") as stream:
             blocks = Blocks(_Range(stream, self.start, self.end))  # type: ignore[arg-type]
-            head = blocks.read(BLOCK_SIZE)
+            head = blocks.read(self.block_size)
             if self.start == 0:
                 head, bom = strip_bom(head)
                 reader.bytes_scanned += bom
@@ -189,8 +195,17 @@ def _partial(task: _Task) -> tuple[Groups, int, Statistics, list[str]]:
     reader = _reader(task)
     *before, stats = task.query.commands
     assert isinstance(stats, Stats)
+    plan = None
+    if isinstance(reader, ProjectedFiles) and not before:
+        from insights_queries.compiled_stats import column_plan  # only workers use it
+
+        plan = column_plan(stats, reader.fields)
     if isinstance(reader, ProjectedFiles) and _counts_by_all_fields(stats, before, reader.fields):
         groups, seen = _count_groups(stats, reader.count_by_fields())
+    elif isinstance(reader, ProjectedFiles) and plan is not None:
+        from insights_queries.compiled_stats import compiled_groups
+
+        groups, seen = compiled_groups(stats, reader, plan)
     else:
         events: Iterator[Event] = iter(reader)
         for stage in _Plan(Query(tuple(before))).stages:  # the filters: per-event map stages
@@ -249,7 +264,7 @@ def _merge(a: Accumulator, b: Accumulator) -> None:
     elif isinstance(a, CountDistinct) and isinstance(b, CountDistinct):
         a.seen |= b.seen
     elif isinstance(a, Percentile) and isinstance(b, Percentile):
-        a.values.extend(b.values)
+        a.merge(b)
     elif isinstance(a, Moments) and isinstance(b, Moments):
         if b.n == 0:
             return

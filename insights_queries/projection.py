@@ -22,8 +22,10 @@ lost), the projection reads the line's other fields.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
+from operator import itemgetter
 from typing import Annotated, Any
 
 import msgspec
@@ -34,6 +36,8 @@ from insights_queries.params import walk
 from insights_queries.sources import Event, LogFiles, _Events, default_log_name
 from insights_queries.values import to_text
 
+_FIRST_BYTE = itemgetter(0)
+PLAIN, ROWS, EVENTS = "plain", "rows", "events"  # the kinds of run of ProjectedFiles.runs
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*\Z")
 _IMPLICIT_TIMESTAMP = frozenset({"bin", "earliest", "latest"})
 # a value as orjson reads it: integers beyond int64 fail here (orjson makes those past 2**64 floats), so
@@ -133,6 +137,48 @@ class ProjectedFiles(LogFiles):
                             continue
                     yield self._raw_line(raw, log)
 
+    def runs(self) -> Iterator[tuple[str, list[Any]]]:
+        """The lines in order, as runs of one kind: ``("plain", lines)``, a block of ASCII lines
+        that all start with ``{`` for the caller to decode in one go (and to pass to
+        :meth:`line_runs` if that fails); ``("rows", rows)`` of tuples of :attr:`fields`
+        values; ``("events", events)`` of lines the struct cannot read, made events as in
+        :meth:`__iter__`."""
+        fallback = self._fallback = _FallbackEvents(self)
+        for lines in fallback.blocks():
+            if not isinstance(lines, list) or not b"".join(lines).isascii():
+                yield EVENTS, list(fallback.events(lines))
+            elif _all_objects(lines):
+                yield PLAIN, lines
+            else:
+                yield from self.line_runs(lines)
+
+    def line_runs(self, lines: list[bytes]) -> Iterator[tuple[str, list[Any]]]:
+        """The ``rows`` and ``events`` runs of an ASCII block, read line by line."""
+        decode_struct = self.projector.one.decode
+        astuple = msgspec.structs.astuple
+        decode_error = msgspec.DecodeError
+        rows: list[Any] = []
+        for raw in lines:
+            if raw[:1] == b"{":
+                try:
+                    rows.append(astuple(decode_struct(raw)))
+                    continue
+                except decode_error:
+                    pass
+            events = list(self._fallback.events([raw]))
+            if events:
+                if rows:
+                    yield ROWS, rows
+                    rows = []
+                yield EVENTS, events
+        if rows:
+            yield ROWS, rows
+
+    @functools.cached_property
+    def projector(self) -> Projector:
+        """The decoder of :attr:`fields`."""
+        return Projector(self.fields)
+
     def count_by_fields(self) -> dict[tuple[Any, ...], int]:
         """``stats count(*) by`` all of :attr:`fields` (in order), counted without events.
 
@@ -214,3 +260,13 @@ class _FallbackEvents:
 
 def _hashable(value: Any) -> Any:
     return value if value is None or isinstance(value, str | int | float) else to_text(value)
+
+
+def _all_objects(lines: list[bytes]) -> bool:
+    """Whether every line starts with ``{`` (msgspec would also read a line that starts with
+    blanks, which the default path reads as plain text). An empty line fails ``itemgetter``."""
+    try:
+        firsts = bytes(map(_FIRST_BYTE, lines))
+    except IndexError:
+        return False
+    return firsts.count(b"{") == len(firsts)

@@ -35,6 +35,7 @@ CLOUDWATCH_EVENT_KEYS = frozenset(
 )
 _JSON_VALUE_START = frozenset(b'{["-0123456789tfn]')
 _EVENTS_OPENING = re.compile(rb'\{\s*"events"\s*:')
+_BLANKS_TO_END = re.compile(rb"[ \t\n\r\x0b\x0c]*\Z")  # what bytes.strip() removes, to the end
 _SAMPLE_LINES = 8  # lines of the head looked at to tell a broken first line from a document
 
 
@@ -51,7 +52,7 @@ def looks_like_document(head: bytes) -> bool:
 
 
 def _object_document(text: bytes) -> bool:
-    lines = text.split(b"\n", _SAMPLE_LINES)
+    lines = _head_lines(text)
     first = lines[0].strip()
     try:
         parsed = orjson.loads(first)
@@ -59,8 +60,8 @@ def _object_document(text: bytes) -> bool:
         parsed = None
     if isinstance(parsed, dict):
         # one compact line holding CLI output ({"events": [...]}) and nothing else
-        rest = text[len(lines[0]) :].strip()
-        return isinstance(parsed.get("events"), list) and not rest
+        only_blanks_after = _BLANKS_TO_END.match(text, len(lines[0])) is not None
+        return isinstance(parsed.get("events"), list) and only_blanks_after
     if _EVENTS_OPENING.match(first):
         return True  # CLI output, compact or not, whose first line does not close
     if first != b"{":
@@ -68,6 +69,22 @@ def _object_document(text: bytes) -> bool:
     # "{" alone opens a pretty-printed document, unless the lines after it are JSON objects
     complete = lines[1:-1] if len(lines) > 1 else []
     return not any(_is_object(line) for line in complete)
+
+
+def _head_lines(text: bytes) -> list[bytes]:
+    """The head's first lines as ``text.split(newline, _SAMPLE_LINES)`` gives them, but with the
+    last item (the rest of the head, megabytes) left empty: nothing reads it, and copying it
+    doubled a reader's peak memory."""
+    lines: list[bytes] = []
+    start = 0
+    for _ in range(_SAMPLE_LINES):
+        end = text.find(b"\n", start)
+        if end < 0:
+            break
+        lines.append(text[start:end])
+        start = end + 1
+    lines.append(b"" if lines else text)
+    return lines
 
 
 def lines_after_first(data: bytes) -> bool:

@@ -56,7 +56,9 @@ from insights_queries.timestamps import event_timestamp, parse_timestamp
 
 Event = dict[str, Any]
 BLOCK_SIZE = 8 * 1024 * 1024
-WINDOW_SIZE = 64 * 1024 * 1024
+# the mmap window a prefiltered file is searched in: its pages stay resident until the window is
+# done (64 MiB made a selective query 90-110 MB; 16 MiB keeps it near 45 MB at the same speed)
+WINDOW_SIZE = 16 * 1024 * 1024
 # CloudWatch's largest log event (InputLogEvent: "no larger than 1 MB",
 # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_InputLogEvent.html):
 # a longer line never reached CloudWatch whole, and reading one whole would let a single 50 MB
@@ -109,6 +111,8 @@ class LogFiles:
     ``MAX_LINE_BYTES``, a damaged gzip file): the commands print them so nothing is lost quietly.
     ``oversized_lines`` counts the cut lines (they are in ``malformed_lines`` too).
     """
+
+    block_size = BLOCK_SIZE  # bytes read at a time from a line file (after the head)
 
     def __init__(
         self,
@@ -324,7 +328,7 @@ class LogFiles:
                 carried += len(block)
                 if len(carry) <= limit:
                     carry = (carry + block)[: limit + 1]
-                block = blocks.read(BLOCK_SIZE)
+                block = blocks.read(self.block_size)
                 continue
             last_end = block.rfind(b"\n")
             if carried + first_end > limit or _long_line_at(block, first_end + 1, last_end) >= 0:
@@ -346,7 +350,7 @@ class LogFiles:
             carried = len(carry)
             if carried > limit:
                 carry = carry[: limit + 1]
-            block = blocks.read(BLOCK_SIZE)
+            block = blocks.read(self.block_size)
         self._file_lines = base + (1 if carried else 0)  # for a damaged gzip's notice
         if carried > limit:
             self.records_scanned += 1

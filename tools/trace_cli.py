@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.status import Status
 
 from insights_queries.sources import SourceError
 from tools.options import (
@@ -31,6 +29,9 @@ from tools.tracing.timespec import DEFAULT_LOOKBACK_MS, TimeSpecError, now_ms, p
 from tools.tracing.workflow_pick import distinctive_events
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.status import Status
+
     from catalog import Catalog
     from tools.tracing.cloudwatch import CloudWatchSource
 
@@ -136,12 +137,18 @@ def trace(
 
 
 def _catalog(path: Path | None, stage: str | None) -> Catalog:
-    """The catalog, imported here: pydantic and the YAML loader cost most of a run's start-up."""
-    from catalog import CatalogError, load_catalog
+    """The catalog, from its compiled cache when current (``tools.tracing.catalog_cache``):
+    pydantic and the YAML loader cost most of a short run."""
+    from tools.tracing.catalog_cache import load_for_trace
 
     try:
-        return load_catalog(path, stage=stage)
-    except (CatalogError, OSError, ValueError) as error:
+        return load_for_trace(path, stage)
+    except Exception as error:
+        # CatalogError comes from the catalog package, imported only when the file was loaded
+        problems = sys.modules.get("catalog.problems")
+        catalog_error = getattr(problems, "CatalogError", OSError)
+        if not isinstance(error, catalog_error | OSError | ValueError):
+            raise
         raise TraceInputError(f"cannot load the catalog {path or '(embedded)'}: {error}") from None
 
 
@@ -197,6 +204,8 @@ def _cloudwatch(
         client = session.client("logs", endpoint_url=endpoint_url)
     except (BotoCoreError, ValueError) as error:
         raise TraceInputError(f"cannot reach CloudWatch: {error}") from None
+    from rich.console import Console
+
     status = Console(stderr=True).status("Searching CloudWatch…")
     return CloudWatchSource(client, catalog.log_groups(), progress=status.update), status
 
@@ -272,6 +281,8 @@ def _latest(
 
 def _emit(result: Trace, fmt: str, output: Path | None, max_lines: int) -> None:
     if fmt == "text":
+        from rich.console import Console
+
         if output is None:
             render_to_console(
                 result, Console(highlight=False, width=max(Console().width, 120)), max_lines

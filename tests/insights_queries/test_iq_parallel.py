@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insights_queries import parallel
+from insights_queries.ast import Stats
 from insights_queries.local import query_files
 from insights_queries.parallel import line_file_ranges, plan_parallel
 from insights_queries.parser import parse
@@ -106,6 +107,9 @@ _QUERIES = [
     "stats count_distinct(level) as d by service | sort d desc, service | limit 2",
     "stats count(*) as n",
     "stats count(*) as n by @message | sort n desc | limit 3",
+    # the compiled plan (insights_queries.compiled_stats): columns of values per group
+    "stats count(ms) as c, count_distinct(ms) as d, pct(ms, 50) as p, pct(ms, 99) as q by level",
+    "stats avg(ms) as a, max(level) as m, count(*) as n by service, extra",
 ]
 
 
@@ -137,3 +141,105 @@ def test_parallel_result_equals_one_pass(
     assert many.columns == one.columns
     assert _same(many.rows, one.rows), (many.rows, one.rows)
     assert many.statistics == one.statistics
+
+
+def _lines_file(path: Path, records: list[Any]) -> Path:
+    path.write_text("".join((json.dumps(r) if isinstance(r, dict) else r) + "\n" for r in records))
+    return path
+
+
+def test_a_field_that_changes_type_later_is_read_the_same(tmp_path: Path) -> None:
+    """Dynamic fields: ``ms`` is an integer, then a string, a float, a list, missing; ``service``
+    a string, then an object. The compiled plan of every worker gives the one-pass answer."""
+    records: list[Any] = []
+    for i in range(300):
+        ms: Any = i if i < 100 else str(i) if i < 150 else i + 0.5 if i < 200 else [i]
+        record: dict[str, Any] = {"service": f"s{i % 3}", "level": "INFO", "ms": ms}
+        if i >= 250:
+            record = {"service": {"name": f"s{i % 3}"}, "level": "INFO"}
+        records.append(record)
+    records[10:10] = ["not json", '{"service": "s1", "ms": ', "", '  {"service": "s9", "ms": 1}']
+    path = _lines_file(tmp_path / "a.jsonl", records)
+    for query in _QUERIES:
+        one = query_files(query, [path], parallel_min_bytes=None)
+        many = query_files(query, [path], parallel_min_bytes=0)
+        assert _same(many.rows, one.rows), (query, many.rows, one.rows)
+        assert many.statistics == one.statistics
+
+
+def test_the_compiled_plan_groups_as_the_engine_does(tmp_path: Path) -> None:
+    """``compiled_groups`` (columns of values per group) against ``group_events`` (an event per
+    line, ``add`` per event) on the same lines: the same groups, in order, the same results."""
+    from insights_queries.compiled_stats import column_plan, compiled_groups
+    from insights_queries.engine import group_events
+    from insights_queries.projection import ProjectedFiles
+
+    records: list[Any] = [{"service": f"s{i % 3}", "ms": i % 7, "x": [i]} for i in range(40)]
+    records += ["plain text", '{"ms": 1.0, "service": "s1"}', '{"ms": "7", "service": null}']
+    path = _lines_file(tmp_path / "a.jsonl", records)
+    stats = parse(
+        "stats count(*) as n, count(ms) as c, count_distinct(x) as d, sum(ms) as s, "
+        "avg(ms) as a, min(ms) as lo, max(ms) as hi, pct(ms, 60) as p by service"
+    ).commands[0]
+    assert isinstance(stats, Stats)
+    fields = ["ms", "service", "x"]
+    plan = column_plan(stats, fields)
+    assert plan == ([1], [None, 0, 2, 0, 0, 0, 0, 0])
+    compiled, seen = compiled_groups(stats, ProjectedFiles([path], fields=fields), plan)
+    general, seen_too = group_events(stats, iter(ProjectedFiles([path], fields=fields)))
+    assert seen == seen_too == 43
+    assert list(compiled) == list(general) == [("s0",), ("s1",), ("s2",), (None,)]
+    for key, accumulators in compiled.items():
+        assert [a.result() for a in accumulators] == [a.result() for a in general[key]]
+
+
+def test_only_direct_aggregates_of_read_fields_compile() -> None:
+    from insights_queries.compiled_stats import column_plan
+
+    def plan(query: str) -> Any:
+        stats = parse(query).commands[0]
+        assert isinstance(stats, Stats)
+        return column_plan(stats, ["ms", "service"])
+
+    assert plan("stats avg(ms), pct(ms, 95) by service") == ([1], [0, 0])
+    assert plan("stats count() by service") == ([1], [None])
+    for query in (
+        "stats sum(ms) * 2 as s by service",  # an expression around the aggregate
+        "stats earliest(ms) by service",  # reads @timestamp
+        "stats avg(ms) by bin(5m)",  # a computed group key
+        "stats avg(other) by service",  # a field the reader does not decode
+    ):
+        assert plan(query) is None, query
+
+
+def test_pct_of_integers_keeps_a_count_per_value_not_every_value() -> None:
+    """Memory stays flat: a million integer durations are a few hundred counts, not a list."""
+    from insights_queries.aggregates import Percentile
+
+    pct = Percentile(lambda event: event.get("ms"), 95)
+    pct.extend([i % 900 + 1 for i in range(1_000_000)])
+    pct.add({"ms": 5})
+    assert pct.values == [] and len(pct.counts) == 900
+    assert pct.result() == 855  # nearest rank: the 950,001st of the sorted values
+
+
+def test_pct_keeps_the_first_of_equal_numbers_once_a_float_comes() -> None:
+    """``1`` then ``1.0``: sorted stably, the integer (first seen) ranks first, as in one list;
+    a later range's integers merge after an earlier range's list."""
+    from insights_queries.aggregates import Percentile
+
+    def percentile(values: list[Any], percent: float) -> Any:
+        pct = Percentile(lambda event: event.get("v"), percent)
+        for v in values:
+            pct.add({"v": v})
+        return pct
+
+    first, second = percentile([1, 3, 1.0], 33).result(), percentile([1, 3, 1.0], 34).result()
+    assert (first, type(first), second, type(second)) == (1, int, 1.0, float)
+    assert type(percentile([1.0, 3, 1], 33).result()) is float
+    earlier, later = percentile([2.0, 5], 20), percentile([2, 2, 9], 20)
+    earlier.merge(later)
+    assert earlier.values == [2.0, 5, 2, 2, 9] and isinstance(earlier.result(), float)
+    both_ints = percentile([4, 4], 50)
+    both_ints.merge(percentile([1], 50))
+    assert both_ints.values == [] and both_ints.counts == {4: 2, 1: 1} and both_ints.result() == 4

@@ -286,3 +286,24 @@ def test_gzipped_capture_document(tmp_path: Path, alchemiser_capture: Path) -> N
     packed.write_bytes(gzip.compress(alchemiser_capture.read_bytes()))
     plain = run("stats count(*) as n by level", LogFiles([alchemiser_capture])).rows
     assert run("stats count(*) as n by level", LogFiles([packed])).rows == plain
+
+
+def test_telling_lines_from_a_document_does_not_copy_the_head() -> None:
+    """The sniff of a file's first block read its first lines by splitting (and stripping) the
+    whole 8 MB head: three copies, a quarter of a full scan's peak memory."""
+    import tracemalloc
+
+    from insights_queries.source_documents import looks_like_document
+
+    line = b'{"level": "INFO", "service": "a", "message": "' + b"x" * 400 + b'"}\n'
+    head = line * (8 * 1024 * 1024 // len(line))
+    compact = b'{"events": []}' + b" " * (8 * 1024 * 1024)
+    more = compact + b"\nx"
+    assert looks_like_document(compact) and not looks_like_document(more)
+    tracemalloc.start()
+    try:
+        assert not looks_like_document(head)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024, peak
