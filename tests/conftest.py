@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """Pin every sandbox's clock start (``$OBSKIT_SANDBOX_START``), so no test depends on the date
     or weekday it runs on; CI runs the sandbox tests once per weekday with its own pins."""
     os.environ.setdefault(START_ENV, pinned_sandbox_start(time.time()))
+    # ``obskit trace`` caches compiled catalogs in the user's cache directory: never the real one.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="obskit-test-cache-")
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
