@@ -102,55 +102,123 @@ def _optional_module(name: str) -> ModuleType | None:
         raise
 
 
-class HandlerPackage:
-    """The optional hooks of the package the catalog's handlers live in."""
+class _Hooks:
+    """The hook modules of one copy of the package (the process's, or an environment's)."""
 
-    def __init__(self, package: str) -> None:
-        self.package = package
-        self.runtime = _optional_module(f"{package}.runtime")
-        self.faults = _optional_module(f"{package}.faults")
-        self.state = _optional_module(f"{package}.state")
+    def __init__(
+        self, runtime: ModuleType | None, faults: ModuleType | None, state: ModuleType | None
+    ) -> None:
+        self.runtime = runtime
+        self.faults = faults
+        self.state = state
 
-    def _hook(self, module: ModuleType | None, name: str) -> Callable[..., Any] | None:
+    def hook(self, module: ModuleType | None, name: str) -> Callable[..., Any] | None:
         found = getattr(module, name, None) if module is not None else None
         return found if callable(found) else None
 
+
+class HandlerPackage:
+    """The optional hooks of the package the catalog's handlers live in.
+
+    Each execution environment may import the package afresh (module-level state per
+    environment, as on Lambda): :meth:`attach` wires a new copy's hooks to what the process's
+    copy has (transport, clock, sleeper, the faults switched on), and every later
+    :meth:`set_fault` / :meth:`clear_faults` reaches every copy.
+    """
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+        self._main = _Hooks(
+            _optional_module(f"{package}.runtime"),
+            _optional_module(f"{package}.faults"),
+            _optional_module(f"{package}.state"),
+        )
+        self._copies: list[_Hooks] = [self._main]
+        self._installed: tuple[object, SimClock, Callable[[float], None]] | None = None
+        self._faults: dict[str, str] = {}
+
+    @property
+    def runtime(self) -> ModuleType | None:
+        return self._main.runtime
+
+    @property
+    def faults(self) -> ModuleType | None:
+        return self._main.faults
+
+    @property
+    def state(self) -> ModuleType | None:
+        return self._main.state
+
+    def attach(self, modules: dict[str, ModuleType]) -> None:
+        """Wire an environment's fresh copy of the package (``modules`` by name)."""
+        copy = _Hooks(
+            modules.get(f"{self.package}.runtime"),
+            modules.get(f"{self.package}.faults"),
+            modules.get(f"{self.package}.state"),
+        )
+        self._copies.append(copy)
+        if self._installed is not None:
+            self._install(copy, *self._installed)
+        hook = copy.hook(copy.faults, "set_fault")
+        for service, spec in self._faults.items():
+            if hook is not None:
+                hook(service, spec)
+
     def install(self, transport: object, clock: SimClock, sleeper: Callable[[float], None]) -> None:
+        self._installed = (transport, clock, sleeper)
+        for copy in self._copies:
+            self._install(copy, transport, clock, sleeper)
+
+    @staticmethod
+    def _install(
+        copy: _Hooks, transport: object, clock: SimClock, sleeper: Callable[[float], None]
+    ) -> None:
         for module, name, value in (
-            (self.runtime, "set_transport", transport),
-            (self.runtime, "set_clock", clock.now),
-            (self.faults, "set_sleeper", sleeper),
+            (copy.runtime, "set_transport", transport),
+            (copy.runtime, "set_clock", clock.now),
+            (copy.faults, "set_sleeper", sleeper),
         ):
-            hook = self._hook(module, name)
+            hook = copy.hook(module, name)
             if hook is not None:
                 hook(value)
 
     def uninstall(self) -> None:
-        for module, name in (
-            (self.runtime, "set_transport"),
-            (self.runtime, "set_clock"),
-            (self.faults, "set_sleeper"),
-        ):
-            hook = self._hook(module, name)
-            if hook is not None:
-                hook(None)
+        self._installed = None
+        for copy in self._copies:
+            for module, name in (
+                (copy.runtime, "set_transport"),
+                (copy.runtime, "set_clock"),
+                (copy.faults, "set_sleeper"),
+            ):
+                hook = copy.hook(module, name)
+                if hook is not None:
+                    hook(None)
         self.clear_faults()
+        self._copies = [self._main]
 
     def set_fault(self, service: str, spec: str) -> None:
-        hook = self._hook(self.faults, "set_fault")
+        hook = self._main.hook(self._main.faults, "set_fault")
         if hook is None:
             raise ValueError(
                 f"inject_fault: package {self.package!r} has no faults.set_fault(service, spec); "
                 "faults can only be injected into handlers that offer that hook"
             )
         hook(service, spec)
+        self._faults[service] = spec
+        for copy in self._copies[1:]:
+            other = copy.hook(copy.faults, "set_fault")
+            if other is not None:
+                other(service, spec)
 
     def clear_faults(self) -> None:
-        hook = self._hook(self.faults, "clear_faults")
-        if hook is not None:
-            hook()
+        self._faults.clear()
+        for copy in self._copies:
+            hook = copy.hook(copy.faults, "clear_faults")
+            if hook is not None:
+                hook()
 
     def reset_state(self) -> None:
-        hook = self._hook(self.state, "reset_all")
-        if hook is not None:
-            hook()
+        for copy in self._copies:
+            hook = copy.hook(copy.state, "reset_all")
+            if hook is not None:
+                hook()
