@@ -8,8 +8,9 @@ On the way the transport records what EventBridge and SQS would count — Matche
 Invocations per rule, NumberOfMessagesSent per queue — since moto counts nothing.
 
 What a handler sends while its invocation runs (on its own timeline, see
-:mod:`sandbox.scheduler`) is held until the scheduler's time reaches the moment it was sent, then
-sent: the rest of the system sees it at that moment, not earlier. The calls themselves wait for
+:mod:`sandbox.scheduler`) is held until the scheduler's time reaches the moment it was sent (and
+a delivery latency, :data:`DELIVERY_STEP_S`), then sent: the rest of the system never sees it
+earlier. The calls themselves wait for
 :meth:`SandboxTransport.flush` (the end of a poll, or of a minute's alarm evaluation) and go out in
 batches of 10: PutEvents, SendMessageBatch, PublishBatch.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import math
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,6 +46,17 @@ SNS_NAMESPACE = "AWS/SNS"
 BATCH = 10
 #: ...and PublishBatch at most 256 KiB in all.
 PUBLISH_BATCH_BYTES = 262_144
+DELIVERY_STEP_S = 0.5
+"""What an invocation sends reaches the bus / queue / topic at the next multiple of this many
+simulated seconds after it was sent: a delivery latency of up to half a second. AWS documents
+none (EventBridge delivers "in near real time", https://aws.amazon.com/eventbridge/faqs/); the
+step is our choice, and it lets the sandbox send what many overlapping invocations published in
+one batch instead of one call each."""
+
+
+def delivery_time(sent: float) -> float:
+    """When something sent at ``sent`` is delivered: the next :data:`DELIVERY_STEP_S` step."""
+    return math.ceil(round(sent / DELIVERY_STEP_S, 6)) * DELIVERY_STEP_S
 
 
 @dataclass(frozen=True)
@@ -100,7 +113,7 @@ class SandboxTransport:
         """Inside an invocation: hold ``action`` until the scheduler reaches its local time."""
         if self._deferred is None or not self._clock.in_invocation:
             return False
-        self._deferred.at(self._clock.now(), action)
+        self._deferred.at(delivery_time(self._clock.now()), action)
         return True
 
     def put_event(self, *, source: str, detail_type: str, detail: dict[str, Any]) -> None:
