@@ -4,6 +4,7 @@ a FIFO queue's groups stay in order (sandbox.environments, sandbox.scheduler, sa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 
 from catalog import load_catalog
 from sandbox.clock import SimClock
-from sandbox.environments import Environments
+from sandbox.environments import Environments, check_limits
 from sandbox.errors import SandboxError
 from sandbox.function_runner import Invocation
 from sandbox.metrics_publisher import MetricsPublisher
@@ -32,7 +33,7 @@ def _points(box: Sandbox, name: str) -> list[tuple[dict[str, str], float]]:
             seen.append((dict(dimensions), value))
         original(namespace, metric, dimensions, value, **kw)
 
-    box.metrics.put = put  # type: ignore[method-assign]
+    box.metrics.put = put  # type: ignore[method-assign,assignment]
     return seen
 
 
@@ -85,11 +86,11 @@ def test_fifo_consumer_with_reservation_one_runs_batches_in_order_one_at_a_time(
     assert len(batches) == 5
     for first, second in zip(batches, batches[1:], strict=False):
         assert second.started >= first.ended  # one message group, one batch at a time
-    plans = [r["body"] for b in batches for r in b.event["Records"]]
-    sent = [e for e in sandbox.transport.published if e.detail_type == "RebalancePlanned"]
-    assert [p for p in plans] == [
-        next(b for b in plans if e.detail["event_id"] in b) for e in sorted(sent, key=lambda e: e.at)
+    handled = [
+        json.loads(r["body"])["detail"]["event_id"] for b in batches for r in b.event["Records"]
     ]
+    sent = [e for e in sandbox.transport.published if e.detail_type == "RebalancePlanned"]
+    assert handled == [e.detail["event_id"] for e in sorted(sent, key=lambda e: e.at)]
 
 
 @pytest.fixture
@@ -120,8 +121,6 @@ def test_the_account_pool_keeps_unreserved_concurrency_and_refuses_overcommitmen
     assert pool.can_run("a", reservations, 0.0)
     catalog = load_catalog(None)
     with pytest.raises(SandboxError, match="leaving less than 3 of the account's 3 unreserved"):
-        from sandbox.environments import check_limits
-
         check_limits(catalog.services, 3)
 
 
@@ -131,9 +130,8 @@ def test_an_invocation_runs_on_its_own_timeline() -> None:
         clock.advance(30.0)
         assert clock.now() == 130.0 and clock.scheduler_now() == 100.0
     assert clock.now() == 100.0 and not clock.in_invocation
-    with pytest.raises(ValueError, match="before the scheduler"):
-        with clock.local_timeline(99.0):
-            pass
+    with pytest.raises(ValueError, match="before the scheduler"), clock.local_timeline(99.0):
+        pass
 
 
 def test_held_actions_run_in_time_then_sequence_order() -> None:
