@@ -106,8 +106,10 @@ class Environments:
         if reserved is not None:
             return self.in_use(service, now) < reserved
         pool = self.account_limit - sum(r for r in reservations.values() if r)
-        used = sum(self.in_use(name, now) for name, r in reservations.items() if r is None)
-        return used < pool
+        unreserved = [name for name, r in reservations.items() if r is None]
+        if sum(len(self.of(name)) for name in unreserved) < pool:
+            return True  # fewer environments than the pool: it cannot be in use (cheap)
+        return sum(self.in_use(name, now) for name in unreserved) < pool
 
     def idle(self, service: str, now: float) -> ExecutionEnvironment | None:
         """The first (oldest) idle environment of ``service``, if any."""
