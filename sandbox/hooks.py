@@ -6,8 +6,9 @@ sandbox it must be the simulated clock, or log timestamps, EMF datapoints and al
 disagree: :func:`install_clock` plugs it in through ``logging_config.set_clock`` and returns a
 function that puts the previous clock back. :func:`install_ids` does the same for the random
 bytes of new event IDs (``logging_config.set_id_source``), so a seed reproduces a run. Lines are
-captured per invocation by pointing the logger's sink at a :class:`LineCapture`, and each
-function's first invocation is marked as its cold start (``logging_config.mark_cold_start``).
+captured per invocation by pointing the logger's sink at a :class:`LineCapture`, and the first
+invocation of each execution environment is marked as its cold start
+(``logging_config.mark_cold_start``).
 
 A handler package (the catalog's ``handler: pkg.module:function``) may offer, by convention, the
 same hooks the example services do; each is optional:
@@ -15,6 +16,9 @@ same hooks the example services do; each is optional:
 - ``pkg.runtime``: ``set_transport(t)`` (publish / async invoke / notify), ``set_clock(f)``;
 - ``pkg.faults``: ``set_fault(service, spec)``, ``clear_faults()``, ``set_sleeper(f)``;
 - ``pkg.state``: ``reset_all()`` (forget idempotency keys between runs).
+
+Each execution environment may import the package afresh (:meth:`HandlerPackage.attach`): the
+hooks then reach every copy.
 """
 
 from __future__ import annotations
@@ -84,7 +88,7 @@ class CapturedInvocation:
         self._saved_service = log_config.STATE.service
         sink.set_stream(self._capture)
         log_config.STATE.service = self._service
-        # Each function is its own process on AWS: its first invocation is its cold start.
+        # Each execution environment is its own process on AWS: its first invocation is cold.
         logging_config.mark_cold_start(self._cold)
         return self._capture
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from sandbox.function_runner import Invocation
 from sandbox.metrics_publisher import MetricsPublisher
 from sandbox.scheduler import Deferred
 from sandbox.session import Sandbox
+from sandbox.sqs_poller import EventSourcePoller
 from sandbox.transport import DELIVERY_STEP_S, delivery_time
 
 WORKER = "strategy-worker"
@@ -151,3 +153,14 @@ def test_concurrent_executions_counts_what_runs_at_once(sandbox: Sandbox) -> Non
     fn = str(sandbox.runner.service(WORKER).function_name)
     worker_points = [v for d, v in concurrent if d == {"FunctionName": fn}]
     assert len(worker_points) == 4 and max(worker_points) == 4  # four strategies at once
+
+
+def test_an_sqs_mapping_scales_from_five_batches_by_300_a_minute_up_to_1000() -> None:
+    poller = EventSourcePoller.__new__(EventSourcePoller)
+    poller.queue = SimpleNamespace(fifo=False)  # type: ignore[assignment]
+    poller._active_since = None
+    assert poller.max_batches(0.0) == 5
+    poller._active_since = 0.0
+    assert [poller.max_batches(t) for t in (0.0, 30.0, 60.0, 600.0)] == [5, 155, 305, 1000]
+    poller.queue = SimpleNamespace(fifo=True)  # type: ignore[assignment]
+    assert poller.max_batches(0.0) == 1000  # a FIFO queue: bounded by its message groups
