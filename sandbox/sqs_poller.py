@@ -320,9 +320,6 @@ class EventSourcePoller(_Poller):
         self._active_since: float | None = None
         """When the mapping last found messages after finding the queue empty (scaling)."""
 
-    def batches_in_flight(self, now: float) -> int:
-        return sum(1 for end in self._batch_ends if end > now)
-
     def max_batches(self, now: float) -> int:
         """How many batches the mapping runs at once at ``now`` (services-sqs-scaling.html)."""
         if self.queue.fifo or self._active_since is None:
