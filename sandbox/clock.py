@@ -1,13 +1,18 @@
 """The simulated clock every part of the sandbox reads, so an hour of alarm periods takes seconds.
 
-Time only moves when the sandbox moves it: an invocation advances it by its modelled duration, a
-``slow`` fault by the seconds it sleeps, the scheduler to the next due event. Nothing reads the
-wall clock, so two runs with the same seed produce the same timestamps.
+Time only moves when the sandbox moves it: the scheduler to the next due event. An invocation does
+not move it: it runs on a *local timeline* (:meth:`SimClock.local_timeline`) that starts when its
+trigger delivers it; while it runs, :meth:`SimClock.now` reads that timeline (so the handler's
+sleeps, log lines, metrics and the events it sends carry its own times) and the scheduler's time
+stays where it was, so invocations overlap in simulated time as they do on Lambda. Nothing reads
+the wall clock, so two runs with the same seed produce the same timestamps.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from catalog.cron import weekly_run_slots
@@ -15,28 +20,67 @@ from catalog.models import Catalog
 
 
 class SimClock:
-    """Seconds since the epoch, moved forward explicitly; never backwards."""
+    """Seconds since the epoch, moved forward explicitly; never backwards.
+
+    Inside :meth:`local_timeline` every read and move applies to that timeline instead of the
+    scheduler's time (:meth:`scheduler_now`).
+    """
 
     def __init__(self, start: float) -> None:
         self._now = float(start)
+        self._local: float | None = None
 
     def now(self) -> float:
+        return self._local if self._local is not None else self._now
+
+    def scheduler_now(self) -> float:
+        """The scheduler's time, also while an invocation's local timeline runs."""
         return self._now
 
+    @property
+    def in_invocation(self) -> bool:
+        """Whether a local timeline (an invocation) is running."""
+        return self._local is not None
+
     def now_ms(self) -> int:
-        return int(self._now * 1000)
+        return int(self.now() * 1000)
 
     def datetime(self) -> datetime:
-        return datetime.fromtimestamp(self._now, tz=UTC)
+        return datetime.fromtimestamp(self.now(), tz=UTC)
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError(f"clock: cannot move backwards by {seconds} s")
-        self._now += seconds
+        if self._local is not None:
+            self._local += seconds
+        else:
+            self._now += seconds
 
     def advance_to(self, moment: float) -> None:
         """Move to ``moment`` if it is later; an earlier moment leaves the clock where it is."""
-        self._now = max(self._now, float(moment))
+        if self._local is not None:
+            self._local = max(self._local, float(moment))
+        else:
+            self._now = max(self._now, float(moment))
+
+    @contextmanager
+    def local_timeline(self, start: float) -> Iterator[None]:
+        """Run an invocation on its own timeline from ``start``; the scheduler's time is unmoved.
+
+        Timelines do not nest: an invocation never runs another one inside it (a synchronous
+        call would, but the catalog's handlers only publish, send and invoke asynchronously).
+        """
+        if self._local is not None:
+            raise RuntimeError("clock: an invocation's timeline is already running")
+        if start < self._now:
+            raise ValueError(
+                f"clock: a timeline cannot start before the scheduler's time ({start})"
+            )
+        self._local = float(start)
+        try:
+            yield
+        finally:
+            self._local = None
 
 
 def iso(seconds: float) -> str:

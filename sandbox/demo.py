@@ -103,6 +103,12 @@ def run_demo(
             box.advance(max(60.0, next_hour + DEMO_PAST_HOUR_S - box.clock.now()))
         summary = box.summary()
         out.print(summary.render())
+        transitions = box.alarm_transitions()
+        moved = {name: n for name, n in transitions.items() if n}
+        out.print(
+            f"alarm transitions into or out of ALARM during the run: {sum(moved.values())}"
+            + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(moved.items()))})" if moved else "")
+        )
         ids = box.correlation_ids()
         traced = ids[0] if ids else None
         if traced is not None:

@@ -6,8 +6,11 @@ One call of :meth:`FunctionRunner.invoke` is one Lambda invocation:
   Throttles counts it (AWS/Lambda metrics documentation: "Throttles: the number of invocation
   requests that are throttled"); what becomes of a refused asynchronous event (given up at once,
   not retried) is the async poller's business (:mod:`sandbox.sqs_poller`);
-- the first invocation of a function is its cold start: a new execution environment (a new log
-  stream), an ``Init Duration`` in its REPORT line and ``cold_start: true`` on its lines;
+- it runs on its own timeline from the scheduler's time (:meth:`SimClock.local_timeline`), so
+  invocations overlap in simulated time; it takes an idle execution environment of its function,
+  else a new one if concurrency allows (a cold start: a new log stream, an ``Init Duration`` in
+  its REPORT line, ``cold_start: true`` on its lines, and, by default, its own import of the
+  handler's package), else it is throttled (:mod:`sandbox.environments`);
 - the handler gets a Lambda-shaped context whose remaining time follows the simulated clock; its
   lines are captured with the simulated time they were written at;
 - the invocation lasts the modelled work time plus whatever the handler slept on the simulated
@@ -15,8 +18,8 @@ One call of :meth:`FunctionRunner.invoke` is one Lambda invocation:
   :class:`InvocationTimeout` at the deadline, so no work after it happens);
 - START, the handler's lines, the runtime's ``[ERROR]`` line for an unhandled exception (or the
   ``Task timed out`` line), END and REPORT go to the function's log group;
-- AWS/Lambda Invocations, Errors, Throttles, Duration and ConcurrentExecutions are published,
-  and the EMF metrics in the handler's lines are extracted (:mod:`sandbox.emf`).
+- AWS/Lambda Invocations, Errors, Throttles, Duration and ConcurrentExecutions (the
+  invocations of the function in flight when it started) are published, and the EMF metrics in the handler's lines are extracted (:mod:`sandbox.emf`).
 """
 
 from __future__ import annotations
@@ -28,11 +31,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from catalog.models import Catalog, Service
 from sandbox import emf, lambda_semantics
 from sandbox.clock import SimClock, iso
+from sandbox.environments import (
+    ACCOUNT_CONCURRENCY,
+    Environments,
+    ExecutionEnvironment,
+    check_limits,
+    import_isolated,
+)
 from sandbox.errors import SandboxError
 from sandbox.hooks import CapturedInvocation, LineCapture
 from sandbox.lambda_semantics import Randomness
@@ -59,6 +70,8 @@ class Invocation:
     timed_out: bool = False
     error: str | None = None
     response: Any = None
+    ended: float = 0.0
+    """When it ended on its own timeline (simulated seconds)."""
 
     @property
     def failed(self) -> bool:
@@ -71,12 +84,6 @@ class ServiceStats:
     errors: int = 0
     throttles: int = 0
     timeouts: int = 0
-
-
-@dataclass
-class _Environment:
-    log_stream: str
-    created: float
 
 
 @dataclass
@@ -105,8 +112,15 @@ def _raised_at(error: BaseException) -> str:
     return f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
 
 
-def load_handler(catalog: Catalog, service: Service) -> Callable[..., Any]:
-    """Import ``module:function`` with the catalog's folder on ``sys.path``."""
+def load_handler(
+    catalog: Catalog, service: Service, *, fresh: bool = False
+) -> tuple[Callable[..., Any], dict[str, ModuleType]]:
+    """Import ``module:function`` with the catalog's folder on ``sys.path``.
+
+    ``fresh``: import the handler's package afresh, as a new execution environment does
+    (:func:`sandbox.environments.import_isolated`); the new modules come back with the handler
+    (empty otherwise: the process's own import, shared).
+    """
     where = f"{catalog.source_file}: service {service.name!r}"
     if not service.handler or ":" not in service.handler:
         raise SandboxError(f"{where}: handler must be 'module:function', got {service.handler!r}")
@@ -115,8 +129,13 @@ def load_handler(catalog: Catalog, service: Service) -> Callable[..., Any]:
         folder = str(Path(catalog.source_file).resolve().parent)
         if folder not in sys.path:
             sys.path.insert(0, folder)
+    modules: dict[str, ModuleType] = {}
     try:
-        module = importlib.import_module(module_name)
+        if fresh:
+            modules = import_isolated(module_name, module_name.split(".")[0])
+            module = modules[module_name]
+        else:
+            module = importlib.import_module(module_name)
     except ImportError as error:
         raise SandboxError(
             f"{where}: cannot import handler module {module_name!r}: {error}"
@@ -129,7 +148,7 @@ def load_handler(catalog: Catalog, service: Service) -> Callable[..., Any]:
     handler = getattr(module, attribute, None)
     if not callable(handler):
         raise SandboxError(f"{where}: {module_name} has no callable {attribute!r}")
-    return handler
+    return handler, modules
 
 
 class FunctionRunner:
@@ -143,7 +162,15 @@ class FunctionRunner:
         metrics: MetricsPublisher,
         account_id: str,
         region: str,
+        account_concurrency: int = ACCOUNT_CONCURRENCY,
+        isolate_modules: bool = True,
+        on_new_modules: Callable[[dict[str, ModuleType]], None] | None = None,
     ) -> None:
+        """``isolate_modules``: each execution environment imports the handler's package afresh
+        (module-level state per environment, as on Lambda); ``on_new_modules`` is told of each
+        fresh copy (the sandbox wires its hooks). Off: every environment shares the process's
+        import."""
+        check_limits(catalog.services, account_concurrency)
         self.catalog = catalog
         self.functions = {s.name: s for s in catalog.services}
         self._clock = clock
@@ -152,8 +179,10 @@ class FunctionRunner:
         self._metrics = metrics
         self._account = account_id
         self._region = region
+        self._isolate = isolate_modules
+        self._on_new_modules = on_new_modules
         self._handlers: dict[str, Callable[..., Any]] = {}
-        self._environments: dict[str, _Environment] = {}
+        self.environments = Environments(account_concurrency)
         self._deadline: float | None = None
         self.invocations: list[Invocation] = []
         self.stats: dict[str, ServiceStats] = {s.name: ServiceStats() for s in catalog.services}
@@ -175,13 +204,22 @@ class FunctionRunner:
         raise SandboxError(f"no function named {function_name!r} in the catalog; known: {known}")
 
     def handler(self, service: Service) -> Callable[..., Any]:
+        """The handler as the process imported it (shared by every environment when module
+        isolation is off)."""
         found = self._handlers.get(service.name)
         if found is None:
-            found = self._handlers[service.name] = load_handler(self.catalog, service)
+            found = self._handlers[service.name] = load_handler(self.catalog, service)[0]
         return found
 
     def is_throttled(self, service: str) -> bool:
         return self.functions[service].reserved_concurrency == 0
+
+    def reservations(self) -> dict[str, int | None]:
+        return {name: fn.reserved_concurrency for name, fn in self.functions.items()}
+
+    def can_run(self, service: str, now: float) -> bool:
+        """Whether an invocation of ``service`` starting at ``now`` gets concurrency."""
+        return self.environments.can_run(service, self.reservations(), now)
 
     def set_reserved_concurrency(self, service: str, value: int | None) -> None:
         current = self.service(service)
@@ -204,25 +242,55 @@ class FunctionRunner:
         self._metrics.put(LAMBDA_NAMESPACE, "Throttles", self._dims(fn), 1, at=now)
         return invocation
 
+    def _new_environment(self, fn: Service, now: float) -> ExecutionEnvironment:
+        """A cold start's environment: its log stream, and its own import of the handler."""
+        if self._isolate:
+            handler, modules = load_handler(self.catalog, fn, fresh=True)
+            if self._on_new_modules is not None:
+                self._on_new_modules(modules)
+        else:
+            handler, modules = self.handler(fn), {}
+        day = datetime.fromtimestamp(now, tz=UTC).strftime("%Y/%m/%d")
+        stream = lambda_semantics.log_stream_name(day, self._random.container_id())
+        env = ExecutionEnvironment(fn.name, stream, now, handler, modules)
+        self.environments.add(env)
+        return env
+
     def invoke(self, service_name: str, event: Any, trigger: str) -> Invocation:
+        """One invocation starting now (the scheduler's time), on its own timeline: an idle
+        environment of the function, else a new one (a cold start) if concurrency allows, else
+        a throttle. The invocation's end is recorded (``ended``); the scheduler's time stays."""
         fn = self.service(service_name)
         if fn.reserved_concurrency == 0:
             return self.throttle(service_name, trigger)
-        handler = self.handler(fn)
+        now = self._clock.now()
+        environment = self.environments.idle(service_name, now)
+        if environment is None and not self.can_run(service_name, now):
+            return self.throttle(service_name, trigger)
+        cold = environment is None
+        if environment is None:
+            environment = self._new_environment(fn, now)
+        environment.busy_until = float("inf")  # taken while its invocation runs
+        with self._clock.local_timeline(now):
+            invocation = self._run(fn, environment, event, trigger, cold)
+        environment.busy_until = invocation.ended
+        return invocation
+
+    def _run(
+        self,
+        fn: Service,
+        environment: ExecutionEnvironment,
+        event: Any,
+        trigger: str,
+        cold: bool,
+    ) -> Invocation:
         request_id = self._random.request_id()
-        cold = service_name not in self._environments
         init_ms: float | None = None
         if cold:
             init_ms = self._random.init_ms()
-            day = datetime.fromtimestamp(self._clock.now(), tz=UTC).strftime("%Y/%m/%d")
-            stream = lambda_semantics.log_stream_name(day, self._random.container_id())
-            self._environments[service_name] = _Environment(stream, self._clock.now())
             self._clock.advance(init_ms / 1000.0)
-        environment = self._environments[service_name]
         started = self._clock.now()
-        invocation = Invocation(
-            service_name, request_id, trigger, started, event=event, cold_start=cold
-        )
+        invocation = Invocation(fn.name, request_id, trigger, started, event=event, cold_start=cold)
         deadline = started + fn.timeout_s
         context = LambdaContext(
             function_name=str(fn.function_name),
@@ -241,8 +309,8 @@ class FunctionRunner:
         self._deadline = deadline
         trace: str | None = None
         try:
-            with CapturedInvocation(capture, service_name, cold):
-                invocation.response = handler(event, context)
+            with environment.activated(), CapturedInvocation(capture, fn.name, cold):
+                invocation.response = environment.handler(event, context)
         except InvocationTimeout:
             invocation.timed_out = True
         except Exception as error:  # an unhandled error is the invocation's result, not ours
@@ -258,6 +326,7 @@ class FunctionRunner:
             else:
                 self._clock.advance(work_s)
         ended = self._clock.now()
+        invocation.ended = ended
         invocation.duration_ms = round((ended - started) * 1000.0, 2)
         lines.extend(capture.lines)
         if invocation.timed_out:
@@ -299,8 +368,11 @@ class FunctionRunner:
         put(LAMBDA_NAMESPACE, "Errors", dims, 1 if invocation.failed else 0, at=at)
         put(LAMBDA_NAMESPACE, "Throttles", dims, 0, at=at)
         put(LAMBDA_NAMESPACE, "Duration", dims, invocation.duration_ms, at=at, unit="Milliseconds")
-        # Invocations run one at a time in the sandbox: one concurrent execution while it runs.
-        put(LAMBDA_NAMESPACE, "ConcurrentExecutions", dims, 1, at=at)
+        # ConcurrentExecutions is the number of invocations in flight (its useful statistic is
+        # Maximum, monitoring-metrics-types.html): those of this function running when this one
+        # started (this one included; its environment counts as taken).
+        running = self.environments.in_use(fn.name, at)
+        put(LAMBDA_NAMESPACE, "ConcurrentExecutions", dims, max(1, running), at=at)
         for _, line in capture.lines:
             found = emf.extract(line)
             self.emf_problems.extend(f"{fn.log_group}: {p}" for p in found.problems)

@@ -10,15 +10,18 @@
         sandbox.alarm_states()["alchemiser-dev-event-dlq-not-empty"]   # 'ALARM'
         sandbox.summary()
 
-Time is simulated (:class:`~sandbox.clock.SimClock`). The scheduler alternates: run
-everything that is visible now (each invocation moves the clock by its duration), then jump to the
-next thing that is due — a held message coming back, or the next minute boundary, where the SQS
-gauges are sampled, metrics flushed and alarms evaluated.
+Time is simulated (:class:`~sandbox.clock.SimClock`), by a discrete-event scheduler. It
+alternates: start everything that is visible now (each invocation runs on its own timeline from
+now, in an execution environment of its function, so invocations overlap; what it sends is held
+until its own time, :mod:`sandbox.scheduler`), then jump to the next thing that is due — a held
+side effect or the end of a batch, a held message coming back, or the next minute boundary,
+where the SQS gauges are sampled, metrics flushed and alarms evaluated.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +39,7 @@ from sandbox.activity import Activity
 from sandbox.alarms import AlarmRunner, DeployedMonitoring, deploy_monitoring
 from sandbox.aws import Clients
 from sandbox.clock import SimClock, iso, resolve_start, schedule_run_days
+from sandbox.environments import ACCOUNT_CONCURRENCY
 from sandbox.errors import SandboxError
 from sandbox.eventbridge_delivery import RuleDeliveries
 from sandbox.function_runner import FunctionRunner, load_handler
@@ -48,11 +52,16 @@ from sandbox.metrics_publisher import MetricsPublisher
 from sandbox.moto_server import MotoServer
 from sandbox.queue_metrics import SAMPLE_PERIOD_S, QueueDepth
 from sandbox.resources import Resources, ensure_resources
+from sandbox.scheduler import Deferred
 from sandbox.sqs_poller import AsyncInvokePoller, EventSourcePoller
 from sandbox.summary import ServiceLine, Summary
 from sandbox.transport import SQS_NAMESPACE, SandboxTransport
 
 MAX_DRAIN_ROUNDS = 100_000
+SHARED_MODULES_ENV = "OBSKIT_SANDBOX_SHARED_MODULES"
+"""Set to 1 to make every execution environment share the process's import of the handlers
+when a Sandbox is made without ``isolate_modules`` (e.g. for handlers that still keep
+cross-invocation state in module memory, which Lambda does not share between environments)."""
 DEFAULT_SPACING_S = 5.0
 DEFAULT_SETTLE_S = 1800.0
 OBSERVER_READ_AT = 50
@@ -111,9 +120,19 @@ class Sandbox:
         start_time: float | None = None,
         deploy: bool = True,
         setup: SandboxSetup | None = None,
+        account_concurrency: int = ACCOUNT_CONCURRENCY,
+        isolate_modules: bool | None = None,
     ) -> None:
         """``setup``: what an earlier sandbox set up on this endpoint, whose state is back to
-        that moment; nothing is created (``deploy`` is then ignored)."""
+        that moment; nothing is created (``deploy`` is then ignored).
+
+        ``account_concurrency``: the account's Lambda concurrency limit (AWS's default, 1,000).
+        ``isolate_modules``: each execution environment imports the handlers' package afresh, so
+        module-level state is per environment as on Lambda (default on; off when
+        ``$OBSKIT_SANDBOX_SHARED_MODULES`` is 1).
+        """
+        if isolate_modules is None:
+            isolate_modules = os.environ.get(SHARED_MODULES_ENV, "") != "1"
         for service in catalog.services:  # import first: a bad handler fails before any AWS call
             if service.handler:
                 load_handler(catalog, service)
@@ -143,6 +162,9 @@ class Sandbox:
             self.clients, MetricFilterRunner.from_endpoint(self.clients, self.metrics).observe
         )
         self.random = Randomness(seed)
+        self.deferred = Deferred()
+        package = _handler_package(catalog)
+        self.package = HandlerPackage(package) if package else None
         self.runner = FunctionRunner(
             catalog,
             clock=self.clock,
@@ -151,6 +173,9 @@ class Sandbox:
             metrics=self.metrics,
             account_id=self.resources.account_id,
             region=self.resources.region,
+            account_concurrency=account_concurrency,
+            isolate_modules=isolate_modules,
+            on_new_modules=self.package.attach if self.package is not None else None,
         )
         self.activity = Activity(self.resources.queues)
         self._depths: dict[str, QueueDepth] = {}
@@ -163,6 +188,7 @@ class Sandbox:
             metrics=self.metrics,
             runner=self.runner,
             activity=self.activity,
+            deferred=self.deferred,
         )
         self.deliveries = RuleDeliveries(
             catalog,
@@ -183,8 +209,6 @@ class Sandbox:
             composites=self.monitoring.composites if self.monitoring else [],
         )
         self._next_sample = (self.clock.now() // SAMPLE_PERIOD_S + 1) * SAMPLE_PERIOD_S
-        package = _handler_package(catalog)
-        self.package = HandlerPackage(package) if package else None
         global _active
         if _active is not None and not _active._stopped:
             raise SandboxError(
@@ -214,6 +238,8 @@ class Sandbox:
         start_time: float | None = None,
         deploy: bool = True,
         setup: SandboxSetup | None = None,
+        account_concurrency: int = ACCOUNT_CONCURRENCY,
+        isolate_modules: bool | None = None,
     ) -> Sandbox:
         """Start moto_server (unless ``endpoint_url`` names a running one) and set everything up
         (or take ``setup``, see :class:`Sandbox`)."""
@@ -231,6 +257,8 @@ class Sandbox:
                 start_time=start_time,
                 deploy=deploy,
                 setup=setup,
+                account_concurrency=account_concurrency,
+                isolate_modules=isolate_modules,
             )
         except BaseException:
             if server is not None:
@@ -355,7 +383,10 @@ class Sandbox:
         began = self.clock.now()
         self._drain()
         while not self.idle() and self.clock.now() - began < max_seconds:
-            due = [p.next_release() for p in self.pollers] + [self.deliveries.next_due()]
+            due = [p.next_release() for p in self.pollers] + [
+                self.deliveries.next_due(),
+                self.deferred.next_due(),
+            ]
             upcoming = min((d for d in due if d is not None), default=self.clock.now())
             step = max(0.0, min(upcoming, began + max_seconds) - self.clock.now()) + 0.001
             self.advance(step, flush=False)
@@ -364,8 +395,13 @@ class Sandbox:
         return self.clock.now() - began
 
     def idle(self) -> bool:
-        """Nothing held for a retry: no message, no failing rule's event."""
-        return all(p.held == 0 for p in self.pollers) and self.deliveries.pending == 0
+        """Nothing held for a retry (no message, no failing rule's event) and nothing an
+        invocation sent still waiting for its time."""
+        return (
+            all(p.held == 0 for p in self.pollers)
+            and self.deliveries.pending == 0
+            and len(self.deferred) == 0
+        )
 
     def advance(self, seconds: float, *, flush: bool = True) -> None:
         """Move the simulated clock ``seconds`` forward, running whatever falls due.
@@ -381,7 +417,10 @@ class Sandbox:
             self._catch_up()
             if self.clock.now() >= target:
                 break
-            due = [p.next_release() for p in self.pollers] + [self.deliveries.next_due()]
+            due = [p.next_release() for p in self.pollers] + [
+                self.deliveries.next_due(),
+                self.deferred.next_due(),
+            ]
             candidates = [d for d in due if d is not None] + [self._next_sample, target]
             self.clock.advance_to(min(max(c, self.clock.now()) for c in candidates))
             for poller in self.pollers:
@@ -625,6 +664,7 @@ class Sandbox:
             "transport": self.transport,
             "resources": self.resources,
             "activity": self.activity,
+            "deferred": self.deferred,
         }
         for service in self.catalog.services:
             if service.name in self.resources.delivery:
@@ -637,10 +677,14 @@ class Sandbox:
         return pollers
 
     def _drain(self) -> None:
+        """Start everything visible now, and release what falls due now, until nothing does."""
         for _ in range(MAX_DRAIN_ROUNDS):
             work = sum(poller.poll() for poller in self.pollers)
+            released = self.deferred.run_due(self.clock.now())
+            if released:
+                self.transport.flush()
             self._catch_up()
-            if work == 0:
+            if work == 0 and released == 0:
                 return
         raise SandboxError(f"more than {MAX_DRAIN_ROUNDS} rounds of deliveries: an event loop?")
 

@@ -14,7 +14,17 @@ nothing.
 
 :class:`EventSourcePoller` — the SQS event source mapping: batches of up to ``batch_size``
 records, partial batch responses (``batchItemFailures``), a failed record back after the queue's
-visibility timeout, the whole batch failed if the function raised or timed out.
+visibility timeout, the whole batch failed if the function raised or timed out. Batches run side
+by side as Lambda scales the mapping (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html):
+a standard queue starts with five concurrent batches and "increases the number of processes that
+are reading batches by up to 300 more instances per minute", at most 1,000 batches at once; a
+FIFO queue keeps each message group in order (moto returns no message of a group while one of
+it is in flight; a batch's messages are deleted when its invocation ends). Neither takes a batch
+the function has no concurrency for: the messages stay in the queue.
+
+Invocations run on their own timelines (:mod:`sandbox.scheduler`): a batch's messages are deleted,
+and the mapping looks for more, when its invocation ends; an async event is retried after a
+function error counting from the end of the failed invocation.
 """
 
 from __future__ import annotations
@@ -35,12 +45,18 @@ from sandbox.lambda_semantics import GiveUp
 from sandbox.ledger import QueueLedger, message_key
 from sandbox.metrics_publisher import MetricsPublisher
 from sandbox.resources import QueueInfo, Resources
+from sandbox.scheduler import Deferred
 from sandbox.transport import SQS_NAMESPACE, SandboxTransport
 
 #: Held messages stay invisible this long on the endpoint's wall clock (SQS's maximum, 12 h).
 HOLD_VISIBILITY_S = 43_200
 MAX_RECEIVE = 10
 THROTTLE_POLL_INTERVAL_S = 10.0
+#: SQS event source scaling (services-sqs-scaling.html): five concurrent batches to start with,
+#: up to 300 more per minute while messages are available, at most 1,000 at once.
+ESM_START_BATCHES = 5
+ESM_BATCHES_PER_MINUTE = 300
+ESM_MAX_BATCHES = 1000
 
 
 @dataclass
@@ -66,8 +82,10 @@ class _Poller:
         transport: SandboxTransport,
         resources: Resources,
         activity: Activity,
+        deferred: Deferred | None = None,
     ) -> None:
         self.service = service
+        self._deferred = deferred if deferred is not None else Deferred()
         self._activity = activity
         self.queue = queue
         self._clients = clients
@@ -152,11 +170,8 @@ class _Poller:
         return self._runner.invoke(self.service.name, event, trigger)
 
     def _finish_poll(self) -> None:
-        """Send what this poll's invocations published, then delete what they handled.
-
-        One PutEvents / SendMessageBatch per poll instead of one per invocation: nothing reads
-        those messages before this poll ends (invocations run one at a time).
-        """
+        """Send what is due of what this poll's invocations published, then delete what they
+        handled (one PutEvents / SendMessageBatch per poll instead of one per invocation)."""
         self._transport.flush()
         self._delete_pending()
         self._note_drained()
@@ -267,8 +282,8 @@ class AsyncInvokePoller(_Poller):
             reason = "Task timed out" if invocation.timed_out else str(invocation.error)
             why = GiveUp(lambda_semantics.RETRIES_EXHAUSTED, "200", reason, "Unhandled")
             self._give_up(message, invocation.request_id, why)
-        else:
-            self._hold(message, self._clock.now() + delay)
+        else:  # "a one-minute wait" after the failed attempt, which ended at its own time
+            self._hold(message, invocation.ended + delay)
 
     def _give_up(self, message: dict[str, Any], request_id: str, why: GiveUp) -> None:
         message_id = message["MessageId"]
@@ -300,25 +315,69 @@ class EventSourcePoller(_Poller):
         super().__init__(*args, **kwargs)
         self._next_throttle = 0.0
         self.redriven = 0
+        self._batch_ends: list[float] = []
+        """When each batch still running (or waiting for its deletes) ends."""
+        self._active_since: float | None = None
+        """When the mapping last found messages after finding the queue empty (scaling)."""
+
+    def max_batches(self, now: float) -> int:
+        """How many batches the mapping runs at once at ``now`` (services-sqs-scaling.html)."""
+        if self.queue.fifo or self._active_since is None:
+            return ESM_MAX_BATCHES if self.queue.fifo else ESM_START_BATCHES
+        minutes = (now - self._active_since) / 60.0
+        return min(ESM_MAX_BATCHES, ESM_START_BATCHES + int(ESM_BATCHES_PER_MINUTE * minutes))
 
     def poll(self) -> int:
         if self._runner.is_throttled(self.service.name):
             return self._poll_throttled()
-        messages = self._receive(self.service.batch_size)
-        if not messages:
+        now = self._clock.now()
+        self._batch_ends = [end for end in self._batch_ends if end > now]
+        handled = 0
+        while len(self._batch_ends) < self.max_batches(now) and self._runner.can_run(
+            self.service.name, now
+        ):
+            messages = self._receive(self.service.batch_size)
+            if not messages:
+                break
+            if self._active_since is None:
+                self._active_since = now
+            self._run_batch(messages, now)
+            handled += len(messages)
+        if handled == 0 and not self._batch_ends:
+            self._active_since = None
             self._note_drained()
-            return 0
-        received_at = self._clock.now()  # the visibility timeout runs from the receive
+        self._finish_poll()
+        return handled
+
+    def _run_batch(self, messages: list[dict[str, Any]], received_at: float) -> None:
+        """One invocation; its messages are deleted (or held, when they failed) at its end."""
         event = {"Records": [self._record(m) for m in messages]}
         invocation = self._invoke(event, "sqs")
+        if invocation.throttled:  # no concurrency after all: back to the queue at once
+            for message in messages:
+                self._hold(message, received_at)
+            return
         failed_ids = self._failed_ids(invocation, messages)
+        done = []
         for message in messages:
             if message["MessageId"] in failed_ids:
+                # the visibility timeout runs from the receive
                 self._hold(message, received_at + self.queue.visibility_timeout_s)
             else:
-                self._delete(message)
-        self._finish_poll()
-        return len(messages)
+                done.append(message)
+        self._batch_ends.append(invocation.ended)
+        self._deferred.at(invocation.ended, lambda: self._batch_done(done))
+
+    def _batch_done(self, messages: list[dict[str, Any]]) -> None:
+        """A batch's invocation ended: delete what it handled; the mapping polls again."""
+        for message in messages:
+            self._delete(message)
+        self._delete_pending()
+        self._activity.touched(self.queue.name)
+
+    def _note_drained(self) -> None:
+        if not self._batch_ends:
+            super()._note_drained()
 
     def _poll_throttled(self) -> int:
         """Lambda keeps trying a throttled event source: one Throttles per poll interval while

@@ -82,12 +82,15 @@ def ensure_tables(client: Any, specs: list[TableSpec]) -> None:
         )
 
 
-def connect(package: str, state: ModuleType | None, endpoint_url: str, region: str) -> bool:
-    """Create the package's tables and give it a client; False if it has no such hooks."""
+def connect(package: str, state: ModuleType | None, endpoint_url: str, region: str) -> Any:
+    """Create the package's tables and give it a client; None if it has no such hooks.
+
+    Returns the client, which every execution environment's copy of ``state`` gets too.
+    """
     tables, set_client = _hook(state, "tables"), _hook(state, "set_client")
     if tables is None or set_client is None:
-        return False
+        return None
     client = dynamodb_client(endpoint_url, region)
     ensure_tables(client, table_specs(package, tables()))
     set_client(client)
-    return True
+    return client

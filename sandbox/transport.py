@@ -7,8 +7,12 @@ async queue would hold it); a notification (a handler's, or an alarm action's) i
 On the way the transport records what EventBridge and SQS would count — MatchedEvents and
 Invocations per rule, NumberOfMessagesSent per queue — since moto counts nothing.
 
-The calls themselves wait for :meth:`SandboxTransport.flush` (the end of a poll, or of a minute's
-alarm evaluation) and go out in batches of 10: PutEvents, SendMessageBatch, PublishBatch.
+What a handler sends while its invocation runs (on its own timeline, see
+:mod:`sandbox.scheduler`) is held until the scheduler's time reaches the moment it was sent (and
+a delivery latency, :data:`DELIVERY_STEP_S`), then sent: the rest of the system never sees it
+earlier. The calls themselves wait for
+:meth:`SandboxTransport.flush` (the end of a poll, or of a minute's alarm evaluation) and go out in
+batches of 10: PutEvents, SendMessageBatch, PublishBatch.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import math
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +37,7 @@ from sandbox.function_runner import FunctionRunner
 from sandbox.ledger import QueueLedger, message_key
 from sandbox.metrics_publisher import MetricsPublisher
 from sandbox.resources import Resources
+from sandbox.scheduler import Deferred
 
 EVENTS_NAMESPACE = "AWS/Events"
 SQS_NAMESPACE = "AWS/SQS"
@@ -40,6 +46,17 @@ SNS_NAMESPACE = "AWS/SNS"
 BATCH = 10
 #: ...and PublishBatch at most 256 KiB in all.
 PUBLISH_BATCH_BYTES = 262_144
+DELIVERY_STEP_S = 0.5
+"""What an invocation sends reaches the bus / queue / topic at the next multiple of this many
+simulated seconds after it was sent: a delivery latency of up to half a second. AWS documents
+none (EventBridge delivers "in near real time", https://aws.amazon.com/eventbridge/faqs/); the
+step is our choice, and it lets the sandbox send what many overlapping invocations published in
+one batch instead of one call each."""
+
+
+def delivery_time(sent: float) -> float:
+    """When something sent at ``sent`` is delivered: the next :data:`DELIVERY_STEP_S` step."""
+    return math.ceil(round(sent / DELIVERY_STEP_S, 6)) * DELIVERY_STEP_S
 
 
 @dataclass(frozen=True)
@@ -67,8 +84,10 @@ class SandboxTransport:
         metrics: MetricsPublisher,
         runner: FunctionRunner,
         activity: Activity,
+        deferred: Deferred | None = None,
     ) -> None:
         self._catalog = catalog
+        self._deferred = deferred
         self._activity = activity
         self._clients = clients
         self._resources = resources
@@ -90,10 +109,23 @@ class SandboxTransport:
 
     # --- the handlers' Transport protocol ----------------------------------------------------
 
+    def _held(self, action: Callable[[], None]) -> bool:
+        """Inside an invocation: hold ``action`` until the scheduler reaches its local time."""
+        if self._deferred is None or not self._clock.in_invocation:
+            return False
+        self._deferred.at(delivery_time(self._clock.now()), action)
+        return True
+
     def put_event(self, *, source: str, detail_type: str, detail: dict[str, Any]) -> None:
+        body = _dumps(detail)  # as it is now: the handler may change the dict afterwards
+        self._bus_for(detail_type)  # no bus: the handler's call fails, not a later release
+        if self._held(lambda: self._put_event(source, detail_type, body)):
+            return
+        self._put_event(source, detail_type, body)
+
+    def _put_event(self, source: str, detail_type: str, body: str) -> None:
         bus, rules = self._bus_for(detail_type)
         now = self._clock.now()
-        body = _dumps(detail)
         self._pending_events.append(
             {
                 "Source": source,
@@ -130,14 +162,19 @@ class SandboxTransport:
                 f"function {function_name!r} is triggered by SQS; it cannot be invoked async here"
             )
         body = _dumps(payload)
+        if self._held(lambda: self._send_async(queue_name, body)):
+            return
+        self._send_async(queue_name, body)
+
+    def _send_async(self, queue_name: str, body: str) -> None:
         self._pending_sends.setdefault(queue_name, []).append(body)
         self.sent_to_queue(queue_name, message_key(body), self._clock.now())
 
     def flush(self) -> None:
         """Send what the last invocations published: PutEvents, SendMessageBatch, PublishBatch.
 
-        Batching the calls of a poll keeps the sandbox fast; nothing can read them before the
-        poll ends anyway, since invocations run one at a time.
+        Batching the calls of a poll keeps the sandbox fast; nothing reads them before the
+        poll ends anyway (the scheduler's time does not move during a poll).
         """
         self.collect_deliveries()
         events, self._pending_events = self._pending_events, []
@@ -184,7 +221,10 @@ class SandboxTransport:
                     raise SandboxError(f"PublishBatch to {arn}: {response['Failed']}")
 
     def notify(self, *, topic: str, subject: str, message: dict[str, Any]) -> None:
-        self.publish_to_topic(topic, subject[:100], _dumps(message))
+        text = _dumps(message)
+        if self._held(lambda: self.publish_to_topic(topic, subject[:100], text)):
+            return
+        self.publish_to_topic(topic, subject[:100], text)
 
     # --- used by the sandbox itself ----------------------------------------------------------
 

@@ -321,7 +321,7 @@ class _Drill:
         self.began = box.clock.now()
         box.run_workflows(self.options.baseline_workflows, workflow=drill.workflow, flush=False)
         box.advance(self.options.baseline_s, flush=False)
-        runs = self._runs_for_slow_fault()
+        runs = drill.workflows
         self.t0 = box.clock.now()
         self.unsettled = alarms_in_alarm(box)
         for fault in self.faults:
@@ -348,29 +348,6 @@ class _Drill:
             return True
         commands = [s.command or "" for s in self.scenario.mitigation]
         return any(c.startswith("aws lambda") or " --lambda " in c for c in commands)
-
-    def _runs_for_slow_fault(self) -> int:
-        """How many workflows to start after the fault.
-
-        A ``slow`` drill asks for one slow invocation a minute (``workflows`` runs, a minute
-        apart). A function a run invokes several times (a fan-out worker, a fan-in aggregator)
-        gets that many slow invocations per run, and the sandbox runs invocations one after
-        another, so each extra one only lengthens the backlog the recovery has to drain. The
-        baseline run shows how many invocations a run makes; the drill starts enough runs for
-        ``workflows`` slow invocations, at least one.
-        """
-        fault = self.drill.fault
-        if fault.target != "service" or not fault.kind.startswith("slow"):
-            return self.drill.workflows
-        made = sum(
-            1
-            for i in self.sandbox.runner.invocations
-            if i.service == fault.name and not i.throttled
-        )
-        per_run = made // max(1, self.options.baseline_workflows)
-        if per_run <= 1:
-            return self.drill.workflows
-        return max(1, -(-self.drill.workflows // per_run))
 
     # --- phases -----------------------------------------------------------------------------
 

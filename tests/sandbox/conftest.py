@@ -1,4 +1,4 @@
-"""The sandbox fixtures for these tests (the lead may register the module project-wide)."""
+"""The sandbox fixtures for these tests."""
 
 from __future__ import annotations
 

@@ -50,10 +50,18 @@ def test_retries_run_out_by_attempts(sandbox: Sandbox) -> None:
     assert attributes["TARGET_ARN"].startswith("arn:aws:sqs:")
 
 
+def _until_first_attempt(sandbox: Sandbox) -> None:
+    """Run until the rule's first delivery attempt: the workflow's invocations overlap on the
+    simulated clock and take their time to reach it."""
+    while sandbox.metrics.total("AWS/Events", "InvocationAttempts", DIMS) == 0:
+        sandbox.advance(0.01, flush=False)
+
+
 def test_backoff_has_jitter(sandbox: Sandbox) -> None:
     """Each retry waits a random share of the doubling backoff, not the backoff itself."""
     sandbox.inject_fault(RULE, "deliver-fail", target="rule")
     sandbox.run_workflows(1, settle_s=0)
+    _until_first_attempt(sandbox)
     delays = []
     for retry in range(4):
         due = sandbox.deliveries.next_due()
@@ -74,6 +82,7 @@ def test_a_missing_permission_or_target_is_not_retried(
     """ "No retry attempts will happen": one attempt, straight to the DLQ, no retry condition."""
     sandbox.inject_fault(RULE, f"deliver-fail:{reason}", target="rule")
     sandbox.run_workflows(1, settle_s=0)
+    _until_first_attempt(sandbox)
     assert sandbox.metrics.total("AWS/Events", "InvocationAttempts", DIMS) == 1
     assert sandbox.metrics.total("AWS/Events", "InvocationsSentToDlq", DIMS) == 1
     (attributes,) = _dead_letters(sandbox)
@@ -87,6 +96,7 @@ def test_throttled_invocations_count_throttled_rules(sandbox: Sandbox) -> None:
     outcome ("doesn't include throttled or retried attempts until they fail permanently")."""
     sandbox.inject_fault(RULE, "deliver-fail:throttled", target="rule")
     sandbox.run_workflows(1, settle_s=0)
+    _until_first_attempt(sandbox)
     assert sandbox.metrics.total("AWS/Events", "ThrottledRules", DIMS) == 1
     assert sandbox.metrics.total("AWS/Events", "Invocations", DIMS) == 0
     sandbox.settle(600)

@@ -95,7 +95,8 @@ def test_the_sandboxs_lambda_lines_are_discovered(sandbox: Sandbox) -> None:
     ]
     assert len(rows) == len({s.name for s in catalog.services if s.log_group})
     for row in rows:
-        assert int(row["n"]) >= 1 and row["cold"] == "1", row  # the first invocation is cold
+        # each new execution environment starts cold (the first invocation among them)
+        assert 1 <= int(row["cold"]) <= int(row["n"]), row
         assert float(row["fastest"]) > 0
 
 
