@@ -13,8 +13,9 @@ given up at once; then the function's DLQ / on-failure destination (:mod:`.async
 nothing.
 
 :class:`EventSourcePoller` — the SQS event source mapping: batches of up to ``batch_size``
-records, partial batch responses (``batchItemFailures``), a failed record back after the queue's
-visibility timeout, the whole batch failed if the function raised or timed out.
+records gathered for up to ``batching_window_s``, partial batch responses (``batchItemFailures``)
+only with ``report_batch_item_failures``, a failed record back after the queue's visibility
+timeout, the whole batch failed if the function raised, timed out or was throttled.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from sandbox.transport import SQS_NAMESPACE, SandboxTransport
 HOLD_VISIBILITY_S = 43_200
 MAX_RECEIVE = 10
 THROTTLE_POLL_INTERVAL_S = 10.0
+#: A synchronous invocation's payload limit, which also ends an SQS batching window (6 MB).
+SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 
 
 @dataclass
@@ -294,55 +297,108 @@ class AsyncInvokePoller(_Poller):
 
 
 class EventSourcePoller(_Poller):
-    """A Lambda SQS event source mapping on one of the catalog's queues."""
+    """A Lambda SQS event source mapping on one of the catalog's queues.
+
+    What becomes of a batch follows "Handling errors for an SQS event source in Lambda"
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html):
+
+    - the function raised or timed out: every record of the batch comes back after the queue's
+      visibility timeout;
+    - it returned ``batchItemFailures``: only when the mapping reports batch item failures
+      (``report_batch_item_failures``, FunctionResponseTypes ReportBatchItemFailures) do the
+      listed records come back (an invalid list fails the whole batch); otherwise the return
+      value means nothing to Lambda: the invocation succeeded and the whole batch is deleted;
+    - the invocation was throttled (reserved concurrency 0, or no free concurrency): Lambda
+      received the batch and keeps retrying the invoke "until the message's timestamp exceeds
+      your queue's visibility timeout"; the records then come back with their receive count
+      raised, so ``maxReceiveCount`` throttled receives move them to the DLQ.
+
+    The batching window (``batching_window_s``, MaximumBatchingWindowInSeconds) holds the
+    received records back until the window has passed since the first of them, the batch holds
+    ``batch_size`` records or its payload reaches 6 MB, whichever comes first
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html, and the 6 MB
+    synchronous payload quota of
+    https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._next_throttle = 0.0
+        self._retrying: set[str] = set()
+        """Held messages whose invoke was throttled: Lambda retries them until they return."""
+        self._gathering: list[tuple[dict[str, Any], float]] = []
+        """Received records waiting for the batching window, with their receive time."""
+        self._window_ends = 0.0
         self.redriven = 0
 
+    @property
+    def held(self) -> int:
+        return super().held + len(self._gathering)
+
     def poll(self) -> int:
-        if self._runner.is_throttled(self.service.name):
-            return self._poll_throttled()
-        messages = self._receive(self.service.batch_size)
-        if not messages:
+        now = self._clock.now()
+        self._retry_throttled(now)
+        wanted = self.service.batch_size - len(self._gathering)
+        messages = self._receive(min(wanted, MAX_RECEIVE)) if wanted > 0 else []
+        if not self._gathering and messages:
+            self._window_ends = now + self.service.batching_window_s
+        self._gathering += [(m, now) for m in messages]
+        if not self._gathering:
             self._note_drained()
             return 0
-        received_at = self._clock.now()  # the visibility timeout runs from the receive
-        event = {"Records": [self._record(m) for m in messages]}
-        invocation = self._invoke(event, "sqs")
-        failed_ids = self._failed_ids(invocation, messages)
-        for message in messages:
+        if not self._batch_ready(now):
+            return len(messages)
+        batch, self._gathering = self._gathering, []
+        self._run_batch(batch)
+        self._finish_poll()
+        return len(batch)
+
+    def _batch_ready(self, now: float) -> bool:
+        """Invoke now? The window passed, the batch is full, or it reached 6 MB."""
+        if len(self._gathering) >= self.service.batch_size or now >= self._window_ends:
+            return True
+        size = sum(len(m["Body"].encode()) for m, _ in self._gathering)
+        return size >= SYNC_PAYLOAD_LIMIT_BYTES
+
+    def _run_batch(self, batch: list[tuple[dict[str, Any], float]]) -> None:
+        messages = [m for m, _ in batch]
+        invocation = self._invoke({"Records": [self._record(m) for m in messages]}, "sqs")
+        if invocation.throttled:
+            self._next_throttle = self._clock.now() + THROTTLE_POLL_INTERVAL_S
+            self._retrying |= {m["MessageId"] for m in messages}
+        failed_ids = self._failed_ids(invocation, messages, self.service.report_batch_item_failures)
+        for message, received_at in batch:
             if message["MessageId"] in failed_ids:
+                # the visibility timeout runs from the receive
                 self._hold(message, received_at + self.queue.visibility_timeout_s)
             else:
                 self._delete(message)
-        self._finish_poll()
-        return len(messages)
 
-    def _poll_throttled(self) -> int:
-        """Lambda keeps trying a throttled event source: one Throttles per poll interval while
-        the queue holds messages (counted from the ledger, without a call to the endpoint)."""
-        now = self._clock.now()
-        if now < self._next_throttle:
-            return 0
-        if self._ledger.count(self.queue.name) > self.held:
+    def _retry_throttled(self, now: float) -> None:
+        """Lambda keeps retrying a throttled batch while its records are in flight: one Throttles
+        per retry interval (our interval: AWS documents a backoff, not its pace)."""
+        if self._retrying and now >= self._next_throttle:
             self._runner.throttle(self.service.name, "sqs")
-        self._next_throttle = now + THROTTLE_POLL_INTERVAL_S
-        return 0
+            self._next_throttle = now + THROTTLE_POLL_INTERVAL_S
 
     def next_release(self) -> float | None:
-        release = super().next_release()
-        if self._runner.is_throttled(self.service.name):
-            return min(x for x in (release, self._next_throttle) if x is not None)
-        return release
+        due = [super().next_release()]
+        if self._retrying:
+            due.append(self._next_throttle)
+        if self._gathering:
+            due.append(self._window_ends)
+        return min((d for d in due if d is not None), default=None)
 
     @staticmethod
-    def _failed_ids(invocation: Invocation, messages: list[dict[str, Any]]) -> set[str]:
+    def _failed_ids(
+        invocation: Invocation, messages: list[dict[str, Any]], report_item_failures: bool
+    ) -> set[str]:
         everything = {m["MessageId"] for m in messages}
-        if invocation.failed:
+        if invocation.failed or invocation.throttled:
             return everything
         response = invocation.response
+        if not report_item_failures:
+            return set()  # without ReportBatchItemFailures the response means nothing to Lambda
         if not isinstance(response, dict) or "batchItemFailures" not in response:
             return set()
         listed = response["batchItemFailures"]
@@ -357,6 +413,7 @@ class EventSourcePoller(_Poller):
         return {i for i in ids if isinstance(i, str)}
 
     def _on_release(self, held: _Held, now: float) -> None:
+        self._retrying.discard(held.message_id)
         limit = self.queue.max_receive_count
         if self.queue.dlq and limit is not None and held.receive_count >= limit:
             self._ledger.moved(self.queue.name, self.queue.dlq, held.key, now)
