@@ -106,6 +106,8 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
                 "drains by itself once it reads again."
             )
         )
+        if queue.dlq:
+            mitigation.extend(_replay_throttled(ctx, queue, queue.dlq))
     return Scenario(
         id=f"queue-{_slug(ctx, queue.name)}-backlog",
         title=f"{queue.name}: backlog growing (oldest message > {threshold} s)",
@@ -129,17 +131,62 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
         ),
         rollback=(Step("Nothing to undo: enabling a mapping or restoring concurrency is safe."),),
         escalation=ctx.escalation(),
-        drill=(
-            Drill(
-                fault=Fault("service", consumer.name, "throttle"),
-                expected_alarms=(alarm, ctx.alarm(consumer.name, "throttles")),
-                detection_budget_s=threshold + AGE_WINDOW_S + SLACK_S,
-                workflow=workflow_of(ctx.catalog, consumer),
-                may_fire=delayed_workflow_alarms(ctx, consumer),
-            )
-            if consumer is not None
-            else None
-        ),
+        drill=_backlog_drill(ctx, queue, consumer) if consumer is not None else None,
+    )
+
+
+def _replay_throttled(ctx: ScenarioContext, queue: Queue, dlq: str) -> tuple[Step, ...]:
+    """A throttled mapping still receives (see :func:`throttled_receives_to_dlq`): what ran out
+    of receives is in the DLQ, and comes back only by a replay."""
+    note = Step(
+        f"Lambda kept receiving from `{queue.name}` while it was throttled: each visibility "
+        f"timeout ({queue.visibility_timeout_s} s) cost a message one receive, and after "
+        f"{queue.max_receive_count or 1} receives SQS moved it to `{dlq}` (also up to one "
+        "visibility timeout after the concurrency is back, for a message then in flight). When "
+        "the DLQ alarm fires, replay it to the queue:"
+    )
+    return (note, *replay_steps(ctx, dlq))
+
+
+def throttled_receives_to_dlq(queue: Queue) -> int | None:
+    """Seconds of throttling after which a message of ``queue`` is in its DLQ (None: no DLQ).
+
+    "If the invocation fails due to throttling, Lambda ... continues to retry the message until
+    the message's timestamp exceeds your queue's visibility timeout"; the message then returns to
+    the queue and is received again, so each visibility timeout is one receive, and the receive
+    after ``maxReceiveCount`` moves it to the DLQ
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+    """
+    if not queue.dlq:
+        return None
+    return (queue.max_receive_count or 1) * queue.visibility_timeout_s
+
+
+def _backlog_drill(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Drill:
+    """Throttle the consumer until the backlog alarms. The age-of-oldest alarm (threshold
+    max(300 s, visibility timeout), 15 periods) is expected when it comes before the messages
+    reach the DLQ; the DLQ's alarm whenever there is a DLQ, since the throttle lasts until
+    detection."""
+    age = ctx.alarm(queue.name, "age-of-oldest")
+    throttles = ctx.alarm(consumer.name, "throttles")
+    age_at = max(300, queue.visibility_timeout_s) + AGE_WINDOW_S
+    expected = [age, throttles]
+    budget = age_at
+    to_dlq = throttled_receives_to_dlq(queue)
+    may_fire = delayed_workflow_alarms(ctx, consumer)
+    if queue.dlq and to_dlq is not None:
+        if age_at > to_dlq + DLQ_WINDOW_S:
+            expected.remove(age)
+            may_fire = (*may_fire, age)
+            budget = 0
+        expected.append(ctx.alarm(queue.dlq, "not-empty"))
+        budget = max(budget, to_dlq + DLQ_WINDOW_S)
+    return Drill(
+        fault=Fault("service", consumer.name, "throttle"),
+        expected_alarms=tuple(expected),
+        detection_budget_s=budget + SLACK_S,
+        workflow=workflow_of(ctx.catalog, consumer),
+        may_fire=may_fire,
     )
 
 
