@@ -9,7 +9,7 @@ DLQ fed by EventBridge or Lambda cannot, and is replayed message by message.
 
 from __future__ import annotations
 
-from catalog.models import Catalog, Queue, Service
+from catalog.models import Catalog, Queue, Service, Topic
 from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
@@ -24,6 +24,11 @@ from runbooks.scenarios.recovery import (
     restore_concurrency_step,
     sqs_may_fire,
     workflow_of,
+)
+from runbooks.scenarios.topic_scenarios import (
+    dlq_detection,
+    subscription_dlq_steps,
+    workflow_publishing,
 )
 
 AGE_WINDOW_S = 15 * 60
@@ -296,6 +301,12 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
     alarm = ctx.alarm(dlq.name, "not-empty")
     lambda_function = _replay_target(ctx, dlq)
     fault, expected, budget, workflow = _dlq_fault(ctx, dlq)
+    topic = _topic_of(ctx, dlq)
+    replay = (
+        subscription_dlq_steps(ctx, topic, dlq.name)
+        if topic is not None
+        else replay_steps(ctx, dlq.name, lambda_function=lambda_function)
+    )
     return Scenario(
         id=f"dlq-{_slug(ctx, dlq.name)}-not-empty",
         title=f"{dlq.name}: dead-letter queue holds events",
@@ -328,7 +339,7 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 "Fix the cause the errors name first (see the failing function's or rule's "
                 "scenario); replaying into a still-broken consumer only refills the DLQ."
             ),
-            *replay_steps(ctx, dlq.name, lambda_function=lambda_function),
+            *replay,
         ),
         verification=(
             Step(f"`{dlq.name}` is empty.", ctx.dlq_inspect(dlq.name)),
@@ -351,12 +362,25 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 expected_alarms=expected,
                 detection_budget_s=budget,
                 workflow=workflow,
-                may_fire=(*late_run_alarms(ctx, workflow), *_redrive_may_fire(ctx, dlq)),
+                may_fire=(
+                    *late_run_alarms(ctx, workflow),
+                    *_redrive_may_fire(ctx, dlq),
+                    # a failing topic's own alarm, if its failures span five minutes
+                    *((ctx.alarm(topic.name, "notifications-failed"),) if topic else ()),
+                ),
             )
             if fault is not None
             else None
         ),
     )
+
+
+def _topic_of(ctx: ScenarioContext, dlq: Queue) -> Topic | None:
+    """The topic one of whose subscriptions has ``dlq`` as its dead-letter queue, if any."""
+    for topic in ctx.catalog.topics:
+        if any(s.dlq == dlq.name for s in topic.subscriptions):
+            return topic
+    return None
 
 
 def _redrive_may_fire(ctx: ScenarioContext, dlq: Queue) -> tuple[str, ...]:
@@ -415,6 +439,16 @@ def _dlq_fault(
                 expected,
                 DLQ_WINDOW_S + SLACK_S,
                 workflow,
+            )
+    topic = _topic_of(ctx, dlq)
+    if topic is not None:
+        found, at = dlq_detection(ctx, topic)
+        if not_empty in found:
+            return (
+                Fault("topic", topic.name, "deliver-fail"),
+                (not_empty,),
+                at + SLACK_S,
+                workflow_publishing(ctx, topic),
             )
     return None, (), 0, None
 
