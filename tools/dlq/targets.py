@@ -38,6 +38,7 @@ from typing import Any
 
 import orjson
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from tools.dlq.aws import queue_url
 from tools.dlq.messages import DlqMessage, bus_of_rule_arn, queue_name_of_arn
@@ -174,7 +175,8 @@ class Sender:
         except ClientError as error:
             reason = error.response.get("Error", {}).get("Message") or str(error)
             raise ReplayError(f"message {message.message_id} → {target}: {reason}") from None
-        except BotoCoreError as error:
+        except (BotoCoreError, ResponseParserError) as error:
+            # a 500 page where the endpoint should answer in XML/JSON is an AWS error too
             raise ReplayError(f"message {message.message_id} → {target}: {error}") from None
 
     def _send_sqs(self, message: DlqMessage, queue: str) -> str | None:
