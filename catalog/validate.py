@@ -393,7 +393,7 @@ def _check_mapping(check: _Checker, base: Path, service: Service, fifo: bool) ->
         )
     elif service.batch_size > 10 and service.batching_window_s < 1:
         check.add(
-            (*base, "batching_window_s"),
+            (*base, "batch_size"),
             f"batch_size {service.batch_size} is above 10: Lambda needs batching_window_s of at "
             "least 1",
         )
