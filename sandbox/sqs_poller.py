@@ -310,8 +310,9 @@ class EventSourcePoller(_Poller):
       value means nothing to Lambda: the invocation succeeded and the whole batch is deleted;
     - the invocation was throttled (reserved concurrency 0, or no free concurrency): Lambda
       received the batch and keeps retrying the invoke "until the message's timestamp exceeds
-      your queue's visibility timeout"; the records then come back with their receive count
-      raised, so ``maxReceiveCount`` throttled receives move them to the DLQ.
+      your queue's visibility timeout" (a retry after the throttle ends runs the batch); the
+      records then come back with their receive count raised, so ``maxReceiveCount`` throttled
+      receives move them to the DLQ.
 
     The batching window (``batching_window_s``, MaximumBatchingWindowInSeconds) holds the
     received records back until the window has passed since the first of them, the batch holds
@@ -326,6 +327,7 @@ class EventSourcePoller(_Poller):
         self._next_throttle = 0.0
         self._retrying: set[str] = set()
         """Held messages whose invoke was throttled: Lambda retries them until they return."""
+        self._throttled_batches: list[list[tuple[dict[str, Any], float]]] = []
         self._gathering: list[tuple[dict[str, Any], float]] = []
         """Received records waiting for the batching window, with their receive time."""
         self._window_ends = 0.0
@@ -337,7 +339,8 @@ class EventSourcePoller(_Poller):
 
     def poll(self) -> int:
         now = self._clock.now()
-        self._retry_throttled(now)
+        if self._retry_throttled(now):
+            self._finish_poll()
         wanted = self.service.batch_size - len(self._gathering)
         messages = self._receive(min(wanted, MAX_RECEIVE)) if wanted > 0 else []
         if not self._gathering and messages:
@@ -366,6 +369,7 @@ class EventSourcePoller(_Poller):
         if invocation.throttled:
             self._next_throttle = self._clock.now() + THROTTLE_POLL_INTERVAL_S
             self._retrying |= {m["MessageId"] for m in messages}
+            self._throttled_batches.append(batch)
         failed_ids = self._failed_ids(invocation, messages, self.service.report_batch_item_failures)
         for message, received_at in batch:
             if message["MessageId"] in failed_ids:
@@ -374,12 +378,28 @@ class EventSourcePoller(_Poller):
             else:
                 self._delete(message)
 
-    def _retry_throttled(self, now: float) -> None:
-        """Lambda keeps retrying a throttled batch while its records are in flight: one Throttles
-        per retry interval (our interval: AWS documents a backoff, not its pace)."""
-        if self._retrying and now >= self._next_throttle:
+    def _retry_throttled(self, now: float) -> int:
+        """Lambda keeps retrying a throttled batch while its records are in flight, once per
+        retry interval (our interval: AWS documents a backoff, not its pace): one Throttles per
+        retry while the function stays throttled; the first retry after the throttle ends runs
+        the records still in flight. Returns how many records that retry ran."""
+        if not self._retrying or now < self._next_throttle:
+            return 0
+        if self._runner.is_throttled(self.service.name):
             self._runner.throttle(self.service.name, "sqs")
             self._next_throttle = now + THROTTLE_POLL_INTERVAL_S
+            return 0
+        batches, self._throttled_batches = self._throttled_batches, []
+        ran = 0
+        for batch in batches:
+            live = [(m, at) for m, at in batch if m["MessageId"] in self._retrying]
+            for message, _ in live:
+                self._retrying.discard(message["MessageId"])
+                self._held.pop(message["MessageId"], None)
+            if live:
+                self._run_batch(live)
+                ran += len(live)
+        return ran
 
     def next_release(self) -> float | None:
         due = [super().next_release()]
@@ -414,6 +434,8 @@ class EventSourcePoller(_Poller):
 
     def _on_release(self, held: _Held, now: float) -> None:
         self._retrying.discard(held.message_id)
+        if not self._retrying:
+            self._throttled_batches.clear()
         limit = self.queue.max_receive_count
         if self.queue.dlq and limit is not None and held.receive_count >= limit:
             self._ledger.moved(self.queue.name, self.queue.dlq, held.key, now)

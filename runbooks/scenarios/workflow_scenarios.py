@@ -201,9 +201,9 @@ def _stuck_fault(
 
     A function slow enough to pass the SLA inside its own timeout is slowed; otherwise an
     SQS-fed hop's consumer is throttled (reserved concurrency 0) for SLA + 60 s and released,
-    which delays its messages without losing them: the mapping still receives them and they
-    come back after each visibility timeout, so the queue must allow more receives than the hold
-    takes, and the run completes at the first receive after the hold. An asynchronously
+    which delays its messages without losing them: the mapping still receives them once per
+    visibility timeout and retries the throttled invoke meanwhile, so the queue must allow as
+    many receives as the hold takes; the run completes right after the hold. An asynchronously
     invoked hop cannot be held that way: under reserved concurrency 0 Lambda gives its events up
     at once (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html,
     AsyncEventsDropped), so without an SQS hop there is no stuck drill.
@@ -228,27 +228,22 @@ def _stuck_fault(
     middle = queued[len(queued) // 2]
     return (
         Fault("service", middle.name, "throttle"),
-        _released_at(ctx, middle, hold) + THROTTLE_MAX_BACKOFF_S + 60 + SLACK_S,
+        hold + THROTTLE_MAX_BACKOFF_S + 60 + SLACK_S,
         hold,
         (ctx.alarm(middle.name, "throttles"),),
     )
 
 
-def _released_at(ctx: ScenarioContext, service: Service, hold: int) -> int:
-    """When a message throttled for ``hold`` s is handled: a throttled mapping still receives it
-    and it only returns after the visibility timeout, so after the first receive past the hold
-    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html)."""
-    timeout = ctx.catalog.queue(str(service.queue)).visibility_timeout_s
-    return hold if timeout == 0 else math.ceil(hold / timeout) * timeout
-
-
 def _held_back_not_lost(ctx: ScenarioContext, service: Service, hold: int) -> bool:
     """Whether throttling ``service``'s queue for ``hold`` s delays its messages without moving
-    them to the DLQ (fewer receives while throttled than maxReceiveCount)."""
+    them to the DLQ: a throttled mapping receives a message once per visibility timeout and
+    retries it while it is in flight, so the retry after the hold runs it if the hold took no
+    more receives than maxReceiveCount
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html)."""
     queue = ctx.catalog.queue(str(service.queue))
     if not queue.dlq or queue.visibility_timeout_s == 0:
         return True
-    return math.ceil(hold / queue.visibility_timeout_s) < (queue.max_receive_count or 1)
+    return math.ceil(hold / queue.visibility_timeout_s) <= (queue.max_receive_count or 1)
 
 
 def _held_hops(ctx: ScenarioContext, fault: Fault) -> tuple[str, ...]:

@@ -54,11 +54,23 @@ def test_a_backlog_without_a_dlq_expects_no_dlq(tmp_path: Path) -> None:
     assert not any("dlq replay" in c for c in _commands(backlog))
 
 
-def test_the_stuck_run_completes_at_the_first_receive_after_the_hold() -> None:
-    """Execution is held 360 s; its message is back only after the 900 s visibility timeout."""
-    stuck = _scenarios(load_catalog(ALCHEMISER))["workflow-trading-stuck"]
-    assert stuck.drill is not None and stuck.drill.fault.name == "execution"
-    assert stuck.drill.detection_budget_s == 900 + 300 + 60 + 300
+def test_a_stuck_drill_never_holds_a_queue_past_its_receives(tmp_path: Path) -> None:
+    """A throttled mapping receives once per visibility timeout: holding the parse queue
+    (visibility 60 s, maxReceiveCount 3) for the SLA + 60 s (360 s) would dead-letter the run, so
+    the stuck drill holds another hop instead."""
+    data = yaml.safe_load(INGEST.read_text(encoding="utf-8"))
+    for queue in data["queues"]:
+        if queue["name"].endswith("-parse"):
+            queue["visibility_timeout_s"] = 60
+    for service in data["services"]:
+        if service["name"] == "parser":
+            service["timeout_s"] = 10
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    stuck = _scenarios(load_catalog(path))["workflow-ingest-stuck"]
+    assert stuck.drill is None or stuck.drill.fault.name != "parser"
+    held = _scenarios(load_catalog(INGEST))["workflow-ingest-stuck"]
+    assert held.drill is not None and held.drill.fault.name == "parser"  # 360 s: one receive
 
 
 def test_a_topic_with_a_subscription_dlq_is_detected_and_replayed_through_it() -> None:

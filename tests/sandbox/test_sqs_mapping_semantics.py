@@ -110,3 +110,19 @@ def test_a_full_batch_does_not_wait_for_the_window(box: Sandbox) -> None:
 def test_without_a_window_each_record_is_invoked_as_it_arrives(box: Sandbox) -> None:
     box.run_workflows(3, spacing_s=5, workflow="ingest")
     assert _parser_batches(box) == [1, 1, 1]
+
+
+@pytest.mark.parametrize("box", [{}], indirect=True)
+def test_the_first_retry_after_a_throttle_ends_runs_the_batch_still_in_flight(
+    box: Sandbox,
+) -> None:
+    """Lambda retries a throttled batch until its visibility timeout (360 s here) passes: once
+    the concurrency is back, the next retry runs it, without waiting for the message to
+    return."""
+    box.inject_fault(PARSER, "throttle")
+    box.run_workflows(1, workflow="ingest", settle_s=30)
+    assert _parser_batches(box) == []
+    box.clear_faults()
+    box.advance(20)
+    assert _parser_batches(box) == [1]
+    assert box.metrics.total("AWS/SQS", "NumberOfMessagesReceived", {"QueueName": QUEUE}) == 1
