@@ -11,8 +11,10 @@ unbounded ``hop_sla_s: 9223372036854775808`` used to pass the check and crash ``
 AWS sets the limit, the bound is AWS's:
 
 - Lambda: timeout 1-900 s, memory 128-10,240 MB; an SQS event source reads 1-10,000 records per
-  batch (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html,
-  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+  batch (default 10) and gathers them for at most 300 s (default 0)
+  (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html,
+  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html,
+  https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html).
 - SQS: visibility timeout 0-43,200 s, retention 60-1,209,600 s, maxReceiveCount 1-1,000
   (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html).
 - EventBridge target retry policy: 0-185 attempts, event age 60-86,400 s
@@ -92,10 +94,27 @@ class Service(_Model):
         default=None, description="For trigger 'sqs': the queue it reads (a queue's name)."
     )
     batch_size: Int = Field(
-        default=1,
+        default=10,
         ge=1,
         le=10000,
-        description="For trigger 'sqs': records per invocation (AWS: 1-10,000).",
+        description="For trigger 'sqs': most records per invocation (AWS BatchSize: default 10; "
+        "1-10 for a FIFO queue, 1-10,000 for a standard one, above 10 only with a batching "
+        "window).",
+    )
+    batching_window_s: Int = Field(
+        default=0,
+        ge=0,
+        le=300,
+        description="For trigger 'sqs': seconds Lambda may gather records before invoking "
+        "(AWS MaximumBatchingWindowInSeconds: 0-300, default 0; not for FIFO queues). The "
+        "function is invoked when the window ends, the batch is full or it reaches 6 MB.",
+    )
+    report_batch_item_failures: Bool = Field(
+        default=False,
+        description="For trigger 'sqs': the mapping's FunctionResponseTypes include "
+        "ReportBatchItemFailures, so a returned batchItemFailures list retries only those "
+        "records. Off (AWS's default): the list is ignored and the whole batch counts as "
+        "processed; only an error returns the batch to the queue.",
     )
     on_failure_dlq: str | None = Field(
         default=None, description="Queue that receives failed async invocations (Lambda DLQ)."
@@ -245,6 +264,12 @@ class Subscription(_Model):
     endpoint: str = Field(
         description="Address for the protocol: an email address, an E.164 phone number, an "
         "http(s) URL, or the ARN of a queue or function."
+    )
+    dlq: str | None = Field(
+        default=None,
+        description="Dead-letter queue (a queue's name) of this subscription (its RedrivePolicy): "
+        "what SNS still cannot deliver once the protocol's retries are exhausted is kept there "
+        "instead of discarded. A standard queue for a standard topic.",
     )
 
 
@@ -551,6 +576,7 @@ class Catalog(_Model):
         names |= {t.dlq for b in self.buses for r in b.rules for t in r.targets if t.dlq}
         names |= {s.on_failure_dlq for s in self.services if s.on_failure_dlq}
         names |= {s.on_failure_destination for s in self.services if s.on_failure_destination}
+        names |= {s.dlq for t in self.topics for s in t.subscriptions if s.dlq}
         return [q for q in self.queues if q.name in names]
 
     def rules(self) -> list[tuple[Bus, Rule]]:

@@ -19,6 +19,12 @@ follow AWS's guidance:
 - Schedules use EventBridge Scheduler's cron(6 fields) or rate(value unit) expressions, every field
   in its range (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html;
   the field table is ``catalog.cron``'s).
+- An SQS event source mapping: BatchSize at most 10 on a FIFO queue, above 10 only with a
+  batching window, no batching window on a FIFO queue
+  (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html).
+- An SNS subscription's dead-letter queue: "FIFO topic subscriptions use FIFO queues, and
+  standard topic subscriptions use standard queues"
+  (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
 - An SNS subscription's endpoint is what its protocol needs: "for the email protocol, the endpoint
   is an email address", for http/https a URL beginning with http:// / https://, for sms the phone
   number of an SMS-enabled device (E.164), for sqs / lambda the ARN of a queue / function
@@ -40,7 +46,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from catalog.cron import expression_problem
-from catalog.models import Catalog, unknown_name_message
+from catalog.models import Catalog, Service, unknown_name_message
 from catalog.problems import Problem, Severity, format_path
 
 LAMBDA_SQS_VISIBILITY_FACTOR = 6
@@ -190,6 +196,8 @@ def _check_services(check: _Checker) -> None:
                 check.add((*base, "queue"), "trigger 'sqs' needs the queue it reads")
             else:
                 check.ref((*base, "queue"), service.queue, "queue", queues)
+                if service.queue in queues:
+                    _check_mapping(check, base, service, c.queue(service.queue).fifo)
         elif service.queue is not None:
             check.add(
                 (*base, "queue"),
@@ -373,9 +381,44 @@ def _check_topics_and_schedules(check: _Checker) -> None:
             )
 
 
+def _check_mapping(check: _Checker, base: Path, service: Service, fifo: bool) -> None:
+    """An SQS event source mapping's settings as Lambda accepts them: BatchSize at most 10 on a
+    FIFO queue, above 10 only with MaximumBatchingWindowInSeconds of at least 1, and no batching
+    window on a FIFO queue
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html)."""
+    if fifo and service.batch_size > 10:
+        check.add(
+            (*base, "batch_size"),
+            f"batch_size {service.batch_size} on FIFO queue '{service.queue}': at most 10",
+        )
+    elif service.batch_size > 10 and service.batching_window_s < 1:
+        check.add(
+            (*base, "batch_size"),
+            f"batch_size {service.batch_size} is above 10: Lambda needs batching_window_s of at "
+            "least 1",
+        )
+    if fifo and service.batching_window_s > 0:
+        check.add(
+            (*base, "batching_window_s"),
+            f"FIFO queue '{service.queue}' has no batching window: batching_window_s must be 0",
+        )
+
+
 def _check_subscriptions(check: _Checker) -> None:
+    queues = _names(check.catalog.queues)
     for t, topic in enumerate(check.catalog.topics):
         for i, subscription in enumerate(topic.subscriptions):
+            path: Path = ("topics", t, "subscriptions", i, "dlq")
+            check.ref(path, subscription.dlq, "queue", queues)
+            if subscription.dlq is not None and subscription.dlq in queues:
+                dlq_fifo = check.catalog.queue(subscription.dlq).fifo
+                if dlq_fifo != topic.name.endswith(".fifo"):
+                    kinds = ("FIFO", "standard") if dlq_fifo else ("standard", "FIFO")
+                    check.add(
+                        path,
+                        f"dead-letter queue '{subscription.dlq}' is {kinds[0]}: a {kinds[1]} "
+                        f"topic's subscription needs a {kinds[1]} queue",
+                    )
             pattern, wanted = SUBSCRIPTION_ENDPOINTS[subscription.protocol]
             if not re.fullmatch(pattern, subscription.endpoint):
                 check.add(

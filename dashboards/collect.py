@@ -61,6 +61,10 @@ def _dlq_sources(catalog: Catalog) -> dict[str, str]:
             add(service.on_failure_dlq, f"async invocations of {service.name}")
         if service.on_failure_destination:
             add(service.on_failure_destination, f"failure records of {service.name}")
+    for topic in catalog.topics:
+        for subscription in topic.subscriptions:
+            if subscription.dlq:
+                add(subscription.dlq, f"the {subscription.protocol} subscription of {topic.name}")
     return {dlq: " and ".join(found) for dlq, found in sources.items()}
 
 

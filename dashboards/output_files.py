@@ -2,7 +2,7 @@
 
 Layout of the output folder:
   template.yaml                       CloudFormation: dashboards, alarms, composites, metric
-                                      filters, queries
+                                      filters, queries, subscriptions that have a DLQ
   template-2.yaml, ...                further stacks, only when one template would pass
                                       CloudFormation's limits (500 resources, 1 MB)
   dashboards/<name>.json              DashboardBody of each dashboard (put_dashboard)
@@ -36,6 +36,7 @@ from dashboards.aws_shapes import (
 from dashboards.build import Monitoring, build_monitoring
 from dashboards.cfn_template import render_templates, template_file_names
 from dashboards.queries_bridge import bundle, saved_queries
+from dashboards.sns_subscriptions import subscription_resources
 
 MANAGED_DIRS = ("dashboards", "alarms", "composite-alarms", "metric-filters", "queries")
 MANAGED_FILES = ("template.yaml", "queries.md")
@@ -90,6 +91,7 @@ def render_output(catalog: Catalog) -> GeneratedOutput:
                 raise ValueError(f"two queries map to the same file {path!r} (query {name!r})")
             files[path] = _json(kwargs)
         files["queries.md"] = queries.markdown.encode()
+    extra = {**extra, **subscription_resources(catalog)}
     templates = render_templates(monitoring, extra)
     for name, text in zip(template_file_names(len(templates)), templates, strict=True):
         files[name] = text.encode()

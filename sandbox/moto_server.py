@@ -25,6 +25,7 @@ from typing import Any
 
 from sandbox import replay_routes
 from sandbox.insights_endpoint import with_insights
+from sandbox.moto_offline import skip_http_deliveries
 from sandbox.moto_snapshot import RESTORE_PATH, SNAPSHOT_PATH, MotoSnapshots, wsgi_routes
 from sandbox.moto_speedups import speed_up_moto
 
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m sandbox.moto_server -H HOST -p PORT``: moto_server, sped up, with the
     snapshot and restore routes of :mod:`sandbox.moto_snapshot` in front of it."""
     speed_up_moto()
+    skip_http_deliveries()
     server = importlib.import_module("moto.server")
     replay_routes.install(server)  # EventBridge's replay API, answered by the sandbox
     serve = server.run_simple

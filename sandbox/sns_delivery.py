@@ -16,6 +16,12 @@ definition in https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-clo
   (https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.retry.html), and the metric counts
   *every* failed attempt, retries included.
 
+When the policy is exhausted, SNS "stops retrying the delivery and discards the message—unless a
+dead-letter queue is attached to the subscription" (same page): with a redrive policy the message
+goes to the subscription's DLQ at the moment of the last attempt
+(https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html), counted in
+NumberOfNotificationsRedrivenToDlq. :class:`Redrives` keeps those moves until they fall due.
+
 AWS documents the backoff only as "exponential from X to Y"; the sandbox spaces the backoff
 attempts geometrically between those bounds. AWS applies jitter of an undocumented size; the
 sandbox applies none, so runs stay reproducible. Both choices move the end of a 6-hour policy by
@@ -24,7 +30,11 @@ minutes, not hours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import heapq
+import json
+import uuid
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -94,3 +104,58 @@ def first_failure_count_s(protocols: list[str]) -> float | None:
     if not protocols:
         return None
     return min(policy_for(p).failure_offsets()[0] for p in protocols)
+
+
+def give_up_offset_s(protocol: str) -> float:
+    """Seconds after the publish at which SNS makes its last attempt for ``protocol`` and then
+    discards the message, or moves it to the subscription's dead-letter queue."""
+    return policy_for(protocol).attempt_offsets()[-1]
+
+
+def dlq_body(*, topic_arn: str, subject: str, message: str, at_iso: str) -> str:
+    """What a subscription's DLQ receives: the notification as SNS would have delivered it (the
+    JSON envelope an SQS subscriber without raw delivery gets; the signature fields omitted)."""
+    digest = hashlib.md5(f"{topic_arn}:{at_iso}:{message}".encode(), usedforsecurity=False)
+    envelope = {
+        "Type": "Notification",
+        "MessageId": str(uuid.UUID(digest.hexdigest())),
+        "TopicArn": topic_arn,
+        "Subject": subject,
+        "Message": message,
+        "Timestamp": at_iso,
+    }
+    return json.dumps(envelope, sort_keys=True)
+
+
+@dataclass(order=True)
+class Redrive:
+    """One notification SNS will move to a subscription's DLQ at ``at``, if still undelivered."""
+
+    at: float
+    seq: int
+    topic: str = field(compare=False)
+    dlq: str = field(compare=False)
+    body: str = field(compare=False)
+
+
+@dataclass
+class Redrives:
+    """The notifications of failing subscriptions that have a DLQ, in the order they fall due."""
+
+    _due: list[Redrive] = field(default_factory=list)
+    _seq: int = 0
+
+    def schedule(self, *, at: float, topic: str, dlq: str, body: str) -> None:
+        self._seq += 1
+        heapq.heappush(self._due, Redrive(at, self._seq, topic, dlq, body))
+
+    def take_due(self, until: float) -> list[Redrive]:
+        """The moves due by ``until``, oldest first (removed from the schedule)."""
+        taken: list[Redrive] = []
+        while self._due and self._due[0].at <= until:
+            taken.append(heapq.heappop(self._due))
+        return taken
+
+    @property
+    def pending(self) -> int:
+        return len(self._due)

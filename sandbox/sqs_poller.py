@@ -13,14 +13,17 @@ given up at once; then the function's DLQ / on-failure destination (:mod:`.async
 nothing.
 
 :class:`EventSourcePoller` — the SQS event source mapping: batches of up to ``batch_size``
-records, partial batch responses (``batchItemFailures``), a failed record back after the queue's
-visibility timeout, the whole batch failed if the function raised or timed out. Batches run side
+records gathered for up to ``batching_window_s``, partial batch responses (``batchItemFailures``)
+only with ``report_batch_item_failures``, a failed record back after the queue's visibility
+timeout, the whole batch failed if the function raised, timed out or was throttled. Batches run side
 by side as Lambda scales the mapping (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html):
 a standard queue starts with five concurrent batches and "increases the number of processes that
 are reading batches by up to 300 more instances per minute", at most 1,000 batches at once; a
 FIFO queue keeps each message group in order (moto returns no message of a group while one of
 it is in flight; a batch's messages are deleted when its invocation ends). Neither takes a batch
-the function has no concurrency for: the messages stay in the queue.
+the function has no free concurrency for (the messages stay in the queue); a function throttled
+by reserved concurrency 0 still has its batches received, its invokes throttled and retried, and
+the records back after the visibility timeout with their receive count raised.
 
 Invocations run on their own timelines (:mod:`sandbox.scheduler`): a batch's messages are deleted,
 and the mapping looks for more, when its invocation ends; an async event is retried after a
@@ -57,6 +60,8 @@ THROTTLE_POLL_INTERVAL_S = 10.0
 ESM_START_BATCHES = 5
 ESM_BATCHES_PER_MINUTE = 300
 ESM_MAX_BATCHES = 1000
+#: A synchronous invocation's payload limit, which also ends an SQS batching window (6 MB).
+SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 
 
 @dataclass
@@ -309,11 +314,40 @@ class AsyncInvokePoller(_Poller):
 
 
 class EventSourcePoller(_Poller):
-    """A Lambda SQS event source mapping on one of the catalog's queues."""
+    """A Lambda SQS event source mapping on one of the catalog's queues.
+
+    What becomes of a batch follows "Handling errors for an SQS event source in Lambda"
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html):
+
+    - the function raised or timed out: every record of the batch comes back after the queue's
+      visibility timeout;
+    - it returned ``batchItemFailures``: only when the mapping reports batch item failures
+      (``report_batch_item_failures``, FunctionResponseTypes ReportBatchItemFailures) do the
+      listed records come back (an invalid list fails the whole batch); otherwise the return
+      value means nothing to Lambda: the invocation succeeded and the whole batch is deleted;
+    - the invocation was throttled (reserved concurrency 0, or no free concurrency): Lambda
+      received the batch and keeps retrying the invoke "until the message's timestamp exceeds
+      your queue's visibility timeout" (a retry after the throttle ends runs the batch); the
+      records then come back with their receive count raised, so ``maxReceiveCount`` throttled
+      receives move them to the DLQ.
+
+    The batching window (``batching_window_s``, MaximumBatchingWindowInSeconds) holds the
+    received records back until the window has passed since the first of them, the batch holds
+    ``batch_size`` records or its payload reaches 6 MB, whichever comes first
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html, and the 6 MB
+    synchronous payload quota of
+    https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._next_throttle = 0.0
+        self._retrying: set[str] = set()
+        """Held messages whose invoke was throttled: Lambda retries them until they return."""
+        self._throttled_batches: list[list[tuple[dict[str, Any], float]]] = []
+        self._gathering: list[tuple[dict[str, Any], float]] = []
+        """Received records waiting for the batching window, with their receive time."""
+        self._window_ends = 0.0
         self.redriven = 0
         self._batch_ends: list[float] = []
         """When each batch still running (or waiting for its deletes) ends."""
@@ -327,44 +361,75 @@ class EventSourcePoller(_Poller):
         minutes = (now - self._active_since) / 60.0
         return min(ESM_MAX_BATCHES, ESM_START_BATCHES + int(ESM_BATCHES_PER_MINUTE * minutes))
 
+    @property
+    def held(self) -> int:
+        return super().held + len(self._gathering)
+
     def poll(self) -> int:
-        if self._runner.is_throttled(self.service.name):
-            return self._poll_throttled()
         now = self._clock.now()
+        if self._retry_throttled(now):
+            self._finish_poll()
         self._batch_ends = [end for end in self._batch_ends if end > now]
+        name = self.service.name
         handled = 0
-        while len(self._batch_ends) < self.max_batches(now) and self._runner.can_run(
-            self.service.name, now
+        while self._running_batches() < self.max_batches(now) and (
+            self._runner.is_throttled(name) or self._runner.can_run(name, now)
         ):
-            messages = self._receive(self.service.batch_size)
-            if not messages:
+            wanted = self.service.batch_size - len(self._gathering)
+            messages = self._receive(min(wanted, MAX_RECEIVE)) if wanted > 0 else []
+            if not self._gathering and messages:
+                self._window_ends = now + self.service.batching_window_s
+            self._gathering += [(m, now) for m in messages]
+            if not self._gathering:
+                break
+            if not self._batch_ready(now):
+                handled += len(messages)
                 break
             if self._active_since is None:
                 self._active_since = now
-            self._run_batch(messages, now)
-            handled += len(messages)
-        if handled == 0 and not self._batch_ends:
+            batch, self._gathering = self._gathering, []
+            self._run_batch(batch)
+            handled += len(batch)
+        if handled == 0 and not self._batch_ends and not self._gathering:
             self._active_since = None
             self._note_drained()
         self._finish_poll()
         return handled
 
-    def _run_batch(self, messages: list[dict[str, Any]], received_at: float) -> None:
+    def _running_batches(self) -> int:
+        """Batches the mapping has in hand: invocations running, throttled batches it retries."""
+        retried = sum(
+            1
+            for batch in self._throttled_batches
+            if any(m["MessageId"] in self._retrying for m, _ in batch)
+        )
+        return len(self._batch_ends) + retried
+
+    def _batch_ready(self, now: float) -> bool:
+        """Invoke now? The window passed, the batch is full, or it reached 6 MB."""
+        if len(self._gathering) >= self.service.batch_size or now >= self._window_ends:
+            return True
+        size = sum(len(m["Body"].encode()) for m, _ in self._gathering)
+        return size >= SYNC_PAYLOAD_LIMIT_BYTES
+
+    def _run_batch(self, batch: list[tuple[dict[str, Any], float]]) -> None:
         """One invocation; its messages are deleted (or held, when they failed) at its end."""
-        event = {"Records": [self._record(m) for m in messages]}
-        invocation = self._invoke(event, "sqs")
-        if invocation.throttled:  # no concurrency after all: back to the queue at once
-            for message in messages:
-                self._hold(message, received_at)
-            return
-        failed_ids = self._failed_ids(invocation, messages)
+        messages = [m for m, _ in batch]
+        invocation = self._invoke({"Records": [self._record(m) for m in messages]}, "sqs")
+        if invocation.throttled:
+            self._next_throttle = self._clock.now() + THROTTLE_POLL_INTERVAL_S
+            self._retrying |= {m["MessageId"] for m in messages}
+            self._throttled_batches.append(batch)
+        failed_ids = self._failed_ids(invocation, messages, self.service.report_batch_item_failures)
         done = []
-        for message in messages:
+        for message, received_at in batch:
             if message["MessageId"] in failed_ids:
                 # the visibility timeout runs from the receive
                 self._hold(message, received_at + self.queue.visibility_timeout_s)
             else:
                 done.append(message)
+        if invocation.throttled:
+            return
         self._batch_ends.append(invocation.ended)
         self._deferred.at(invocation.ended, lambda: self._batch_done(done))
 
@@ -379,29 +444,47 @@ class EventSourcePoller(_Poller):
         if not self._batch_ends:
             super()._note_drained()
 
-    def _poll_throttled(self) -> int:
-        """Lambda keeps trying a throttled event source: one Throttles per poll interval while
-        the queue holds messages (counted from the ledger, without a call to the endpoint)."""
-        now = self._clock.now()
-        if now < self._next_throttle:
+    def _retry_throttled(self, now: float) -> int:
+        """Lambda keeps retrying a throttled batch while its records are in flight, once per
+        retry interval (our interval: AWS documents a backoff, not its pace): one Throttles per
+        retry while the function stays throttled; the first retry after the throttle ends runs
+        the records still in flight. Returns how many records that retry ran."""
+        if not self._retrying or now < self._next_throttle:
             return 0
-        if self._ledger.count(self.queue.name) > self.held:
+        if self._runner.is_throttled(self.service.name):
             self._runner.throttle(self.service.name, "sqs")
-        self._next_throttle = now + THROTTLE_POLL_INTERVAL_S
-        return 0
+            self._next_throttle = now + THROTTLE_POLL_INTERVAL_S
+            return 0
+        batches, self._throttled_batches = self._throttled_batches, []
+        ran = 0
+        for batch in batches:
+            live = [(m, at) for m, at in batch if m["MessageId"] in self._retrying]
+            for message, _ in live:
+                self._retrying.discard(message["MessageId"])
+                self._held.pop(message["MessageId"], None)
+            if live:
+                self._run_batch(live)
+                ran += len(live)
+        return ran
 
     def next_release(self) -> float | None:
-        release = super().next_release()
-        if self._runner.is_throttled(self.service.name):
-            return min(x for x in (release, self._next_throttle) if x is not None)
-        return release
+        due = [super().next_release()]
+        if self._retrying:
+            due.append(self._next_throttle)
+        if self._gathering:
+            due.append(self._window_ends)
+        return min((d for d in due if d is not None), default=None)
 
     @staticmethod
-    def _failed_ids(invocation: Invocation, messages: list[dict[str, Any]]) -> set[str]:
+    def _failed_ids(
+        invocation: Invocation, messages: list[dict[str, Any]], report_item_failures: bool
+    ) -> set[str]:
         everything = {m["MessageId"] for m in messages}
-        if invocation.failed:
+        if invocation.failed or invocation.throttled:
             return everything
         response = invocation.response
+        if not report_item_failures:
+            return set()  # without ReportBatchItemFailures the response means nothing to Lambda
         if not isinstance(response, dict) or "batchItemFailures" not in response:
             return set()
         listed = response["batchItemFailures"]
@@ -416,6 +499,9 @@ class EventSourcePoller(_Poller):
         return {i for i in ids if isinstance(i, str)}
 
     def _on_release(self, held: _Held, now: float) -> None:
+        self._retrying.discard(held.message_id)
+        if not self._retrying:
+            self._throttled_batches.clear()
         limit = self.queue.max_receive_count
         if self.queue.dlq and limit is not None and held.receive_count >= limit:
             self._ledger.moved(self.queue.name, self.queue.dlq, held.key, now)

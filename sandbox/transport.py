@@ -104,6 +104,8 @@ class SandboxTransport:
         """Rules whose delivery is failing (set by the sandbox)."""
         self.failing_topics: set[str] = set()
         self._failures_due: list[tuple[float, str]] = []
+        self.redrives = sns_delivery.Redrives()
+        """Failed notifications of subscriptions with a DLQ, moved there when SNS gives up."""
         """(when SNS counts it, topic) of every failed delivery still being retried."""
         self.notifications: list[tuple[float, str, str]] = []
 
@@ -244,6 +246,15 @@ class SandboxTransport:
                 policy = sns_delivery.policy_for(subscription.protocol)
                 for offset in policy.failure_offsets():
                     heapq.heappush(self._failures_due, (now + offset, topic))
+                if subscription.dlq is not None:
+                    body = sns_delivery.dlq_body(
+                        topic_arn=arn,
+                        subject=subject,
+                        message=message,
+                        at_iso=self._clock.datetime().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    )
+                    at = now + sns_delivery.give_up_offset_s(subscription.protocol)
+                    self.redrives.schedule(at=at, topic=topic, dlq=subscription.dlq, body=body)
             return
         self._pending_publishes.setdefault(arn, []).append((subject, message))
         self.notifications.append((now, topic, subject))
@@ -264,7 +275,22 @@ class SandboxTransport:
                 dims = {"TopicName": topic}
                 self._metrics.put(SNS_NAMESPACE, "NumberOfNotificationsFailed", dims, 1.0, at=at)
                 counted += 1
+        self._redrive_due(until)
         return counted
+
+    def _redrive_due(self, until: float) -> None:
+        """Move to its subscription's DLQ each failed notification whose retries ended by
+        ``until`` while its topic still failed (see :mod:`sandbox.sns_delivery`)."""
+        for redrive in self.redrives.take_due(until):
+            if redrive.topic not in self.failing_topics:
+                continue  # the subscriber was fixed: the next attempt delivered it
+            url = self._resources.queue(redrive.dlq).url
+            self._clients.sqs.send_message(QueueUrl=url, MessageBody=redrive.body)
+            self.sent_to_queue(redrive.dlq, message_key(redrive.body), redrive.at)
+            dims = {"TopicName": redrive.topic}
+            self._metrics.put(
+                SNS_NAMESPACE, "NumberOfNotificationsRedrivenToDlq", dims, 1.0, at=redrive.at
+            )
 
     def sent_to_queue(self, queue: str, key: str, at: float) -> None:
         self._ledger.sent(queue, key, at)

@@ -164,8 +164,9 @@ def _try_move_task(
     "--to",
     "to",
     default=None,
-    help="sqs:<queue>, events:<bus>, lambda:<function>, bus (RULE_ARN's bus) or "
-    "target (TARGET_ARN). Default: from each message's attributes.",
+    help="sqs:<queue>, events:<bus>, lambda:<function>, sns:<topic> (republish what a "
+    "subscription's DLQ kept), bus (RULE_ARN's bus) or target (TARGET_ARN). Default: from each "
+    "message's attributes.",
 )
 @click.option(
     "--lambda",

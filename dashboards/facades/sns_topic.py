@@ -5,6 +5,10 @@ threshold 0 (AWS leaves it to the user). The alerts topic differs: it only carri
 notifications, a few a day, so its deliveries never fail five minutes in a row even when every
 one fails (a drill proved the recommended 5 of 5 blind there). Each failed delivery on it is a
 page nobody got, so one failed minute out of five alarms.
+
+A topic with a subscription DLQ also gets AWS's recommended alarm on
+NumberOfNotificationsFailedToRedriveToDlq, one failed minute out of five: each count is a message
+lost although a DLQ was meant to keep it. The DLQ's depth is alarmed by the queue facade.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ class SnsTopicMonitoring:
     def alarms(self) -> list[Alarm]:
         row = recommended(NAMESPACE, "NumberOfNotificationsFailed")
         sparse = self.topic.purpose == "alerts"
-        return [
+        alarms = [
             self.ctx.alarm(
                 resource=self.topic.name,
                 what="notifications-failed",
@@ -46,9 +50,38 @@ class SnsTopicMonitoring:
                 treat_missing_data=row.treat_missing_data,
             )
         ]
+        if any(s.dlq for s in self.topic.subscriptions):
+            alarms.append(self._redrive_failed_alarm())
+        return alarms
+
+    def _redrive_failed_alarm(self) -> Alarm:
+        """A subscription's DLQ refused a message (missing queue policy, deleted queue, KMS): it
+        is lost. AWS's recommended alarm on NumberOfNotificationsFailedToRedriveToDlq."""
+        row = recommended(NAMESPACE, "NumberOfNotificationsFailedToRedriveToDlq")
+        return self.ctx.alarm(
+            resource=self.topic.name,
+            what="redrive-to-dlq-failed",
+            fault=f"SNS could not move undeliverable messages of {self.topic.name} to a "
+            "subscription's dead-letter queue: they are lost (check the DLQ's queue policy).",
+            namespace=NAMESPACE,
+            metric_name=row.metric,
+            dimensions={"TopicName": self.topic.name},
+            statistic=row.statistic,
+            period=row.period,
+            threshold=0,
+            comparison_operator=row.comparison_operator,
+            evaluation_periods=row.evaluation_periods,
+            datapoints_to_alarm=1,
+            treat_missing_data=row.treat_missing_data,
+        )
 
     def widgets(self) -> list[Widget]:
         dims = (("TopicName", self.topic.name),)
+        redriven = (
+            [("NumberOfNotificationsRedrivenToDlq", "to DLQ")]
+            if any(s.dlq for s in self.topic.subscriptions)
+            else []
+        )
         return [
             MetricWidget(
                 f"topic {self.topic.name}",
@@ -58,6 +91,7 @@ class SnsTopicMonitoring:
                         ("NumberOfMessagesPublished", "published"),
                         ("NumberOfNotificationsDelivered", "delivered"),
                         ("NumberOfNotificationsFailed", "failed"),
+                        *redriven,
                     )
                 ),
             )

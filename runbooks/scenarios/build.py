@@ -34,6 +34,10 @@ def dlq_sources(catalog: Catalog) -> dict[str, str]:
             add(service.on_failure_dlq, f"asynchronous invocations of `{service.name}`")
         if service.on_failure_destination:
             add(service.on_failure_destination, f"failure records of `{service.name}`")
+    for topic in catalog.topics:
+        for subscription in topic.subscriptions:
+            if subscription.dlq:
+                add(subscription.dlq, f"the {subscription.protocol} subscription of `{topic.name}`")
     return {dlq: " and ".join(what) for dlq, what in found.items()}
 
 

@@ -9,7 +9,7 @@ DLQ fed by EventBridge or Lambda cannot, and is replayed message by message.
 
 from __future__ import annotations
 
-from catalog.models import Catalog, Queue, Service
+from catalog.models import Catalog, Queue, Service, Topic
 from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
@@ -24,6 +24,11 @@ from runbooks.scenarios.recovery import (
     restore_concurrency_step,
     sqs_may_fire,
     workflow_of,
+)
+from runbooks.scenarios.topic_scenarios import (
+    dlq_detection,
+    subscription_dlq_steps,
+    workflow_publishing,
 )
 
 AGE_WINDOW_S = 15 * 60
@@ -106,6 +111,8 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
                 "drains by itself once it reads again."
             )
         )
+        if queue.dlq:
+            mitigation.extend(_replay_throttled(ctx, queue, queue.dlq))
     return Scenario(
         id=f"queue-{_slug(ctx, queue.name)}-backlog",
         title=f"{queue.name}: backlog growing (oldest message > {threshold} s)",
@@ -129,17 +136,62 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
         ),
         rollback=(Step("Nothing to undo: enabling a mapping or restoring concurrency is safe."),),
         escalation=ctx.escalation(),
-        drill=(
-            Drill(
-                fault=Fault("service", consumer.name, "throttle"),
-                expected_alarms=(alarm, ctx.alarm(consumer.name, "throttles")),
-                detection_budget_s=threshold + AGE_WINDOW_S + SLACK_S,
-                workflow=workflow_of(ctx.catalog, consumer),
-                may_fire=delayed_workflow_alarms(ctx, consumer),
-            )
-            if consumer is not None
-            else None
-        ),
+        drill=_backlog_drill(ctx, queue, consumer) if consumer is not None else None,
+    )
+
+
+def _replay_throttled(ctx: ScenarioContext, queue: Queue, dlq: str) -> tuple[Step, ...]:
+    """A throttled mapping still receives (see :func:`throttled_receives_to_dlq`): what ran out
+    of receives is in the DLQ, and comes back only by a replay."""
+    note = Step(
+        f"Lambda kept receiving from `{queue.name}` while it was throttled: each visibility "
+        f"timeout ({queue.visibility_timeout_s} s) cost a message one receive, and after "
+        f"{queue.max_receive_count or 1} receives SQS moved it to `{dlq}` (also up to one "
+        "visibility timeout after the concurrency is back, for a message then in flight). When "
+        "the DLQ alarm fires, replay it to the queue:"
+    )
+    return (note, *replay_steps(ctx, dlq))
+
+
+def throttled_receives_to_dlq(queue: Queue) -> int | None:
+    """Seconds of throttling after which a message of ``queue`` is in its DLQ (None: no DLQ).
+
+    "If the invocation fails due to throttling, Lambda ... continues to retry the message until
+    the message's timestamp exceeds your queue's visibility timeout"; the message then returns to
+    the queue and is received again, so each visibility timeout is one receive, and the receive
+    after ``maxReceiveCount`` moves it to the DLQ
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+    """
+    if not queue.dlq:
+        return None
+    return (queue.max_receive_count or 1) * queue.visibility_timeout_s
+
+
+def _backlog_drill(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Drill:
+    """Throttle the consumer until the backlog alarms. The age-of-oldest alarm (threshold
+    max(300 s, visibility timeout), 15 periods) is expected when it comes before the messages
+    reach the DLQ; the DLQ's alarm whenever there is a DLQ, since the throttle lasts until
+    detection."""
+    age = ctx.alarm(queue.name, "age-of-oldest")
+    throttles = ctx.alarm(consumer.name, "throttles")
+    age_at = max(300, queue.visibility_timeout_s) + AGE_WINDOW_S
+    expected = [age, throttles]
+    budget = age_at
+    to_dlq = throttled_receives_to_dlq(queue)
+    may_fire = delayed_workflow_alarms(ctx, consumer)
+    if queue.dlq and to_dlq is not None:
+        if age_at > to_dlq + DLQ_WINDOW_S:
+            expected.remove(age)
+            may_fire = (*may_fire, age)
+            budget = 0
+        expected.append(ctx.alarm(queue.dlq, "not-empty"))
+        budget = max(budget, to_dlq + DLQ_WINDOW_S)
+    return Drill(
+        fault=Fault("service", consumer.name, "throttle"),
+        expected_alarms=tuple(expected),
+        detection_budget_s=budget + SLACK_S,
+        workflow=workflow_of(ctx.catalog, consumer),
+        may_fire=may_fire,
     )
 
 
@@ -249,6 +301,12 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
     alarm = ctx.alarm(dlq.name, "not-empty")
     lambda_function = _replay_target(ctx, dlq)
     fault, expected, budget, workflow = _dlq_fault(ctx, dlq)
+    topic = _topic_of(ctx, dlq)
+    replay = (
+        subscription_dlq_steps(ctx, topic, dlq.name)
+        if topic is not None
+        else replay_steps(ctx, dlq.name, lambda_function=lambda_function)
+    )
     return Scenario(
         id=f"dlq-{_slug(ctx, dlq.name)}-not-empty",
         title=f"{dlq.name}: dead-letter queue holds events",
@@ -281,7 +339,7 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 "Fix the cause the errors name first (see the failing function's or rule's "
                 "scenario); replaying into a still-broken consumer only refills the DLQ."
             ),
-            *replay_steps(ctx, dlq.name, lambda_function=lambda_function),
+            *replay,
         ),
         verification=(
             Step(f"`{dlq.name}` is empty.", ctx.dlq_inspect(dlq.name)),
@@ -304,12 +362,25 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 expected_alarms=expected,
                 detection_budget_s=budget,
                 workflow=workflow,
-                may_fire=(*late_run_alarms(ctx, workflow), *_redrive_may_fire(ctx, dlq)),
+                may_fire=(
+                    *late_run_alarms(ctx, workflow),
+                    *_redrive_may_fire(ctx, dlq),
+                    # a failing topic's own alarm, if its failures span five minutes
+                    *((ctx.alarm(topic.name, "notifications-failed"),) if topic else ()),
+                ),
             )
             if fault is not None
             else None
         ),
     )
+
+
+def _topic_of(ctx: ScenarioContext, dlq: Queue) -> Topic | None:
+    """The topic one of whose subscriptions has ``dlq`` as its dead-letter queue, if any."""
+    for topic in ctx.catalog.topics:
+        if any(s.dlq == dlq.name for s in topic.subscriptions):
+            return topic
+    return None
 
 
 def _redrive_may_fire(ctx: ScenarioContext, dlq: Queue) -> tuple[str, ...]:
@@ -368,6 +439,16 @@ def _dlq_fault(
                 expected,
                 DLQ_WINDOW_S + SLACK_S,
                 workflow,
+            )
+    topic = _topic_of(ctx, dlq)
+    if topic is not None:
+        found, at = dlq_detection(ctx, topic)
+        if not_empty in found:
+            return (
+                Fault("topic", topic.name, "deliver-fail"),
+                (not_empty,),
+                at + SLACK_S,
+                workflow_publishing(ctx, topic),
             )
     return None, (), 0, None
 

@@ -4,6 +4,12 @@ SNS retries each delivery under the subscription's delivery policy; what still f
 NumberOfNotificationsFailed and, only when the *subscription* has a redrive policy, kept in that
 subscription's DLQ (SNS Developer Guide, "Amazon SNS dead-letter queues"). A redrive policy is a
 subscription attribute, never a topic's. For the alerts topic a failure is a page nobody got.
+
+A subscription DLQ is what an operator can act on: its depth alarm fires as soon as SNS gives a
+message up (a minute after the publish for HTTP/S, where NumberOfNotificationsFailed may need five
+failing minutes), it shows what the subscriber missed, and once the subscriber is fixed its
+messages are published to the topic again (``obskit dlq replay --to sns:<topic>``; SNS has no
+redrive of its own for them, and the publish reaches every subscriber again).
 """
 
 from __future__ import annotations
@@ -15,16 +21,17 @@ from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import dropped_alarms, late_run_alarms, workflow_of
-from sandbox.sns_delivery import first_failure_count_s
+from sandbox.sns_delivery import first_failure_count_s, give_up_offset_s
 
 SNS_WINDOW_S = 5 * 60
 THROTTLES_WINDOW_S = 5 * 60
 SLACK_S = 5 * 60
+DLQ_WINDOW_S = 60
 MAX_DRILL_DELAY_S = 12 * 3600
 """Longest wait for SNS to count a failure that a drill still covers (e-mail: about 6.6 h)."""
 
 
-def _workflow_publishing(ctx: ScenarioContext, topic: Topic) -> str | None:
+def workflow_publishing(ctx: ScenarioContext, topic: Topic) -> str | None:
     """The workflow whose services publish to ``topic`` (its runs make the notifications)."""
     for service in ctx.catalog.services:
         if topic.name in service.topics:
@@ -100,21 +107,11 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
                 "so no command here does it."
             ),
             *resubscribe,
-            Step(
-                "For an https subscriber that is down: fix the endpoint; SNS retries per its "
-                "delivery policy. To keep what still fails, give the *subscription* (not the "
-                "topic) a redrive policy to an SQS queue.",
-                ctx.aws(
-                    "sns",
-                    "set-subscription-attributes",
-                    "--subscription-arn",
-                    "<subscription-arn>",
-                    "--attribute-name",
-                    "RedrivePolicy",
-                    "--attribute-value",
-                    '{"deadLetterTargetArn":"<queue-arn>"}',
-                ),
-                runnable=False,
+            *_redrive_policy_hint(ctx, topic),
+            *(
+                step
+                for dlq in subscription_dlqs(topic)
+                for step in subscription_dlq_steps(ctx, topic, dlq)
             ),
         ),
         verification=(
@@ -149,6 +146,88 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
     )
 
 
+def _redrive_policy_hint(ctx: ScenarioContext, topic: Topic) -> tuple[Step, ...]:
+    """For subscriptions without a DLQ: how to keep what SNS will otherwise discard."""
+    if all(s.dlq for s in topic.subscriptions):
+        return ()
+    return (
+        Step(
+            "For an https subscriber that is down: fix the endpoint; SNS retries per its "
+            "delivery policy. To keep what still fails, give the *subscription* (not the "
+            "topic) a redrive policy to an SQS queue (`dlq` of the subscription in the catalog).",
+            ctx.aws(
+                "sns",
+                "set-subscription-attributes",
+                "--subscription-arn",
+                "<subscription-arn>",
+                "--attribute-name",
+                "RedrivePolicy",
+                "--attribute-value",
+                '{"deadLetterTargetArn":"<queue-arn>"}',
+            ),
+            runnable=False,
+        ),
+    )
+
+
+def subscription_dlqs(topic: Topic) -> list[str]:
+    """The DLQs of ``topic``'s subscriptions, each once, in catalog order."""
+    return list(dict.fromkeys(s.dlq for s in topic.subscriptions if s.dlq))
+
+
+def subscription_dlq_steps(ctx: ScenarioContext, topic: Topic, dlq: str) -> tuple[Step, ...]:
+    """Inspect what a subscription's DLQ kept, then publish it to the topic again once the
+    subscriber is fixed (every subscriber receives it again: say so)."""
+    others = len(topic.subscriptions) > 1
+    duplicate = (
+        " Every subscriber of the topic receives it again, not only the one that failed: tell "
+        "the others' owners, or hand the messages to the failed subscriber's owner instead."
+        if others
+        else ""
+    )
+    return (
+        Step(
+            f"See what SNS gave up on and kept in `{dlq}` (each body is the notification as SNS "
+            "would have delivered it; `Message` is what the subscriber missed).",
+            ctx.dlq_inspect(dlq),
+        ),
+        Step(
+            f"Once the subscriber accepts deliveries again, publish the kept notifications to "
+            f"`{topic.name}` again, at a gentle rate (the journal makes a re-run safe).{duplicate}",
+            ctx.obskit(
+                "dlq",
+                "replay",
+                dlq,
+                "--to",
+                f"sns:{topic.name}",
+                "--rate",
+                "5",
+                catalog=False,
+                region=True,
+            ),
+        ),
+    )
+
+
+def dlq_detection(ctx: ScenarioContext, topic: Topic) -> tuple[tuple[str, ...], int]:
+    """The DLQ alarms a failing topic fires within a drill, and when: SNS moves a notification
+    to a subscription's DLQ when its protocol's retries end (a minute for HTTP/S, hours for
+    e-mail; see :mod:`sandbox.sns_delivery`), and the depth alarm sees it within a minute."""
+    alarms: list[str] = []
+    latest = 0
+    for subscription in topic.subscriptions:
+        if subscription.dlq is None:
+            continue
+        at = math.ceil(give_up_offset_s(subscription.protocol)) + DLQ_WINDOW_S
+        if at > MAX_DRILL_DELAY_S:
+            continue
+        alarm = ctx.alarm(subscription.dlq, "not-empty")
+        if alarm not in alarms:
+            alarms.append(alarm)
+        latest = max(latest, at)
+    return tuple(alarms), latest
+
+
 def failure_count_delay_s(topic: Topic) -> int | None:
     """Whole seconds from a failed publish until SNS counts it in NumberOfNotificationsFailed,
     for the topic's quickest subscription protocol (see :mod:`sandbox.sns_delivery`); None
@@ -164,12 +243,13 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
         # the alarm fire, so none is generated rather than one that proves nothing.
         return None
     fault = Fault("topic", topic.name, "deliver-fail")
+    dlq_alarms, dlq_at = dlq_detection(ctx, topic)
     if not is_alerts:
         return Drill(
             fault=fault,
-            expected_alarms=(alarm,),
-            detection_budget_s=delay + SNS_WINDOW_S + SLACK_S,
-            workflow=_workflow_publishing(ctx, topic),
+            expected_alarms=(alarm, *dlq_alarms),
+            detection_budget_s=max(delay + SNS_WINDOW_S, dlq_at) + SLACK_S,
+            workflow=workflow_publishing(ctx, topic),
             # the alarm needs failed deliveries in 5 consecutive minutes: one run a minute
             workflows=SNS_WINDOW_S // 60 + 2,
             spacing_s=60,
@@ -182,8 +262,8 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
     if trigger is None:
         return Drill(
             fault=fault,
-            expected_alarms=(alarm,),
-            detection_budget_s=delay + SNS_WINDOW_S + SLACK_S,
+            expected_alarms=(alarm, *dlq_alarms),
+            detection_budget_s=max(delay + SNS_WINDOW_S, dlq_at) + SLACK_S,
         )
     workflow = workflow_of(ctx.catalog, trigger)
     throttles = ctx.alarm(trigger.name, "throttles")
@@ -192,8 +272,8 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
         fault=fault,
         extra_faults=(Fault("service", trigger.name, "throttle", clear_after_s=throttle_for),),
         # reserved concurrency 0: Lambda drops each of its asynchronous events at once
-        expected_alarms=(throttles, *dropped_alarms(ctx, trigger), alarm),
-        detection_budget_s=throttle_for + delay + SLACK_S,
+        expected_alarms=(throttles, *dropped_alarms(ctx, trigger), alarm, *dlq_alarms),
+        detection_budget_s=throttle_for + max(delay, dlq_at) + SLACK_S,
         workflow=workflow,
         workflows=throttle_for // 60 + 1,
         spacing_s=60,

@@ -8,6 +8,8 @@ exactly the rule, queue and function between the last step reached and the next 
 
 from __future__ import annotations
 
+import math
+
 from catalog.models import Catalog, RetryPolicy, Service, Workflow
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
@@ -199,7 +201,9 @@ def _stuck_fault(
 
     A function slow enough to pass the SLA inside its own timeout is slowed; otherwise an
     SQS-fed hop's consumer is throttled (reserved concurrency 0) for SLA + 60 s and released,
-    which delays its messages without losing them (they wait in the queue). An asynchronously
+    which delays its messages without losing them: the mapping still receives them once per
+    visibility timeout and retries the throttled invoke meanwhile, so the queue must allow as
+    many receives as the hold takes; the run completes right after the hold. An asynchronously
     invoked hop cannot be held that way: under reserved concurrency 0 Lambda gives its events up
     at once (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html,
     AsyncEventsDropped), so without an SQS hop there is no stuck drill.
@@ -217,17 +221,29 @@ def _stuck_fault(
                 None,
                 (),
             )
-    queued = [s for s in candidates if s.trigger == "sqs"]
+    hold = int(workflow.sla_s) + 60
+    queued = [s for s in candidates if s.trigger == "sqs" and _held_back_not_lost(ctx, s, hold)]
     if not queued:
         return _held_delivery(ctx, workflow, candidates)
     middle = queued[len(queued) // 2]
-    hold = int(workflow.sla_s) + 60
     return (
         Fault("service", middle.name, "throttle"),
         hold + THROTTLE_MAX_BACKOFF_S + 60 + SLACK_S,
         hold,
         (ctx.alarm(middle.name, "throttles"),),
     )
+
+
+def _held_back_not_lost(ctx: ScenarioContext, service: Service, hold: int) -> bool:
+    """Whether throttling ``service``'s queue for ``hold`` s delays its messages without moving
+    them to the DLQ: a throttled mapping receives a message once per visibility timeout and
+    retries it while it is in flight, so the retry after the hold runs it if the hold took no
+    more receives than maxReceiveCount
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html)."""
+    queue = ctx.catalog.queue(str(service.queue))
+    if not queue.dlq or queue.visibility_timeout_s == 0:
+        return True
+    return math.ceil(hold / queue.visibility_timeout_s) <= (queue.max_receive_count or 1)
 
 
 def _held_hops(ctx: ScenarioContext, fault: Fault) -> tuple[str, ...]:

@@ -330,6 +330,36 @@ CASES: dict[str, tuple[Edit, Edit, list[str]]] = {
             "'https://pager.example.org' is not an email address (name@example.org)"
         ],
     ),
+    "batch size above 10 without a batching window": (
+        '    queue: "{system}-{stage}-work"\n    timeout_s: 30',
+        '    queue: "{system}-{stage}-work"\n    batch_size: 100\n    timeout_s: 30',
+        [
+            "F:12: services[1].batch_size: batch_size 100 is above 10: Lambda needs "
+            "batching_window_s of at least 1"
+        ],
+    ),
+    "batching window beyond five minutes": (
+        '    queue: "{system}-{stage}-work"\n    timeout_s: 30',
+        '    queue: "{system}-{stage}-work"\n    batching_window_s: 301\n    timeout_s: 30',
+        [
+            "F:12: services[1].batching_window_s: Input should be less than or equal to 300 "
+            "(got 301)"
+        ],
+    ),
+    "report_batch_item_failures is a boolean": (
+        '    queue: "{system}-{stage}-work"\n    timeout_s: 30',
+        '    queue: "{system}-{stage}-work"\n    report_batch_item_failures: 1\n    timeout_s: 30',
+        ["F:12: services[1].report_batch_item_failures: Input should be a valid boolean (got 1)"],
+    ),
+    "subscription dlq that does not exist": (
+        "    purpose: alerts\n",
+        "    purpose: alerts\n    subscriptions:\n"
+        "      - {protocol: email, endpoint: a@example.org, dlq: '{system}-{stage}-work-dlx'}\n",
+        [
+            "F:46: topics[0].subscriptions[0].dlq: unknown queue 'shop-dev-work-dlx' "
+            "(did you mean 'shop-dev-work-dlq'?)"
+        ],
+    ),
     "success event also a failure event": (
         "    sla_s: 60",
         "    sla_s: 60\n    failure_events: [OrderPaid]",
@@ -519,3 +549,48 @@ def test_a_huge_value_is_shortened_in_its_problem(tmp_path: Path) -> None:
         f"{path}:12: services[1].timeout_s: Input should be less than or equal to 900 "
         f"(got 1{'0' * 74}…(401 characters))"
     )
+
+
+def test_a_fifo_mapping_has_no_batching_window_and_at_most_ten_records(tmp_path: Path) -> None:
+    """Lambda refuses MaximumBatchingWindowInSeconds on a FIFO queue and BatchSize above 10
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html)."""
+    text = BASE.replace('"{system}-{stage}-work"', '"{system}-{stage}-work.fifo"')
+    text = text.replace('"{system}-{stage}-work-dlq"', '"{system}-{stage}-work-dlq.fifo"')
+    text = text.replace(
+        "    visibility_timeout_s: 180\n", "    fifo: true\n    visibility_timeout_s: 180\n"
+    )
+    text = text.replace(
+        "    retention_s: 1209600\n", "    fifo: true\n    retention_s: 1209600\n", 1
+    )
+    text = text.replace(
+        '    queue: "{system}-{stage}-work.fifo"\n',
+        '    queue: "{system}-{stage}-work.fifo"\n    batch_size: 20\n    batching_window_s: 5\n',
+    )
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(_write(tmp_path, text))
+    messages = [p.message for p in caught.value.problems]
+    assert any("batch_size 20 on FIFO queue" in m and "at most 10" in m for m in messages)
+    assert any("has no batching window" in m for m in messages)
+
+
+def test_a_subscription_dlq_of_a_standard_topic_must_be_standard(tmp_path: Path) -> None:
+    text = BASE.replace(
+        "    purpose: alerts\n",
+        "    purpose: alerts\n    subscriptions:\n"
+        "      - {protocol: email, endpoint: a@example.org, dlq: '{system}-{stage}-late.fifo'}\n",
+    ).replace(
+        "queues:\n",
+        'queues:\n  - name: "{system}-{stage}-late.fifo"\n    fifo: true\n',
+    )
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(_write(tmp_path, text))
+    assert [p.message for p in caught.value.problems] == [
+        "dead-letter queue 'shop-dev-late.fifo' is FIFO: a standard topic's subscription needs "
+        "a standard queue"
+    ]
+
+
+def test_mapping_defaults_are_aws_defaults(tmp_path: Path) -> None:
+    worker = load_catalog(_write(tmp_path, BASE)).service("worker")
+    assert (worker.batch_size, worker.batching_window_s) == (10, 0)
+    assert worker.report_batch_item_failures is False

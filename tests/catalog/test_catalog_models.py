@@ -70,7 +70,9 @@ def test_the_walk_finds_the_fields_it_should() -> None:
         "Workflow.sla_s",
         "Queue.retention_s",
     } <= names
-    assert {"Bus.archive", "Queue.fifo"} == {name for name, _ in FLAGS}
+    assert {"Bus.archive", "Queue.fifo", "Service.report_batch_item_failures"} == {
+        name for name, _ in FLAGS
+    }
 
 
 @pytest.mark.parametrize(("name", "info"), NUMBERS, ids=[n for n, _ in NUMBERS])

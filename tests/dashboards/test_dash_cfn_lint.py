@@ -19,6 +19,7 @@ from catalog import load_catalog
 from dashboards.output_files import render_output
 
 PAYMENTS = Path(__file__).parent / "data" / "payments-catalog.yaml"
+INGEST = Path(__file__).resolve().parents[2] / "examples" / "ingest" / "catalog.yaml"
 
 PERIOD_20 = """AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -57,6 +58,7 @@ def lint(
         "payments": render_output(load_catalog(PAYMENTS)).files["template.yaml"],
         "payments-hops": hops_output.files["template.yaml"],
         "period20": PERIOD_20.encode(),
+        "ingest": render_output(load_catalog(INGEST)).files["template.yaml"],
     }
     paths = {}
     for name, data in templates.items():
@@ -105,6 +107,13 @@ def test_template_with_metric_filters_has_no_cfn_lint_error(
     lint: dict[str, list[dict[str, object]]],
 ) -> None:
     assert _errors(lint["payments-hops"]) == []
+
+
+def test_subscription_with_a_redrive_policy_has_no_cfn_lint_error(
+    lint: dict[str, list[dict[str, object]]],
+) -> None:
+    """The ingest example's webhook subscription has a DLQ: an AWS::SNS::Subscription."""
+    assert _errors(lint["ingest"]) == []
 
 
 def test_cfn_lint_rejects_period_20_which_is_why_obskit_never_emits_it(

@@ -222,15 +222,33 @@ def _invocation(response: object = None, error: str | None = None) -> Invocation
 
 def test_partial_batch_response_retries_only_listed_records() -> None:
     messages = [{"MessageId": m} for m in ("m1", "m2", "m3")]
-    failed = EventSourcePoller._failed_ids
+
+    def failed(invocation: Invocation) -> set[str]:
+        return EventSourcePoller._failed_ids(invocation, messages, report_item_failures=True)
+
     listed = {"batchItemFailures": [{"itemIdentifier": "m2"}]}
-    assert failed(_invocation(listed), messages) == {"m2"}
-    assert failed(_invocation({"batchItemFailures": []}), messages) == set()
-    assert failed(_invocation(None), messages) == set()
+    assert failed(_invocation(listed)) == {"m2"}
+    assert failed(_invocation({"batchItemFailures": []})) == set()
+    assert failed(_invocation(None)) == set()
     # An exception fails the whole batch; so does an identifier that is not in the batch.
-    assert failed(_invocation(None, error="Boom: x"), messages) == {"m1", "m2", "m3"}
+    assert failed(_invocation(None, error="Boom: x")) == {"m1", "m2", "m3"}
     unknown = {"batchItemFailures": [{"itemIdentifier": "nope"}]}
-    assert failed(_invocation(unknown), messages) == {"m1", "m2", "m3"}
+    assert failed(_invocation(unknown)) == {"m1", "m2", "m3"}
+
+
+def test_batch_item_failures_mean_nothing_without_report_batch_item_failures() -> None:
+    """AWS: without FunctionResponseTypes ReportBatchItemFailures a returned list is ignored;
+    the invocation succeeded, so the whole batch is deleted (the old poller retried m2)."""
+    messages = [{"MessageId": m} for m in ("m1", "m2", "m3")]
+
+    def failed(invocation: Invocation) -> set[str]:
+        return EventSourcePoller._failed_ids(invocation, messages, report_item_failures=False)
+
+    assert failed(_invocation({"batchItemFailures": [{"itemIdentifier": "m2"}]})) == set()
+    assert failed(_invocation({"batchItemFailures": "not a list"})) == set()
+    assert failed(_invocation(None, error="Boom: x")) == {"m1", "m2", "m3"}
+    throttled = Invocation("execution", "", "sqs", 0.0, throttled=True)
+    assert failed(throttled) == {"m1", "m2", "m3"}
 
 
 def test_clock_moves_forward_only_and_starts_in_the_past() -> None:

@@ -9,6 +9,11 @@
 - ``lambda:<function>``: an asynchronous Invoke with the original payload, as Lambda would have
   retried it (for a function's on-failure DLQ; for an on-failure destination's invocation record,
   its ``requestPayload``, to the function the record names unless ``--lambda`` says otherwise).
+- ``sns:<topic>``: Publish to the topic (its name or ARN) of the ``Message`` and ``Subject`` of
+  the notification an SNS subscription's DLQ kept (the body is SNS's JSON envelope unless the
+  subscription delivers raw messages; then the body itself is published). A subscription DLQ
+  has no redrive of its own (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html),
+  and a publish reaches every subscriber of the topic again, not only the one that failed.
 Each send returns the id AWS gave what was sent (its *marker*): SendMessage's MessageId
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html), which
 the message keeps when its queue's redrive policy moves it to the DLQ (it is moved, not copied:
@@ -33,6 +38,7 @@ from typing import Any
 
 import orjson
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from tools.dlq.aws import queue_url
 from tools.dlq.messages import DlqMessage, bus_of_rule_arn, queue_name_of_arn
@@ -44,7 +50,7 @@ class ReplayError(RuntimeError):
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # sqs | events | lambda
+    kind: str  # sqs | events | lambda | sns
     name: str
 
     def __str__(self) -> str:
@@ -55,13 +61,15 @@ AUTO_MODES = ("auto", "bus", "target")
 
 
 def parse_target(spec: str | None) -> Target | str:
-    """``sqs:Q`` / ``events:B`` / ``lambda:F`` → Target; None/auto/bus/target → the mode."""
+    """``sqs:Q`` / ``events:B`` / ``lambda:F`` / ``sns:T`` → Target; None/auto/bus/target → the
+    mode."""
     if spec is None or spec in AUTO_MODES:
         return spec or "auto"
     kind, sep, name = spec.partition(":")
-    if not sep or not name or kind not in {"sqs", "events", "lambda"}:
+    if not sep or not name or kind not in {"sqs", "events", "lambda", "sns"}:
         raise ValueError(
-            f"--to {spec!r}: expected sqs:<queue>, events:<bus>, lambda:<function>, bus or target"
+            f"--to {spec!r}: expected sqs:<queue>, events:<bus>, lambda:<function>, "
+            "sns:<topic>, bus or target"
         )
     return Target(kind, name)
 
@@ -137,6 +145,7 @@ class Sender:
         self._factory = clients
         self._clients: dict[str, Any] = {}
         self._urls: dict[str, str] = {}
+        self._topics: dict[str, str] = {}
 
     def _client(self, service: str) -> Any:
         if service not in self._clients:
@@ -160,11 +169,14 @@ class Sender:
                 return self._send_sqs(message, target.name)
             if target.kind == "events":
                 return self._put_event(message, target.name)
+            if target.kind == "sns":
+                return self._publish(message, target.name)
             return self._invoke(message, target.name)
         except ClientError as error:
             reason = error.response.get("Error", {}).get("Message") or str(error)
             raise ReplayError(f"message {message.message_id} → {target}: {reason}") from None
-        except BotoCoreError as error:
+        except (BotoCoreError, ResponseParserError) as error:
+            # a 500 page where the endpoint should answer in XML/JSON is an AWS error too
             raise ReplayError(f"message {message.message_id} → {target}: {error}") from None
 
     def _send_sqs(self, message: DlqMessage, queue: str) -> str | None:
@@ -210,6 +222,35 @@ class Sender:
             )
         entries = response.get("Entries") or [{}]
         return _text(entries[0].get("EventId"))
+
+    def _publish(self, message: DlqMessage, topic: str) -> str | None:
+        sns = self._client("sns")
+        kwargs: dict[str, Any] = {
+            "TopicArn": self._topic_arn(sns, topic),
+            "Message": message.payload,
+        }
+        try:
+            envelope = orjson.loads(message.payload)
+        except orjson.JSONDecodeError:
+            envelope = None
+        if isinstance(envelope, dict) and envelope.get("Type") == "Notification":
+            kwargs["Message"] = str(envelope.get("Message", ""))
+            if envelope.get("Subject"):
+                kwargs["Subject"] = str(envelope["Subject"])
+        return _text(sns.publish(**kwargs).get("MessageId"))
+
+    def _topic_arn(self, sns: Any, topic: str) -> str:
+        """``topic`` if it is an ARN, else the ARN of the account's topic of that name."""
+        if topic.startswith("arn:"):
+            return topic
+        if topic not in self._topics:
+            for page in sns.get_paginator("list_topics").paginate():
+                for found in page.get("Topics", []):
+                    if found["TopicArn"].rsplit(":", 1)[-1] == topic:
+                        self._topics[topic] = found["TopicArn"]
+            if topic not in self._topics:
+                raise ReplayError(f"no SNS topic named {topic!r} in this account and region")
+        return self._topics[topic]
 
     def _invoke(self, message: DlqMessage, function: str) -> str | None:
         response = self._client("lambda").invoke(
