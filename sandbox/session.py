@@ -128,6 +128,7 @@ class Sandbox:
         if start_time is None:
             start_time = resolve_start(None, time.time(), schedule_run_days(catalog))
         self.clock = SimClock(start_time)
+        fresh = setup is not None  # restored to the moment of set-up: moto's own states
         if setup is None:
             clients = Clients.create(endpoint_url, catalog.region)
             resources = ensure_resources(catalog, clients)
@@ -185,6 +186,8 @@ class Sandbox:
             publish=self._publish_action,
             composites=self.monitoring.composites if self.monitoring else [],
         )
+        if not fresh and self.monitoring is not None:
+            self.alarms.read_mirrored()  # the endpoint may have been used by an earlier run
         self._next_sample = (self.clock.now() // SAMPLE_PERIOD_S + 1) * SAMPLE_PERIOD_S
         self.jobs = ScheduledJobs.of(catalog, self.clock.now(), set(self.resources.delivery))
         package = _handler_package(catalog)
