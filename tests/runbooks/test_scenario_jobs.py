@@ -6,9 +6,13 @@ because the drill ran something else."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from click.testing import CliRunner
 
 from catalog import load_catalog
 from runbooks.drills.model import DrillResult
@@ -17,6 +21,7 @@ from runbooks.runbook_aws import AwsCommandError, parse_aws_command
 from runbooks.scenarios import Scenario, build_scenarios
 from sandbox.clock import START_ENV
 from sandbox.session import Sandbox
+from tools.runbook_cli import runbook as runbook_cli
 
 INGEST = Path(__file__).resolve().parents[2] / "examples" / "ingest" / "catalog.yaml"
 RERUN = (
@@ -111,3 +116,53 @@ def test_the_baseline_runs_every_workflow_and_every_job(sandbox: Sandbox) -> Non
     assert sandbox.runner.stats["retention-sweeper"].invocations == 1
     sandbox.advance(DrillOptions().baseline_s)
     assert sandbox.alarm_states()["ingest-dev-retention-sweeper-missed-run"] == "OK"
+
+
+def _catalog_variant(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
+    data = yaml.safe_load(INGEST.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    # the handlers are imported from the catalog's folder
+    (tmp_path / "ingest_handlers").symlink_to(INGEST.parent / "ingest_handlers")
+    return path
+
+
+def test_runbook_check_refuses_a_catalog_whose_drills_the_sandbox_cannot_run(
+    tmp_path: Path,
+) -> None:
+    """A catalog with handlers whose reindex workflow no longer says how it starts: every drill
+    of that workflow would fail in `drill run`; `runbook check` says so first, once, with the
+    fix. A catalog without handlers (orders) is only for generating and passes."""
+
+    def no_start(data: dict[str, Any]) -> None:
+        reindex = next(w for w in data["workflows"] if w["name"] == "reindex")
+        del reindex["start"]
+
+    path = _catalog_variant(tmp_path, no_start)
+    result = CliRunner().invoke(runbook_cli, ["check", "--catalog", str(path)])
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "workflow-reindex-failed" in text and "cannot run in the sandbox" in text
+    assert "workflow 'reindex' does not say how it starts: give it a schedule, or start:" in text
+    assert text.count("cannot run in the sandbox") == 1
+
+
+def test_a_job_drill_needs_a_schedule_triggered_target() -> None:
+    from runbooks.runbook_check import _undrillable
+
+    catalog = load_catalog(INGEST)
+    assert _undrillable(catalog, "ingest-dev-nightly-sweep", None) is None
+    assert "does not have" in str(_undrillable(catalog, "nope", None))
+    sweeper = next(s for s in catalog.services if s.name == "retention-sweeper")
+    changed = catalog.model_copy(
+        update={
+            "services": [
+                sweeper.model_copy(update={"trigger": "direct"}) if s is sweeper else s
+                for s in catalog.services
+            ]
+        }
+    )
+    assert "give the service trigger: schedule" in str(
+        _undrillable(changed, "ingest-dev-nightly-sweep", None)
+    )
