@@ -144,7 +144,8 @@ def check_drillable(catalog: Catalog, scenarios: Sequence[Scenario]) -> None:
             catalog.schedule(job)
         except KeyError:
             problems.append(f"no schedule {job!r} for a drill to invoke")
-    for workflow in sorted({s.drill.workflow or "" for s in scenarios if s.drill is not None}):
+    wanted = {s.drill.workflow or "" for s in scenarios if s.drill is not None and not s.drill.job}
+    for workflow in sorted(wanted):
         try:
             plan_runs(catalog, 1, workflow or None)
         except SandboxError as error:
@@ -410,14 +411,16 @@ class _Drill:
         box, drill = self.sandbox, self.drill
         n = self.options.baseline_workflows
         self.loaded_at = box.clock.now()
-        box.run_workflows(n, workflow=drill.workflow, flush=False)
+        flows = startable_workflows(box.catalog)
+        if drill.workflow is not None or flows:  # a system of jobs only has no workflow to run
+            box.run_workflows(n, workflow=drill.workflow, flush=False)
         fault = drill.fault
         if fault.target == "service":
             made = sum(
                 1 for i in box.runner.invocations if i.service == fault.name and not i.throttled
             )
             self.per_run = made // max(1, n)
-        for flow in startable_workflows(box.catalog):
+        for flow in flows:
             if flow.name != drill.workflow:
                 for _ in range(n):
                     box.start_run(flow)
@@ -616,7 +619,9 @@ class _Drill:
 
     def _recover(self) -> None:
         box = self.sandbox
-        if self.options.recovery_workflows:
+        if self.options.recovery_workflows and (
+            self.drill.workflow is not None or startable_workflows(box.catalog)
+        ):
             box.run_workflows(
                 self.options.recovery_workflows,
                 workflow=self.drill.workflow,
