@@ -31,12 +31,12 @@ from dashboards.alarm_eval import STATES, TREAT_MISSING_DATA
 from dashboards.alarm_eval_math import Expression, parse
 from dashboards.alarm_eval_operators import Band, check_operator, did_you_mean, is_band_operator
 from dashboards.alarm_eval_store import check_statistic
+from dashboards.validation.alarm_limits import max_evaluation_range_s
 
 __all__ = ["AlarmSpec", "MetricQuery", "MetricStat"]
 
 MAX_ACTIONS_PER_STATE = 5
 MAX_MATH_METRICS = 10
-MAX_EVALUATION_SECONDS = 86_400
 
 _PUT_METRIC_ALARM_KEYS = frozenset(
     {
@@ -198,10 +198,11 @@ class AlarmSpec:
             self._check_math()
         else:
             self._check_single_metric()
-        if self.evaluation_period * n > MAX_EVALUATION_SECONDS:
+        limit = max_evaluation_range_s(self.evaluation_period)
+        if self.evaluation_period * n > limit:
             raise ValueError(
                 f"evaluation_periods: period × evaluation periods must be at most "
-                f"{MAX_EVALUATION_SECONDS} seconds, got {self.evaluation_period * n}"
+                f"{limit} seconds, got {self.evaluation_period * n}"
             )
 
     def _actions_by_state(self) -> tuple[tuple[str, ...], ...]:

@@ -2,7 +2,8 @@
 
 The facades do the thinking per resource type; this module only decides which facade each
 catalog entry gets (a queue is a DLQ when something redrives or dead-letters into it; a workflow
-gets a heartbeat when a schedule starts it; an event type gets hop-latency monitoring when it has
+gets a heartbeat when a schedule starts it; a service a schedule invokes without starting a
+workflow (a nightly job) gets a missed-run alarm; an event type gets hop-latency monitoring when it has
 a hop SLA and a consumer) and groups the widgets into dashboard sections.
 """
 
@@ -20,6 +21,7 @@ from dashboards.facades.lambda_function import LambdaFunctionMonitoring
 from dashboards.facades.logs import LogsMonitoring
 from dashboards.facades.queue import QueueMonitoring
 from dashboards.facades.schedule import ScheduleHeartbeatMonitoring
+from dashboards.facades.scheduled_job import ScheduledJobMonitoring, scheduled_jobs
 from dashboards.facades.sns_topic import SnsTopicMonitoring
 from dashboards.facades.workflow import WorkflowMonitoring
 from dashboards.layout import Section
@@ -164,9 +166,16 @@ def collect(catalog: Catalog, saved: SavedQueries | None) -> Collected:
     logs = LogsMonitoring(groups, tuple(shown)) if shown else LogsMonitoring(groups)
     overview.append(Section("Logs", tuple(logs.widgets())))
 
+    jobs: dict[str, list[ScheduledJobMonitoring]] = {}
+    for schedule, job in scheduled_jobs(catalog):
+        jobs.setdefault(job.name, []).append(ScheduledJobMonitoring(ctx, catalog, schedule, job))
     services: list[Section] = []
     for service in catalog.services:
         lf = LambdaFunctionMonitoring.from_catalog(ctx, catalog, service)
         alarms.extend(lf.alarms())
-        services.append(Section(f"service {service.name}", tuple(lf.widgets())))
+        widgets = list(lf.widgets())
+        for monitoring in jobs.get(service.name, [])[:1]:  # one missed-run alarm per function
+            alarms.extend(monitoring.alarms())
+            widgets.extend(monitoring.widgets())
+        services.append(Section(f"service {service.name}", tuple(widgets)))
     return Collected(alarms, composites, overview, services, metric_filters)

@@ -56,6 +56,14 @@ GLOBAL_FLAGS = frozenset(
 # The AWS CLI renames a few members whose natural option would clash with a global option
 # (awscli's ``argrename`` customisation), e.g. SNS Subscribe's ``Endpoint`` is
 # ``--notification-endpoint`` because ``--endpoint-url`` is global. Only the ones runbooks use.
+POSITIONAL_ARGUMENTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("lambda", "invoke"): ("outfile",),
+}
+"""Operations the AWS CLI gives positional arguments of its own, not in the API model: ``aws
+lambda invoke`` writes the response to a required ``outfile``
+(https://docs.aws.amazon.com/cli/latest/reference/lambda/invoke.html). The check reads them
+right after the operation name, where the runbook writes them."""
+
 ARGUMENT_RENAMES: dict[tuple[str, str, str], str] = {
     ("sns", "subscribe", "Endpoint"): "--notification-endpoint",
     ("sns", "create-platform-endpoint", "Attributes"): "--attributes",
@@ -113,6 +121,13 @@ def parse_aws_command(command: str) -> AwsCommand:
     by_option = {_option(words[1], words[2], name): name for name in members}
     params: dict[str, list[str]] = {}
     rest = words[3:]
+    for positional in POSITIONAL_ARGUMENTS.get((words[1], words[2]), ()):
+        if not rest or rest[0].startswith("--"):
+            raise AwsCommandError(
+                f"'aws {words[1]} {words[2]}' requires its {positional} argument right after "
+                "the operation name"
+            )
+        rest = rest[1:]
     i = 0
     cli_input = False
     while i < len(rest):

@@ -8,7 +8,10 @@ Rules, each reported with the scenario, part and step it concerns:
 4. every command parses against the real CLI: ``aws`` against botocore's service model
    (:mod:`runbooks.runbook_aws`), ``obskit`` against the real click commands (the parser is
    passed in by the tools layer, which owns the CLI); and the catalog names they pass (functions,
-   queues, rules, buses, alarms, topics, workflows, saved queries) exist.
+   queues, rules, buses, alarms, topics, workflows, saved queries) exist;
+5. in a catalog with handlers (one meant to be drilled), every drill can run in the sandbox: the
+   workflow it starts says how it starts, and a scheduled job's drill invokes a schedule whose
+   target the schedule triggers. Said here, with the fix, rather than by ``drill run`` later.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from insights_queries.library_model import SavedQuery
 from runbooks.runbook_aws import AwsCommandError, parse_aws_command
 from runbooks.scenarios.context import ACCOUNT_VAR
 from runbooks.scenarios.model import Scenario, Step
+from sandbox.errors import SandboxError
+from sandbox.workload import plan_runs
 
 SERVICE_FAULTS = ("fail", "crash", "slow", "duplicate", "throttle")
 
@@ -102,10 +107,50 @@ def check_runbook(
             problems.append(Problem(f"scenario {scenario.id}", "id used by two scenarios"))
         seen.add(scenario.id)
         problems.extend(_check_scenario(scenario, names, obskit_parser))
+    problems.extend(_check_drillable(catalog, scenarios))
     covered = {alarm for s in scenarios for alarm in s.alarms}
     for alarm in sorted(names.alarms - covered):
         problems.append(Problem(f"alarm {alarm}", "no scenario is detected by this alarm"))
     return problems
+
+
+def _check_drillable(catalog: Catalog, scenarios: Sequence[Scenario]) -> list[Problem]:
+    """Rule 5: each drill the sandbox could not run, grouped by why (one line per cause)."""
+    if not any(service.handler for service in catalog.services):
+        return []  # written only to generate monitoring from: `drill run` names what it lacks
+    causes: dict[str, list[str]] = {}
+    for scenario in scenarios:
+        drill = scenario.drill
+        if drill is None:
+            continue
+        cause = _undrillable(catalog, drill.job, drill.workflow)
+        if cause is not None:
+            causes.setdefault(cause, []).append(scenario.id)
+    return [
+        Problem(f"drill {', '.join(ids)}", f"cannot run in the sandbox: {cause}")
+        for cause, ids in causes.items()
+    ]
+
+
+def _undrillable(catalog: Catalog, job: str | None, workflow: str | None) -> str | None:
+    if job is not None:
+        try:
+            schedule = catalog.schedule(job)
+        except KeyError:
+            return f"it invokes schedule '{job}', which the catalog does not have"
+        target = next((s for s in catalog.services if s.name == schedule.target), None)
+        if target is None or target.trigger != "schedule":
+            return (
+                f"schedule '{job}' invokes '{schedule.target}', whose trigger is not 'schedule': "
+                "EventBridge Scheduler invokes its target asynchronously; give the service "
+                "trigger: schedule"
+            )
+        return None
+    try:
+        plan_runs(catalog, 1, workflow)
+    except SandboxError as error:
+        return str(error).removeprefix(f"{catalog.source_file}: ")
+    return None
 
 
 def _check_scenario(scenario: Scenario, names: _Names, parse: ObskitParser) -> list[Problem]:

@@ -147,6 +147,19 @@ class AlarmRunner:
         self._unmirrorable: set[str] = set()
         """Composite alarms the endpoint does not hold (moto_server cannot store them)."""
 
+    def read_mirrored(self) -> None:
+        """Take the endpoint's current alarm states as what is mirrored (one DescribeAlarms
+        per 100 alarms): on an endpoint an earlier sandbox ran on (a second ``sandbox run``),
+        states are not moto's initial OK, and an alarm that ends this run in OK while the
+        endpoint still says INSUFFICIENT_DATA or ALARM would otherwise never be written."""
+        if not self._mirror:
+            return
+        paginator = self._clients.cloudwatch.get_paginator("describe_alarms")
+        for page in paginator.paginate(AlarmTypes=["MetricAlarm"], MaxRecords=100):
+            for alarm in page.get("MetricAlarms", []):
+                if alarm["AlarmName"] in self._mirrored:
+                    self._mirrored[alarm["AlarmName"]] = alarm["StateValue"]
+
     @property
     def timing(self) -> AlarmTiming:
         return self.evaluator.timing

@@ -14,7 +14,8 @@ Time is simulated (:class:`~sandbox.clock.SimClock`), by a discrete-event schedu
 alternates: start everything that is visible now (each invocation runs on its own timeline from
 now, in an execution environment of its function, so invocations overlap; what it sends is held
 until its own time, :mod:`sandbox.scheduler`), then jump to the next thing that is due — a held
-side effect or the end of a batch, a held message coming back, or the next minute boundary,
+side effect or the end of a batch, a held message coming back, a scheduled job's run time
+(:mod:`sandbox.scheduled_jobs`), or the next minute boundary,
 where the SQS gauges are sampled, metrics flushed and alarms evaluated.
 """
 
@@ -30,10 +31,11 @@ from types import TracebackType
 from typing import Any
 
 from catalog import Catalog, load_catalog
-from catalog.models import Workflow
+from catalog.models import Schedule, Service, Workflow
 from dashboards.alarm_eval_store import InMemoryMetricStore
 from dashboards.alarm_eval_timeline import StateTransition
 from dashboards.alarm_eval_timing import AlarmTiming
+from dashboards.facades.scheduled_job import scheduled_jobs
 from sandbox import queue_metrics, workload
 from sandbox.activity import Activity
 from sandbox.alarms import AlarmRunner, DeployedMonitoring, deploy_monitoring
@@ -52,6 +54,7 @@ from sandbox.metrics_publisher import MetricsPublisher
 from sandbox.moto_server import MotoServer
 from sandbox.queue_metrics import SAMPLE_PERIOD_S, QueueDepth
 from sandbox.resources import Resources, ensure_resources
+from sandbox.scheduled_jobs import ScheduledJobs
 from sandbox.scheduler import Deferred
 from sandbox.sqs_poller import AsyncInvokePoller, EventSourcePoller
 from sandbox.summary import ServiceLine, Summary
@@ -144,6 +147,7 @@ class Sandbox:
         if start_time is None:
             start_time = resolve_start(None, time.time(), schedule_run_days(catalog))
         self.clock = SimClock(start_time)
+        fresh = setup is not None  # restored to the moment of set-up: moto's own states
         if setup is None:
             clients = Clients.create(endpoint_url, catalog.region)
             resources = ensure_resources(catalog, clients)
@@ -208,7 +212,10 @@ class Sandbox:
             publish=self._publish_action,
             composites=self.monitoring.composites if self.monitoring else [],
         )
+        if not fresh and self.monitoring is not None:
+            self.alarms.read_mirrored()  # the endpoint may have been used by an earlier run
         self._next_sample = (self.clock.now() // SAMPLE_PERIOD_S + 1) * SAMPLE_PERIOD_S
+        self.jobs = ScheduledJobs.of(catalog, self.clock.now(), set(self.resources.delivery))
         global _active
         if _active is not None and not _active._stopped:
             raise SandboxError(
@@ -330,16 +337,7 @@ class Sandbox:
             now=now,
         )
         if start.kind == "schedule":
-            schedule = self.catalog.schedule(start.schedule or str(flow.schedule))
-            workload.start_workflow(
-                schedule,
-                clients=self.clients,
-                resources=self.resources,
-                transport=self.transport,
-                clock=self.clock,
-                randomness=self.random,
-                detail=payload,
-            )
+            self.invoke_schedule(start.schedule or str(flow.schedule), detail=payload)
         elif start.kind in ("direct", "api"):
             service = str(start.service)
             event = payload
@@ -377,6 +375,29 @@ class Sandbox:
                     now=now,
                 ),
             )
+
+    def invoke_schedule(self, name: str, *, detail: dict[str, Any] | None = None) -> None:
+        """Invoke schedule ``name``'s target now, as EventBridge Scheduler does at a run time:
+        one scheduled event, asynchronously (a drill runs a scheduled job this way; the job also
+        runs by itself at each run time the clock passes)."""
+        try:
+            schedule = self.catalog.schedule(name)
+        except KeyError as error:
+            raise SandboxError(str(error.args[0])) from None
+        workload.start_workflow(
+            schedule,
+            clients=self.clients,
+            resources=self.resources,
+            transport=self.transport,
+            clock=self.clock,
+            randomness=self.random,
+            detail=detail,
+        )
+
+    def scheduled_jobs(self) -> list[tuple[Schedule, Service]]:
+        """The catalog's scheduled jobs (schedules that start no workflow) the sandbox runs at
+        their run times, with the service each invokes."""
+        return [(s, job) for s, job in scheduled_jobs(self.catalog) if s in self.jobs.schedules]
 
     def settle(self, max_seconds: float = DEFAULT_SETTLE_S, *, flush: bool = True) -> float:
         """Run until nothing is held for a retry (or ``max_seconds`` pass); returns seconds run."""
@@ -421,8 +442,11 @@ class Sandbox:
                 self.deliveries.next_due(),
                 self.deferred.next_due(),
             ]
+            due.append(self.jobs.next_due())
             candidates = [d for d in due if d is not None] + [self._next_sample, target]
             self.clock.advance_to(min(max(c, self.clock.now()) for c in candidates))
+            for schedule in self.jobs.due(self.clock.now()):
+                self.invoke_schedule(schedule.name)
             for poller in self.pollers:
                 poller.release_due(self.clock.now())
             if self.deliveries.run_due():

@@ -98,6 +98,12 @@ def workflow_entry(catalog: Catalog, workflow: Workflow) -> WorkflowStart:
     return entry
 
 
+def startable_workflows(catalog: Catalog) -> list[Workflow]:
+    """Every workflow that says how it starts, in catalog order: a drill's baseline load runs
+    each of them, so no workflow's heartbeat fires only because the drill ran another one."""
+    return [w for w in catalog.workflows if w.entry() is not None]
+
+
 def plan_runs(catalog: Catalog, n: int, workflow: str | None = None) -> list[Workflow]:
     """The workflow of each of ``n`` runs, in start order.
 
@@ -115,7 +121,7 @@ def plan_runs(catalog: Catalog, n: int, workflow: str | None = None) -> list[Wor
             ) from None
         workflow_entry(catalog, chosen)
         return [chosen] * n
-    flows = [w for w in catalog.workflows if w.entry() is not None]
+    flows = startable_workflows(catalog)
     if not flows:
         raise SandboxError(
             f"{catalog.source_file}: no workflow says how it starts: give one a schedule, or "

@@ -1,7 +1,7 @@
 """AWS's limits and rules for metric and composite alarms, checked before anything ships.
 
 From the PutMetricAlarm / PutCompositeAlarm API reference: period 10, 20, 30 or a multiple of 60;
-period × evaluation periods ≤ 86,400 s; 1 ≤ datapoints to alarm ≤ evaluation periods; at most 5
+period × evaluation periods ≤ 7 days, and ≤ 1 day for periods under an hour; 1 ≤ datapoints to alarm ≤ evaluation periods; at most 5
 actions per state; a metric-math alarm has at most 10 metrics, exactly one entry returning data,
 ids unique, expressions that parse and only read ids that exist; a composite rule that parses,
 ≤ 10,240 characters, naming only alarms that exist.
@@ -16,11 +16,20 @@ from dashboards.validation.composite_rule import RuleSyntaxError, referenced_ala
 from dashboards.validation.issues import Issue
 from dashboards.validation.metric_math import MathSyntaxError, referenced_ids
 
-MAX_EVALUATION_RANGE_S = 86400
+MAX_EVALUATION_RANGE_S = 7 * 86400
+MAX_SHORT_PERIOD_RANGE_S = 86400
 MAX_ACTIONS_PER_STATE = 5
 MAX_MATH_METRICS = 10
 MAX_NAME_CHARS = 255
 MAX_DESCRIPTION_CHARS = 1024
+
+
+def max_evaluation_range_s(period: int) -> int:
+    """How far back an alarm with ``period`` may look: "no longer than seven days ... For alarms
+    with a period of less than one hour (3,600 seconds), the total evaluation period can't be
+    longer than one day" (``EvaluationPeriods`` and ``Period`` in
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)."""
+    return MAX_EVALUATION_RANGE_S if period >= 3600 else MAX_SHORT_PERIOD_RANGE_S
 
 
 def period_is_valid(period: int) -> bool:
@@ -128,13 +137,14 @@ def validate_alarm(alarm: Alarm) -> list[Issue]:
                 f"({alarm.evaluation_periods})",
             )
         )
-    if period and period * alarm.evaluation_periods > MAX_EVALUATION_RANGE_S:
+    limit = max_evaluation_range_s(period or 0)
+    if period and period * alarm.evaluation_periods > limit:
         issues.append(
             Issue(
                 where,
                 "evaluation_periods",
                 f"period {period} s × {alarm.evaluation_periods} evaluation periods = "
-                f"{period * alarm.evaluation_periods} s, more than {MAX_EVALUATION_RANGE_S} s",
+                f"{period * alarm.evaluation_periods} s, more than {limit} s",
             )
         )
     return issues

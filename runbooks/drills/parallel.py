@@ -67,22 +67,27 @@ def _worker(catalog: Catalog, tasks: Any, options: DrillOptions, out: Any) -> No
         out.put(("error", (os.getpid(), f"{type(error).__name__}: {error}")))
 
 
+DAY_S = 86400
+
+
 def longest_first(scenarios: Sequence[Scenario]) -> list[Scenario]:
     """The drills most likely to run longest first, so the last ones to start are short and the
     workers finish together (a long drill dealt last keeps one worker busy alone).
 
     The estimate needs no run: a ``slow`` fault means minutes of simulated invocations, each
     runbook command is a process of its own, and a longer detection budget means more simulated
-    time. Ties keep the order asked for.
+    time; a budget over a day (a scheduled job's missed-run drill simulates a day or more, a
+    minute at a time) outweighs everything. Ties keep the order asked for.
     """
 
-    def weight(scenario: Scenario) -> tuple[bool, int, int]:
+    def weight(scenario: Scenario) -> tuple[bool, bool, int, int]:
         drill = scenario.drill
         if drill is None:
-            return (False, 0, 0)
+            return (False, False, 0, 0)
+        day_long = drill.detection_budget_s > DAY_S
         slow = drill.fault.target == "service" and drill.fault.kind.startswith("slow")
         commands = sum(1 for step in scenario.mitigation if step.command)
-        return (slow, commands, drill.detection_budget_s)
+        return (day_long, slow, commands, drill.detection_budget_s)
 
     return sorted(scenarios, key=weight, reverse=True)
 

@@ -2,12 +2,15 @@
 
 One drill, on the simulated clock:
 
-1. **baseline**: a few workflows, then time enough for every alarm to leave INSUFFICIENT_DATA
-   and for their datapoints to reach the alarms (the sandbox starts with no history, so an alarm
-   that judges an absence, such as the schedule's heartbeat, is in ALARM until the baseline's
-   data arrives, as it would be on a freshly deployed account); nothing may be in ALARM when it
-   ends;
-2. **fault**: inject the scenario's fault(s) at ``t0`` and start its workflows;
+1. **baseline**: the baseline load of the whole system (every workflow, and every scheduled job
+   once, standing in for its last run), then time enough for every alarm to leave
+   INSUFFICIENT_DATA and for their datapoints to reach the alarms (the sandbox starts with no
+   history, so an alarm that judges an absence, such as a heartbeat or a job's missed-run alarm,
+   is in ALARM until the baseline's data arrives, as it would be on a freshly deployed account);
+   nothing may be in ALARM when it ends. A drill longer than :data:`LOAD_EVERY_S` starts the
+   load again every that long, so a heartbeat only fires when its workflow really stops;
+2. **fault**: inject the scenario's fault(s) at ``t0`` and start its workflows (or invoke its
+   scheduled job, as the job's schedule does);
 3. **detection**: advance minute by minute until every expected alarm is in ALARM, at most the
    scenario's detection budget; a fault that clears itself (``clear_after_s``) is cleared on time;
 4. **mitigation**: run each runnable mitigation command as a subprocess (``commands``) against
@@ -29,6 +32,8 @@ killed run unwinds the same way as Ctrl-C.
 
 from __future__ import annotations
 
+import math
+import os
 import signal
 import tempfile
 import threading
@@ -49,7 +54,8 @@ from runbooks.drills.detection import explained_composites
 from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
 from runbooks.drills.placeholders import fill, incident_values, runs_from
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
-from runbooks.scenarios.model import Fault, Scenario
+from runbooks.scenarios.model import Drill, Fault, Scenario
+from sandbox.clock import START_ENV, default_start, schedule_run_days
 from sandbox.errors import SandboxError
 from sandbox.function_runner import load_handler
 from sandbox.lambda_gateway import LambdaGateway
@@ -57,7 +63,7 @@ from sandbox.lambda_mirror import LambdaMirror, create_functions, delivery_queue
 from sandbox.ledger import message_key
 from sandbox.moto_server import MotoServer
 from sandbox.session import Sandbox, SandboxSetup
-from sandbox.workload import plan_runs
+from sandbox.workload import plan_runs, startable_workflows
 
 TICK_S = 60.0
 STEP_SETTLE_S = 300.0
@@ -65,6 +71,13 @@ STEP_SETTLE_S = 300.0
 before the next step; retries still held then continue during recovery)."""
 CODE_FAULTS = ("fail", "crash", "slow", "duplicate")
 REPLAY_POLL_S = 0.2
+LOAD_EVERY_S = 12 * 3600.0
+"""In a drill longer than this (a scheduled job's missed-run drill watches for a day), the
+baseline load of every workflow runs again every this long: a workflow heartbeat looks back
+24 hours, and on AWS the other workflows keep running while one thing is broken."""
+HEADROOM_MARGIN_S = 3 * 3600.0
+"""Simulated time a drill may run past its budgets (settling, waits between steps)."""
+WEEK_S = 7 * 86400.0
 """While a command runs, how often (wall seconds) the drill asks whether a replay needs time."""
 
 StepRunner = Callable[[str, CommandEnv], StepResult]
@@ -126,7 +139,13 @@ def check_drillable(catalog: Catalog, scenarios: Sequence[Scenario]) -> None:
                 load_handler(catalog, service)
             except SandboxError as error:
                 problems.append(str(error).removeprefix(f"{catalog.source_file}: "))
-    for workflow in sorted({s.drill.workflow or "" for s in scenarios if s.drill is not None}):
+    for job in sorted({s.drill.job for s in scenarios if s.drill is not None and s.drill.job}):
+        try:
+            catalog.schedule(job)
+        except KeyError:
+            problems.append(f"no schedule {job!r} for a drill to invoke")
+    wanted = {s.drill.workflow or "" for s in scenarios if s.drill is not None and not s.drill.job}
+    for workflow in sorted(wanted):
         try:
             plan_runs(catalog, 1, workflow or None)
         except SandboxError as error:
@@ -229,20 +248,29 @@ class FreshSandboxes:
         self._functions: Any = None
         self._used = False
 
-    def open(self) -> Sandbox:
-        """A sandbox for the next drill (the caller stops it)."""
+    def open(self, start_time: float | None = None) -> Sandbox:
+        """A sandbox for the next drill (the caller stops it); ``start_time``: where its clock
+        starts (default: as ``sandbox up``'s)."""
         server, used = self.server, self._used
         self._used = True
         if server is None:
-            return Sandbox.start(self.catalog, endpoint_url=self.endpoint_url, seed=self.seed)
+            return Sandbox.start(
+                self.catalog, endpoint_url=self.endpoint_url, seed=self.seed, start_time=start_time
+            )
         if self._setup is not None:
             server.restore()
             return Sandbox.start(
-                self.catalog, endpoint_url=self.endpoint_url, seed=self.seed, setup=self._setup
+                self.catalog,
+                endpoint_url=self.endpoint_url,
+                seed=self.seed,
+                setup=self._setup,
+                start_time=start_time,
             )
         if used:
             server.reset()
-        box = Sandbox.start(self.catalog, endpoint_url=self.endpoint_url, seed=self.seed)
+        box = Sandbox.start(
+            self.catalog, endpoint_url=self.endpoint_url, seed=self.seed, start_time=start_time
+        )
         try:
             functions = create_functions(box)
             server.snapshot()
@@ -270,7 +298,7 @@ def run_drill(scenario: Scenario, sandboxes: FreshSandboxes, options: DrillOptio
         scenario.id, scenario.title, list(drill.expected_alarms), budget_s=drill.detection_budget_s
     )
     _stop_if_terminated()
-    sandbox = sandboxes.open()
+    sandbox = sandboxes.open(long_drill_start(sandboxes.catalog, drill, options, time.time()))
     try:
         _Drill(sandbox, scenario, result, options, sandboxes.mirror).run()
     finally:
@@ -279,6 +307,32 @@ def run_drill(scenario: Scenario, sandboxes: FreshSandboxes, options: DrillOptio
     verdict = "PASS" if result.passed else "FAIL: " + "; ".join(result.failures)
     _say(options, f"drill {scenario.id}: {verdict} ({result.wall_s:.1f} s wall)")
     return result
+
+
+def long_drill_start(
+    catalog: Catalog, drill: Drill, options: DrillOptions, wall_now: float
+) -> float | None:
+    """Where the clock of a drill too long for the default start begins, None for the others.
+
+    CloudWatch Logs refuses events more than 2 hours ahead of the wall clock, and a sandbox's
+    clock starts about 12 hours in the past (:func:`sandbox.clock.default_start`). A scheduled
+    job's missed-run drill watches for a day or more, so its clock starts whole weeks earlier
+    (same weekday and hour, so the schedules behave the same), within the 14 days Logs accepts.
+    A pinned start (``--start``, ``$OBSKIT_SANDBOX_START``) is always kept.
+    """
+    if os.environ.get(START_ENV):
+        return None
+    span = (
+        options.baseline_s
+        + drill.detection_budget_s
+        + options.recovery_budget_s
+        + HEADROOM_MARGIN_S
+    )
+    start = default_start(wall_now, schedule_run_days(catalog))
+    room = wall_now - start
+    if span <= room:
+        return None
+    return start - WEEK_S * math.ceil((span - room) / WEEK_S)
 
 
 def _say(options: DrillOptions, line: str) -> None:
@@ -312,6 +366,8 @@ class _Drill:
         """When the last fix went in (a fix step, or a command): the replay window's end."""
         self.unsettled: list[str] = []
         """Alarms still in ALARM when the baseline ended (before any fault)."""
+        self.loaded_at = 0.0
+        """When the baseline load last started (:data:`LOAD_EVERY_S`)."""
 
     def since_t0(self) -> float:
         return self.sandbox.clock.now() - self.t0
@@ -319,24 +375,59 @@ class _Drill:
     def run(self) -> None:
         box, drill = self.sandbox, self.drill
         self.began = box.clock.now()
-        box.run_workflows(self.options.baseline_workflows, workflow=drill.workflow, flush=False)
+        self._baseline()
         box.advance(self.options.baseline_s, flush=False)
         runs = drill.workflows
         self.t0 = box.clock.now()
         self.unsettled = alarms_in_alarm(box)
         for fault in self.faults:
             self._inject(fault)
-        box.run_workflows(
-            runs,
-            spacing_s=drill.spacing_s,
-            settle_s=0,
-            workflow=drill.workflow,
-            flush=False,
-        )
+        if drill.job is not None:
+            for index in range(runs):
+                box.invoke_schedule(drill.job)
+                if index < runs - 1 and drill.spacing_s > 0:
+                    box.advance(drill.spacing_s, flush=False)
+            box.settle(0, flush=False)
+        else:
+            box.run_workflows(
+                runs,
+                spacing_s=drill.spacing_s,
+                settle_s=0,
+                workflow=drill.workflow,
+                flush=False,
+            )
         self._detect()
         self._mitigate()
         self._recover()
         self._verdict()
+
+    def _baseline(self) -> None:
+        """The baseline load: the drill's own workflow runs first, then every other workflow
+        that says how it starts, and
+        each scheduled job once, its last run before the drill (its missed-run alarm judges the
+        time since a successful run)."""
+        box, drill = self.sandbox, self.drill
+        n = self.options.baseline_workflows
+        self.loaded_at = box.clock.now()
+        flows = startable_workflows(box.catalog)
+        if drill.workflow is not None or flows:  # a system of jobs only has no workflow to run
+            box.run_workflows(n, workflow=drill.workflow, flush=False)
+        for flow in flows:
+            if flow.name != drill.workflow:
+                for _ in range(n):
+                    box.start_run(flow)
+        for schedule, _ in box.scheduled_jobs():
+            box.invoke_schedule(schedule.name)
+        box.settle(flush=False)
+
+    def _keep_load(self) -> None:
+        """Start the baseline load of every workflow again once :data:`LOAD_EVERY_S` passed."""
+        box = self.sandbox
+        if box.clock.now() - self.loaded_at < LOAD_EVERY_S:
+            return
+        self.loaded_at = box.clock.now()
+        for flow in startable_workflows(box.catalog):
+            box.start_run(flow)
 
     def _acts_on_functions(self) -> bool:
         """Whether the drill needs the catalog's functions in moto: a throttle or slow fault is
@@ -403,6 +494,7 @@ class _Drill:
             fired = fired_since(box, self.t0)
             if expected <= set(fired) or box.clock.now() >= deadline:
                 break
+            self._keep_load()
             stops = [box.clock.now() + TICK_S, deadline, *(at for at, _ in ending)]
             if clear_at is not None:
                 stops.append(clear_at)
@@ -501,7 +593,9 @@ class _Drill:
 
     def _recover(self) -> None:
         box = self.sandbox
-        if self.options.recovery_workflows:
+        if self.options.recovery_workflows and (
+            self.drill.workflow is not None or startable_workflows(box.catalog)
+        ):
             box.run_workflows(
                 self.options.recovery_workflows,
                 workflow=self.drill.workflow,
@@ -517,6 +611,7 @@ class _Drill:
                 break
             if box.clock.now() >= deadline:
                 break
+            self._keep_load()
             box.advance(TICK_S, flush=False)
         box.flush()
 

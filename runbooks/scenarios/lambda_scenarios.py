@@ -19,6 +19,7 @@ Where a failed event ends up depends on how the function is invoked, and the mit
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from catalog.models import Catalog, Service
@@ -31,8 +32,12 @@ from runbooks.scenarios.recovery import (
     dropped_alarms,
     hop_alarms,
     invoked_async,
+    job_schedule,
+    missed_run_alarms,
+    missed_run_detect_s,
     put_concurrency_command,
     replay_steps,
+    rerun_job_step,
     restore_concurrency_step,
     rules_to,
     sqs_may_fire,
@@ -79,12 +84,47 @@ def _trace_step(ctx: ScenarioContext, service: Service) -> list[Step]:
     ]
 
 
+def _job_symptoms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
+    """What a scheduled job's missed-run alarm says, if it has one."""
+    schedule = job_schedule(ctx.catalog, service)
+    if schedule is None or not missed_run_alarms(ctx, service):
+        return ()
+    return (
+        f"No successful run of `{ctx.function(service)}` since schedule `{schedule.name}` "
+        f"({schedule.expression} {schedule.timezone}) last should have run it (missed-run "
+        "alarm): the job failed, was throttled, or the schedule did not fire.",
+    )
+
+
+def _job_diagnosis(ctx: ScenarioContext, service: Service) -> tuple[Step, ...]:
+    schedule = job_schedule(ctx.catalog, service)
+    if schedule is None:
+        return ()
+    return (
+        Step(
+            f"Is schedule `{schedule.name}` still enabled, and does it target `"
+            f"{ctx.function(service)}`? (No invocations at all means it did not fire.)",
+            ctx.aws("scheduler", "get-schedule", "--name", schedule.name),
+        ),
+    )
+
+
+def _job_drill(ctx: ScenarioContext, service: Service) -> tuple[str | None, int]:
+    """The schedule a job's drill invokes, and how long its missed-run alarm may take."""
+    schedule = job_schedule(ctx.catalog, service)
+    if schedule is None:
+        return None, 0
+    return schedule.name, missed_run_detect_s(ctx, service)
+
+
 def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
     fn = ctx.function(service)
     sink = where_failures_go(ctx, service)
     dropped = dropped_alarms(ctx, service)
     lost = _lost_write_alarms(ctx, service)
-    alarms = [ctx.alarm(service.name, "errors"), *dropped, *sink.alarms]
+    missed = missed_run_alarms(ctx, service)
+    job, missed_s = _job_drill(ctx, service)
+    alarms = [ctx.alarm(service.name, "errors"), *dropped, *sink.alarms, *missed]
     symptoms = [
         f"`{fn}` Errors > 0 for three minutes in a row.",
         *(
@@ -102,7 +142,10 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
             if lost
             else []
         ),
-        "Downstream steps stop: the workflow does not reach its success event.",
+        *_job_symptoms(ctx, service),
+        "Downstream steps stop: the workflow does not reach its success event."
+        if job is None
+        else "The job's work (and whatever reads its results) waits for its next run.",
     ]
     diagnosis = [
         Step(
@@ -116,6 +159,7 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
             query=ctx.query("events/failed-by-type"),
         ),
         *_trace_step(ctx, service),
+        *_job_diagnosis(ctx, service),
         Step(
             "Check what is deployed (code hash, last modified) against the last good release.",
             ctx.aws("lambda", "get-function-configuration", "--function-name", fn),
@@ -151,13 +195,14 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
             "second replay of the same event is skipped as a duplicate, not processed twice.",
         ),
     ]
-    expected = tuple(alarms) if sink.expected is None else sink.expected
+    expected = tuple(alarms) if sink.expected is None else (*sink.expected, *missed)
     detect_s = ERRORS_WINDOW_S + sink.extra_delay_s if sink.detect_s is None else sink.detect_s
     drill = Drill(
         fault=Fault("service", service.name, "crash"),
         expected_alarms=expected,
-        detection_budget_s=detect_s + SLACK_S,
+        detection_budget_s=max(detect_s, missed_s) + SLACK_S,
         workflow=workflow_of(ctx.catalog, service),
+        job=job,
         may_fire=(*delayed_workflow_alarms(ctx, service), *sqs_may_fire(ctx, service)),
     )
     return Scenario(
@@ -193,6 +238,22 @@ class _Refused:
 
 
 def _refused(ctx: ScenarioContext, service: Service) -> _Refused:
+    refused = _refused_events(ctx, service)
+    missed = missed_run_alarms(ctx, service)
+    if not missed:
+        return refused
+    # a throttled scheduled job also misses its run: its missed-run alarm fires once the
+    # alarm's window has passed since the last good run
+    return dataclasses.replace(
+        refused,
+        alarms=(*refused.alarms, *missed),
+        symptoms=(*refused.symptoms, *_job_symptoms(ctx, service)),
+        expected=(*refused.expected, *missed),
+        detect_s=max(refused.detect_s, missed_run_detect_s(ctx, service)),
+    )
+
+
+def _refused_events(ctx: ScenarioContext, service: Service) -> _Refused:
     fn = ctx.function(service)
     if service.trigger == "sqs":
         return _Refused(
@@ -238,6 +299,16 @@ def _refused(ctx: ScenarioContext, service: Service) -> _Refused:
             alarms=dropped,
             symptoms=(symptom,),
             recover=(archive_replay_step(ctx, bus, rules),),
+            expected=dropped,
+            detect_s=60,
+        )
+    if job_schedule(ctx.catalog, service) is not None:
+        return _Refused(
+            summary=common + "the job has no DLQ, so its run is dropped. After restoring the "
+            "concurrency, run it again.",
+            alarms=dropped,
+            symptoms=(symptom,),
+            recover=(rerun_job_step(ctx, service),),
             expected=dropped,
             detect_s=60,
         )
@@ -332,6 +403,7 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
             expected_alarms=refused.expected,
             detection_budget_s=refused.detect_s + SLACK_S,
             workflow=workflow_of(ctx.catalog, service),
+            job=_job_drill(ctx, service)[0],
             # the held events are handled late once the runbook restores concurrency (or
             # replays them), after detection: their hop alarms fire then, as a consequence; an
             # asynchronously invoked function refuses each event once, so its Throttles alarm
@@ -351,6 +423,30 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
 
 def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
     fn = ctx.function(service)
+    job, _ = _job_drill(ctx, service)
+    # a job is no hop of any workflow: its runs have no hop latency to look at
+    hop_latency = (
+        ()
+        if job
+        else (
+            Step(
+                "How long does each hop take, and which one grew?",
+                ctx.query_command("latency/hop-latency"),
+                query=ctx.query("latency/hop-latency"),
+            ),
+        )
+    )
+    hop_verify = (
+        ()
+        if job
+        else (
+            Step(
+                "Hop latency back under the SLA.",
+                ctx.query_command("latency/hop-sla-breaches", since="30m"),
+                query=ctx.query("latency/hop-sla-breaches"),
+            ),
+        )
+    )
     alarm = ctx.alarm(service.name, "duration")
     bigger = min(10240, service.memory_mb * 2)
     slow_s = round(service.timeout_s * 0.9, 1)
@@ -397,11 +493,7 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
             "Hop latency into the events it emits grows; workflows approach their SLA.",
         ),
         diagnosis=(
-            Step(
-                "How long does each hop take, and which one grew?",
-                ctx.query_command("latency/hop-latency"),
-                query=ctx.query("latency/hop-latency"),
-            ),
+            *hop_latency,
             Step(
                 "Are cold starts (initialisation) the cost?",
                 ctx.query_command("lambda/cold-starts"),
@@ -428,11 +520,7 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
             ),
         ),
         verification=(
-            Step(
-                "Hop latency back under the SLA.",
-                ctx.query_command("latency/hop-sla-breaches", since="30m"),
-                query=ctx.query("latency/hop-sla-breaches"),
-            ),
+            *hop_verify,
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
@@ -462,8 +550,12 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
             # each slow invocation reports its Duration when it ends, slow_s later
             detection_budget_s=int(slow_s) + DURATION_WINDOW_S + 60 + SLACK_S,
             workflow=workflow_of(ctx.catalog, service),
-            workflows=DURATION_WINDOW_S // 60 + 1,
+            # a job runs once per run time: one slow run, and its Duration alarm (missing data
+            # treated as missing) goes to ALARM once that datapoint is 15 periods old ("avoiding
+            # premature transitions", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html)
+            workflows=1 if job else DURATION_WINDOW_S // 60 + 1,
             spacing_s=60,
+            job=job,
         ),
         notes=tuple(notes),
     )

@@ -64,7 +64,10 @@ class Drill:
     """Simulated seconds within which every expected alarm must be in ALARM."""
     workflow: str | None = None
     workflows: int = 1
-    """Workflows to start after the fault is injected."""
+    """Workflows to start after the fault is injected (runs of ``job`` for a job's drill)."""
+    job: str | None = None
+    """A scheduled job's schedule (one that starts no workflow): the drill's runs are that
+    schedule invoking its target, as EventBridge Scheduler does at a run time."""
     clear_after_s: int | None = None
     """Simulated seconds after which the fault is cleared by itself (None: the runbook clears it)."""
     spacing_s: float = 5.0

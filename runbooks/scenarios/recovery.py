@@ -13,8 +13,9 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from catalog.models import Bus, Catalog, Queue, RetryPolicy, Rule, Service
+from catalog.models import Bus, Catalog, Queue, RetryPolicy, Rule, Schedule, Service
 from dashboards.facades.lambda_function import invoked_asynchronously
+from dashboards.facades.scheduled_job import MISSED_RUN_WHAT, missed_run_window, scheduled_jobs
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Step
 
@@ -212,6 +213,48 @@ def restore_concurrency_step(
     )
 
 
+def job_schedule(catalog: Catalog, service: Service) -> Schedule | None:
+    """The schedule that runs ``service`` as a scheduled job (one that starts no workflow)."""
+    return next((s for s, job in scheduled_jobs(catalog) if job.name == service.name), None)
+
+
+def missed_run_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
+    """A scheduled job's missed-run alarm (none for other functions, or when the schedule's runs
+    are too far apart for any alarm to watch)."""
+    schedule = job_schedule(ctx.catalog, service)
+    if schedule is None or missed_run_window(schedule, service) is None:
+        return ()
+    return (ctx.alarm(service.name, MISSED_RUN_WHAT),)
+
+
+def missed_run_detect_s(ctx: ScenarioContext, service: Service) -> int:
+    """How long after a drill's fault its job's missed-run alarm fires, at the latest: the
+    alarm's window, counted from the job's last good run (the drill's baseline, before it)."""
+    schedule = job_schedule(ctx.catalog, service)
+    window = None if schedule is None else missed_run_window(schedule, service)
+    return 0 if window is None else window.seconds + window.period_s
+
+
+def rerun_job_step(ctx: ScenarioContext, service: Service) -> Step:
+    """Run the job once more now, the way its schedule does (an asynchronous Invoke)."""
+    schedule = job_schedule(ctx.catalog, service)
+    when = f" (schedule `{schedule.name}`, {schedule.expression})" if schedule else ""
+    return Step(
+        f"Once fixed, run the missed job now instead of waiting for its next run{when}: an "
+        "asynchronous invoke, as the schedule does (its missed-run alarm clears once the run "
+        "succeeds). The job must tolerate an extra run, as a schedule may fire twice.",
+        ctx.aws(
+            "lambda",
+            "invoke",
+            "response.json",
+            "--function-name",
+            ctx.function(service),
+            "--invocation-type",
+            "Event",
+        ),
+    )
+
+
 def rules_to(catalog: Catalog, service: Service) -> list[tuple[Bus, Rule]]:
     return [
         (bus, rule)
@@ -320,6 +363,14 @@ def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
             "on-failure DLQ; the rule's DLQ only holds events EventBridge could not hand to "
             f"Lambda). Recover the dropped events from bus `{bus.name}`'s archive.",
             replay=(archive_replay_step(ctx, bus, rules),),
+            extra_delay_s=ASYNC_RETRY_DELAY_S,
+        )
+    if job_schedule(catalog, service) is not None:
+        return FailureSink(
+            label="",
+            summary="The scheduled job has no DLQ: Lambda retries the run twice, then drops it, "
+            "and the job's work waits for its next run. Run it again once fixed.",
+            replay=(rerun_job_step(ctx, service),),
             extra_delay_s=ASYNC_RETRY_DELAY_S,
         )
     how = (

@@ -20,7 +20,13 @@ from catalog.models import Service, Topic
 from dashboards.naming import resource_slug
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
-from runbooks.scenarios.recovery import dropped_alarms, late_run_alarms, workflow_of
+from runbooks.scenarios.recovery import (
+    dropped_alarms,
+    job_schedule,
+    late_run_alarms,
+    missed_run_alarms,
+    workflow_of,
+)
 from sandbox.sns_delivery import first_failure_count_s, give_up_offset_s
 
 SNS_WINDOW_S = 5 * 60
@@ -259,6 +265,21 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
     # the success event, so no run is held up) trips its Throttles alarm; the ALARM
     # notification fails; then the throttle ends by itself.
     trigger = _leaf_service(ctx)
+    job = _job_service(ctx) if trigger is None else None
+    if trigger is None and job is not None:
+        # a system of scheduled jobs: throttle one and invoke it as its schedule does; Lambda
+        # drops the event at once (AsyncEventsDropped, 1 of 1 minute) and the ALARM
+        # notification fails
+        schedule = job_schedule(ctx.catalog, job)
+        assert schedule is not None
+        return Drill(
+            fault=fault,
+            extra_faults=(Fault("service", job.name, "throttle", clear_after_s=3 * 60),),
+            expected_alarms=(*dropped_alarms(ctx, job), alarm),
+            detection_budget_s=3 * 60 + delay + SLACK_S,
+            job=schedule.name,
+            may_fire=(ctx.alarm(job.name, "throttles"), *missed_run_alarms(ctx, job)),
+        )
     if trigger is None:
         return Drill(
             fault=fault,
@@ -313,6 +334,14 @@ def _when_failures_show(topic: Topic) -> str:
         "after the publish: this alarm fires hours after deliveries began failing, so look at the "
         "subscribers as soon as anyone reports a missing message."
     )
+
+
+def _job_service(ctx: ScenarioContext) -> Service | None:
+    """The first scheduled job Lambda invokes asynchronously (none when there is no job)."""
+    for service in ctx.catalog.services:
+        if job_schedule(ctx.catalog, service) is not None and dropped_alarms(ctx, service):
+            return service
+    return None
 
 
 def _leaf_service(ctx: ScenarioContext) -> Service | None:

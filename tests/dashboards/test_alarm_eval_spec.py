@@ -133,7 +133,8 @@ def _metrics_with(**changes: Any) -> list[dict[str, Any]]:
     [
         ({"AlarmNme": "x"}, "did you mean 'AlarmName'"),
         ({"Period": 45}, "period: must be 10, 20, 30 or a multiple of 60"),
-        ({"Period": 3600, "EvaluationPeriods": 25, "DatapointsToAlarm": 2}, "at most 86400"),
+        ({"Period": 3600, "EvaluationPeriods": 169, "DatapointsToAlarm": 2}, "at most 604800"),
+        ({"Period": 300, "EvaluationPeriods": 289, "DatapointsToAlarm": 2}, "at most 86400"),
         ({"DatapointsToAlarm": 6}, "datapoints_to_alarm"),
         ({"ComparisonOperator": "GreaterThan"}, "did you mean 'GreaterThanThreshold'"),
         ({"TreatMissingData": "notbreaching"}, "did you mean 'notBreaching'"),

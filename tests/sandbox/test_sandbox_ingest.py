@@ -9,6 +9,7 @@ what keeps the sandbox honest about "any catalog".
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,9 @@ def test_each_start_kind_of_the_example_completes(
 
 
 def test_a_mixed_load_follows_the_rates_and_leaves_no_alarm_firing(sandbox: Sandbox) -> None:
+    # a healthy system has run its nightly job: without that run (the sandbox starts with no
+    # history) the job's missed-run alarm rightly fires
+    sandbox.invoke_schedule("ingest-dev-nightly-sweep")
     sandbox.run_workflows(5, spacing_s=0.0)  # rate 120 : 30 per hour
     sandbox.advance(300)
     assert sandbox.workflow_counts("ingest").completed == 4
@@ -137,3 +141,72 @@ def test_the_demo_on_this_catalog_traces_with_this_catalog() -> None:
     assert "no line of" not in result.output
     assert "alchemiser" not in result.output
     assert "DocumentIndexed" in result.output
+
+
+def _log_correlation_ids(endpoint: str) -> list[str]:
+    """The correlation ID of every workflow's first line (intake-api and reindexer) at
+    ``endpoint``, one per run that started."""
+    from sandbox.aws import client_for
+
+    logs = client_for("logs", endpoint, "eu-west-1")
+    found: list[str] = []
+    for service, message in (("intake-api", "Document received"), ("reindexer", None)):
+        group = f"/aws/lambda/ingest-dev-{service}"
+        for event in logs.filter_log_events(logGroupName=group)["events"]:
+            if not event["message"].startswith("{"):
+                continue
+            line = json.loads(event["message"])
+            if message is None or line.get("message") == message:
+                found.append(str(line.get("correlation_id")))
+    return found
+
+
+def test_up_run_workflow_fault_status_down_end_to_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documented flow on this example: no traceback, fresh IDs every run, the nightly job
+    runs when the clock passes its run time, and nothing is left running."""
+    from catalog.cron_runs import run_times
+
+    monkeypatch.setenv(state_file.ENV_VAR, str(tmp_path / "sandbox.json"))
+    now = time.time()
+    (slot, *_) = run_times("cron(30 2 * * ? *)", "Europe/Berlin", now - 3 * 86400, now - 86400)
+    runner = CliRunner()
+    up = runner.invoke(cli, ["sandbox", "up", "--catalog", str(INGEST), "--start", iso(slot - 600)])
+    assert up.exit_code == 0, up.output
+    saved = state_file.load()
+    try:
+        steps = [
+            ["sandbox", "run", "-n", "3"],
+            ["sandbox", "run", "--workflow", "reindex", "-n", "2"],
+            ["sandbox", "run", "-n", "2", "--fault", "parser=crash", "--advance", "900"],
+        ]
+        for args in steps:
+            result = runner.invoke(cli, args)
+            assert result.exit_code == 0, result.output
+            assert "Traceback" not in result.output
+        status = runner.invoke(cli, ["sandbox", "status", "--format", "json"])
+        assert status.exit_code == 0, status.output
+        snapshot = json.loads(status.output)
+        assert snapshot["runs"] == 3
+        workflows = snapshot["workflows"]
+        started = workflows["ingest"]["started"] + workflows["reindex"]["started"]
+        assert started == 7 and workflows["reindex"]["started"] >= 2
+        ids = _log_correlation_ids(saved.endpoint_url)
+        assert len(ids) == len(set(ids)) == started  # never the same ID twice
+        alarms = {a["name"]: a for a in snapshot["alarms"]}
+        assert alarms["ingest-dev-parse-dlq-not-empty"]["state"] == "ALARM"  # the crash
+        # the nightly sweep ran when the third run's clock passed 02:30 Berlin
+        assert alarms["ingest-dev-retention-sweeper-missed-run"]["state"] == "OK"
+    finally:
+        down = runner.invoke(cli, ["sandbox", "down"])
+    assert down.exit_code == 0, down.output
+    for _ in range(100):
+        if not (
+            state_file.is_moto_process(saved.pid or 0)
+            or state_file.is_gateway_process(saved.gateway_pid or 0)
+        ):
+            break
+        time.sleep(0.05)
+    assert not state_file.is_moto_process(saved.pid or 0)
+    assert not state_file.is_gateway_process(saved.gateway_pid or 0)

@@ -59,5 +59,5 @@ def test_table_specs_reads_each_entry() -> None:
 
 
 def test_a_package_without_the_hooks_is_left_alone() -> None:
-    assert connect("pkg", types.ModuleType("pkg.state"), "http://127.0.0.1:1", "us-east-1") is False
-    assert connect("pkg", None, "http://127.0.0.1:1", "us-east-1") is False
+    assert connect("pkg", types.ModuleType("pkg.state"), "http://127.0.0.1:1", "us-east-1") is None
+    assert connect("pkg", None, "http://127.0.0.1:1", "us-east-1") is None

@@ -138,10 +138,10 @@ BASE = BASE[: BASE.index("alarm_overrides:")]
             "evaluation_periods (3)",
         ),
         (
-            "  payments-test-intake-dlq-not-empty:\n    period: 3600\n    evaluation_periods: 30\n",
+            "  payments-test-intake-dlq-not-empty:\n    period: 3600\n    evaluation_periods: 169\n",
             "payments-test-intake-dlq-not-empty:",
-            "alarm 'payments-test-intake-dlq-not-empty': evaluation_periods: period 3600 s × 30 "
-            "evaluation periods = 108000 s, more than 86400 s",
+            "alarm 'payments-test-intake-dlq-not-empty': evaluation_periods: period 3600 s × 169 "
+            "evaluation periods = 608400 s, more than 604800 s",
         ),
         (
             "  payments-test-ledger-errors:\n    ok_actions: [a, b, c, d, e, f]\n",

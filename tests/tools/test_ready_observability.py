@@ -139,3 +139,57 @@ def test_business_metrics_fail_when_no_emf_line_was_written(tmp_path: Path) -> N
     item = run(tmp_path, logs=(logs,)).item("obs.business-metrics")
     assert item.status == FAIL
     assert any("no EMF line with WorkflowDuration" in e for e in item.evidence)
+
+
+def _emf_line(workflow: str, correlation: str, at_ms: int) -> dict[str, Any]:
+    """One notifier EMF line of the ingest example's ``workflow`` (as its handlers write it)."""
+    body = {
+        "_aws": {
+            "Timestamp": at_ms,
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": "obskit",
+                    "Dimensions": [["service", "workflow"]],
+                    "Metrics": [
+                        {"Name": "WorkflowsCompleted", "Unit": "Count"},
+                        {"Name": "WorkflowDuration", "Unit": "Seconds"},
+                    ],
+                }
+            ],
+        },
+        "level": "INFO",
+        "message": "metrics",
+        "service": "notifier",
+        "workflow": workflow,
+        "correlation_id": correlation,
+        "WorkflowsCompleted": 1,
+        "WorkflowDuration": 2.5,
+    }
+    return {
+        "logGroupName": "/aws/lambda/ingest-dev-notifier",
+        "logStreamName": "2026/12/01/[$LATEST]0",
+        "timestamp": at_ms,
+        "message": orjson.dumps(body).decode(),
+    }
+
+
+def test_business_metrics_of_two_workflows_are_told_apart(tmp_path: Path) -> None:
+    """Regression: with two workflows sharing the dimension names (the ingest example), each
+    workflow's check read the other's EMF lines as its own with a wrong ``workflow`` value and
+    failed; another workflow's series is simply not this one's."""
+    catalog = Path(__file__).parents[2] / "examples" / "ingest" / "catalog.yaml"
+    logs = tmp_path / "two-workflows.json"
+    events = [_emf_line("ingest", "wf-1", 1_796_000_000_000)]
+    events.append(_emf_line("reindex", "wf-2", 1_796_000_060_000))
+    logs.write_bytes(orjson.dumps({"events": events}))
+    report = run_readiness(Inputs(catalog=load_catalog(catalog), logs=(logs,)))
+    item = report.item("obs.business-metrics")
+    assert item.status == PASS, item.evidence
+    assert len(item.evidence) == 2
+    only_one = tmp_path / "one-workflow.json"
+    only_one.write_bytes(orjson.dumps({"events": events[:1]}))
+    item = run_readiness(Inputs(catalog=load_catalog(catalog), logs=(only_one,))).item(
+        "obs.business-metrics"
+    )
+    assert item.status == FAIL
+    assert any("workflow reindex: no EMF line" in e for e in item.evidence)
