@@ -26,7 +26,11 @@ from pathlib import Path
 from runbooks.drills.model import StepResult
 
 COMMAND_TIMEOUT_S = 180.0
-OUTPUT_TAIL = 2000
+TERMINAL_COLUMNS = 200
+"""The operator's terminal width: tables (``obskit query``) print whole cells, not cells cut
+across lines, so a name in them can be found by ``Step.expect``."""
+OUTPUT_KEEP = 200_000
+"""How much of a command's output (its end) is kept for ``Step.expect`` to be checked on."""
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -59,6 +63,7 @@ class CommandEnv:
                 "AWS_ACCOUNT_ID": self.account_id,
                 "AWS_PAGER": "",
                 "NO_COLOR": "1",
+                "COLUMNS": str(TERMINAL_COLUMNS),
             }
         )
         scripts = str(Path(sys.executable).parent)
@@ -127,5 +132,5 @@ def run_command(
         )
     except subprocess.TimeoutExpired:
         return StepResult(command, 124, False, f"timed out after {timeout_s:g} s")
-    output = (done.stdout + done.stderr)[-OUTPUT_TAIL:]
+    output = (done.stdout + done.stderr)[-OUTPUT_KEEP:]
     return StepResult(command, done.returncode, done.returncode == 0, output)

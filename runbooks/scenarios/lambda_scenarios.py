@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog.models import Catalog, Service
-from runbooks.scenarios.context import ScenarioContext
+from runbooks.scenarios import evidence
+from runbooks.scenarios.context import FIX_TIME, ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
     DLQ_WINDOW_S,
@@ -39,6 +40,7 @@ from runbooks.scenarios.recovery import (
     where_failures_go,
     workflow_of,
 )
+from runbooks.scenarios.workflow_scenarios import hops
 
 ERRORS_WINDOW_S = 3 * 60
 THROTTLES_WINDOW_S = 5 * 60
@@ -68,14 +70,24 @@ def _event_age_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]
 
 
 def _trace_step(ctx: ScenarioContext, service: Service) -> list[Step]:
+    """The latest run's trace: it must show the service's error lines and, for a service on
+    the workflow's path (it turns one step into the next), that the run stopped at it."""
     workflow = workflow_of(ctx.catalog, service)
     if workflow is None:
         return []
+    on_path = any(
+        service.name in who for _a, _b, who in hops(ctx.catalog, ctx.catalog.workflow(workflow))
+    )
+    expect = evidence.trace_errors_in(service.name)
+    if on_path:
+        expect = (*evidence.trace_stopped_at(service.name), *expect)
     return [
         Step(
             f"Trace the latest `{workflow}` run to see the last step it reached and the error "
             "lines under it.",
-            ctx.obskit("trace", "--last", workflow, region=True),
+            ctx.trace_last(workflow),
+            expect=expect,
+            exit_codes=(0, 1),
         )
     ]
 
@@ -110,17 +122,20 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
             "Which error lines did the function write, and which exception?",
             ctx.query_command("errors/recent-errors"),
             query=ctx.query("errors/recent-errors"),
+            expect=evidence.log_lines_of(service),
         ),
         Step(
             "Which event types fail, and how many distinct events?",
             ctx.query_command("events/failed-by-type"),
             query=ctx.query("events/failed-by-type"),
+            expect=evidence.log_lines_of(service),
         ),
         *_trace_step(ctx, service),
         Step(
             "Check what is deployed (code hash, last modified) against the last good release.",
             ctx.aws("lambda", "get-function-configuration", "--function-name", fn),
             dashboard=ctx.dashboard,
+            expect=evidence.function_config(fn),
         ),
     ]
     mitigation = [
@@ -136,13 +151,15 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
     verification = [
         Step(
             "The errors stop: no new error lines in the last 15 minutes.",
-            ctx.query_command("errors/errors-by-service", since="15m"),
+            ctx.query_command("errors/errors-by-service", since=FIX_TIME),
             query=ctx.query("errors/errors-by-service"),
+            expect=evidence.no_log_lines_of(service),
         ),
         *sink.verify,
         Step(
             "The alarms are back to OK.",
             ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", *alarms),
+            expect=evidence.alarms_not_firing(alarms),
         ),
     ]
     rollback = [
@@ -224,7 +241,9 @@ def _refused(ctx: ScenarioContext, service: Service) -> _Refused:
             alarms=(*dropped, not_empty),
             symptoms=(symptom, f"DLQ `{dlq}` holds messages with ErrorCode 429."),
             recover=replay_steps(ctx, dlq, lambda_function=fn),
-            verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),),
+            verify=(
+                Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty()),
+            ),
             expected=(*dropped, not_empty),
             detect_s=DLQ_WINDOW_S + 60,
         )
@@ -300,11 +319,13 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
             Step(
                 "Is the reserved concurrency 0 (an emergency stop someone set) or too low?",
                 ctx.aws("lambda", "get-function-concurrency", "--function-name", fn),
+                expect=evidence.reserved_concurrency(0),
             ),
             Step(
                 "Is the account's unreserved concurrency exhausted by other functions?",
                 ctx.aws("lambda", "get-account-settings"),
                 dashboard=ctx.dashboard,
+                expect=evidence.account_concurrency(),
             ),
         ),
         mitigation=(restore, *refused.recover),
@@ -312,11 +333,17 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
             Step(
                 "The concurrency is what the catalog says.",
                 ctx.aws("lambda", "get-function-concurrency", "--function-name", fn),
+                expect=(
+                    evidence.reserved_concurrency(service.reserved_concurrency)
+                    if service.reserved_concurrency
+                    else evidence.not_stopped()
+                ),
             ),
             *refused.verify,
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+                expect=evidence.alarms_not_firing([alarm]),
             ),
         ),
         rollback=(
@@ -405,11 +432,13 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
                 "Are cold starts (initialisation) the cost?",
                 ctx.query_command("lambda/cold-starts"),
                 query=ctx.query("lambda/cold-starts"),
+                expect=evidence.log_lines_of(service),
             ),
             Step(
                 "Current memory and timeout.",
                 ctx.aws("lambda", "get-function-configuration", "--function-name", fn),
                 dashboard=ctx.dashboard,
+                expect=evidence.memory_of(fn, service.memory_mb),
             ),
         ),
         mitigation=(
@@ -424,17 +453,19 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
                     "--memory-size",
                     str(bigger),
                 ),
+                expect=evidence.memory_of(fn, bigger),
             ),
         ),
         verification=(
             Step(
                 "Hop latency back under the SLA.",
-                ctx.query_command("latency/hop-sla-breaches", since="30m"),
+                ctx.query_command("latency/hop-sla-breaches", since=FIX_TIME),
                 query=ctx.query("latency/hop-sla-breaches"),
             ),
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+                expect=evidence.alarms_not_firing([alarm]),
             ),
         ),
         rollback=(
