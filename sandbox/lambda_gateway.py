@@ -154,14 +154,14 @@ def _handler_for(gateway: LambdaGateway) -> type[BaseHTTPRequestHandler]:
                 gateway.deliver(*target, body)
                 self._reply(202, [("x-amzn-RequestId", str(uuid.uuid4()))], b"")
                 return
-            if self.command == "GET" and ACCOUNT_SETTINGS_PATH.match(self.path):
-                self._account_settings()
-                return
             headers = [
                 (k, v)
                 for k, v in self.headers.items()
                 if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"
             ]
+            if self.command == "GET" and ACCOUNT_SETTINGS_PATH.match(self.path):
+                self._account_settings(headers)
+                return
             if body:
                 headers.append(("Content-Length", str(len(body))))
             try:
@@ -178,9 +178,10 @@ def _handler_for(gateway: LambdaGateway) -> type[BaseHTTPRequestHandler]:
             ]
             self._reply(status, kept, payload)
 
-        def _account_settings(self) -> None:
+        def _account_settings(self, headers: list[tuple[str, str]]) -> None:
             def get(path: str) -> tuple[int, bytes]:
-                status, _headers, payload = gateway.forward("GET", path, [], b"")
+                # the caller's headers: moto_server tells Lambda's requests by their signature
+                status, _headers, payload = gateway.forward("GET", path, headers, b"")
                 return status, payload
 
             try:

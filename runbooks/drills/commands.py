@@ -26,8 +26,8 @@ from pathlib import Path
 from runbooks.drills.model import StepResult
 
 COMMAND_TIMEOUT_S = 180.0
-TERMINAL_COLUMNS = 200
-"""The operator's terminal width: tables (``obskit query``) print whole cells, not cells cut
+TERMINAL_COLUMNS = 400
+"""The operator's terminal width (a wide one): tables (``obskit query``) print whole cells, not cells cut
 across lines, so a name in them can be found by ``Step.expect``."""
 OUTPUT_KEEP = 200_000
 """How much of a command's output (its end) is kept for ``Step.expect`` to be checked on."""
