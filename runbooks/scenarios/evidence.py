@@ -52,6 +52,11 @@ def trace_waiting_for(service: str) -> tuple[str, ...]:
     return (rf"re:\(([\w.-]+, )*{name}(, [\w.-]+)* never handled one\)",)
 
 
+def no_run_started(start_event: str, workflow: str) -> tuple[str, ...]:
+    """``obskit trace --last`` found no run of ``workflow`` in the window (exit 2)."""
+    return (f"no {start_event} of workflow {workflow} found",)
+
+
 def trace_status(*statuses: str) -> tuple[str, ...]:
     """``Trace <correlation id>  <STATUS>`` with one of ``statuses``."""
     return (rf"re:^Trace \S+ +({_words(s.upper() for s in statuses)})\b",)
@@ -74,6 +79,11 @@ def as_many_completed(start_event: str, success_event: str) -> tuple[str, ...]:
         rf"re:(?s)(?=.*│ {start} +│ +([0-9]+) +│)(?=.*│ {success} +│ +\1 +│)",
         *rows_of(start_event),
     )
+
+
+def some_rows() -> tuple[str, ...]:
+    """``obskit query`` returned at least one row (``N row(s)`` with N ≥ 1)."""
+    return (r"re:^[1-9][0-9]* row\(s\)",)
 
 
 def dlq_holds_messages() -> tuple[str, ...]:

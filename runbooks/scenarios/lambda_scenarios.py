@@ -71,25 +71,31 @@ def _event_age_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]
 
 def _trace_step(ctx: ScenarioContext, service: Service) -> list[Step]:
     """The latest run's trace: it must show the service's error lines and, for a service on
-    the workflow's path (it turns one step into the next), that the run stopped at it."""
+    the workflow's path (it turns one step into the next), that the run stopped at it. When the
+    service is the one that starts the workflow, no run started in the incident window: the
+    trace says so (exit 2), which is the evidence."""
     workflow = workflow_of(ctx.catalog, service)
     if workflow is None:
         return []
-    on_path = any(
-        service.name in who for _a, _b, who in hops(ctx.catalog, ctx.catalog.workflow(workflow))
+    flow = ctx.catalog.workflow(workflow)
+    text = (
+        f"Trace the latest `{workflow}` run to see the last step it reached and the error "
+        "lines under it."
     )
+    if flow.start_event in service.emits:
+        return [
+            Step(
+                text + f" If none is found, no run started: `{service.name}` starts them.",
+                ctx.trace_last(workflow),
+                expect=evidence.no_run_started(flow.start_event, workflow),
+                exit_codes=(0, 1, 2),
+            )
+        ]
+    on_path = any(service.name in who for _a, _b, who in hops(ctx.catalog, flow))
     expect = evidence.trace_errors_in(service.name)
     if on_path:
         expect = (*evidence.trace_stopped_at(service.name), *expect)
-    return [
-        Step(
-            f"Trace the latest `{workflow}` run to see the last step it reached and the error "
-            "lines under it.",
-            ctx.trace_last(workflow),
-            expect=expect,
-            exit_codes=(0, 1),
-        )
-    ]
+    return [Step(text, ctx.trace_last(workflow), expect=expect, exit_codes=(0, 1))]
 
 
 def _failing(ctx: ScenarioContext, service: Service) -> Scenario:

@@ -128,6 +128,7 @@ def _stuck(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
             ctx.query_command(f"workflows/{workflow.name}-past-sla"),
             query=ctx.query(f"workflows/{workflow.name}-past-sla"),
             dashboard=ctx.dashboard,
+            expect=evidence.some_rows(),
         ),
         Step(
             "Trace the latest run: the last step it reached is where it is stuck.",
@@ -184,9 +185,21 @@ def _stuck(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
                 expect=evidence.trace_status("completed"),
             ),
             Step(
-                "The alarms are back to OK.",
-                ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", *alarms),
-                expect=evidence.alarms_not_firing(alarms),
+                "The alarms are back to OK (the composite `unhealthy` alarm too: without "
+                "`--alarm-types` DescribeAlarms returns metric alarms only).",
+                # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
+                ctx.aws(
+                    "cloudwatch",
+                    "describe-alarms",
+                    "--alarm-names",
+                    *alarms,
+                    "--alarm-types",
+                    "CompositeAlarm",
+                    "MetricAlarm",
+                ),
+                # the composite is not named: moto_server stores no composite alarm, so the
+                # sandbox's answer cannot list it (none in ALARM still covers it on AWS)
+                expect=evidence.alarms_not_firing(alarms[:-1]),
             ),
         ),
         rollback=(Step("Nothing to undo: diagnosis only reads logs."),),

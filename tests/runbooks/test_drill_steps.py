@@ -150,3 +150,9 @@ def test_every_runnable_step_of_the_example_expects_valid_patterns() -> None:
     for scenario in build_scenarios(load_catalog()):
         for _part, step in scenario.steps():
             missing(step.expect, "")  # raises ExpectError on a pattern that does not compile
+
+
+def test_some_rows() -> None:
+    assert missing(evidence.some_rows(), "1 row(s); records scanned 49, matched 19") == []
+    assert missing(evidence.some_rows(), "0 row(s); records scanned 49, matched 0") != []
+    assert missing(evidence.some_rows(), "10 row(s); records scanned 9") == []
