@@ -1,5 +1,10 @@
 """Run scenarios' drills: sandbox up, baseline, fault, detection, runbook, recovery, verdict.
 
+The runbook runs in three parts (``runbooks.drills.steps``): its diagnosis commands right after
+detection, while the fault is on; its mitigation (below); its verification commands after
+recovery. Each command's output must show what its step expects (``Step.expect``); rollback
+steps are listed in the report, not run.
+
 One drill, on the simulated clock:
 
 1. **baseline**: a few workflows, then time enough for every alarm to leave INSUFFICIENT_DATA
@@ -18,9 +23,10 @@ One drill, on the simulated clock:
    are cleared. A throttle is never cleared that way: only a command that restores the
    concurrency in moto ends it, so a runbook that forgets it fails;
 5. **recovery**: a little traffic, then advance until no alarm is in ALARM (bounded);
-6. **verdict**: expected alarms fired within budget, no other alarm fired after the fault (but the drill's
-   ``may_fire`` consequences), every step exited 0, every workflow completed exactly once (by
-   event_id) or ended with a failure event, every DLQ empty, alarms back to OK.
+6. **verdict**: expected alarms fired within budget, no other alarm fired after the fault (but
+   the drill's ``may_fire`` consequences), every step exited as allowed and showed what it must,
+   every workflow completed exactly once (by event_id) or ended with a failure event, every DLQ
+   empty, alarms back to OK.
 
 Every moment is in simulated seconds since ``t0``. The sandbox and moto_server are always torn
 down: ``try/finally`` per drill and per run, and SIGTERM is turned into KeyboardInterrupt so a

@@ -28,6 +28,12 @@ def log_lines_of(service: Service) -> tuple[str, ...]:
     return (str(service.log_group),)
 
 
+def typed_log_lines_of(service: Service) -> tuple[str, ...]:
+    """As :func:`log_lines_of`, for a query grouped by event type: a service that consumes no
+    catalog event (its messages carry no event type) has no row there, so nothing is asked."""
+    return log_lines_of(service) if service.consumes else ()
+
+
 def no_log_lines_of(service: Service) -> tuple[str, ...]:
     """No row comes from the service's log group (its errors stopped)."""
     return (f"not:{service.log_group}",)
@@ -68,7 +74,10 @@ def trace_failed_with(failure_events: Iterable[str]) -> tuple[str, ...]:
 
 
 def rows_of(*event_types: str) -> tuple[str, ...]:
-    """A table row for one of ``event_types`` with a count of at least 1 in a later cell."""
+    """A table row for one of ``event_types`` with a count of at least 1 in a later cell
+    (nothing to ask when there is no event type)."""
+    if not event_types:
+        return ()
     return (rf"re:│ ({_words(event_types)}) +│ ([^│]*│ )*?[1-9][0-9]* +│",)
 
 

@@ -134,7 +134,7 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
             "Which event types fail, and how many distinct events?",
             ctx.query_command("events/failed-by-type"),
             query=ctx.query("events/failed-by-type"),
-            expect=evidence.log_lines_of(service),
+            expect=evidence.typed_log_lines_of(service),
         ),
         *_trace_step(ctx, service),
         Step(

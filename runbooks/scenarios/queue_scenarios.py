@@ -327,7 +327,7 @@ def _failing_handler_lines(ctx: ScenarioContext, fault: Fault | None) -> tuple[s
     (a rule's failed deliveries write none, so nothing more than exit 0 is asked then)."""
     if fault is None or fault.target != "service":
         return ()
-    return evidence.log_lines_of(ctx.catalog.service(fault.name))
+    return evidence.typed_log_lines_of(ctx.catalog.service(fault.name))
 
 
 def _redrive_may_fire(ctx: ScenarioContext, dlq: Queue) -> tuple[str, ...]:
