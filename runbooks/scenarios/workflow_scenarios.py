@@ -122,24 +122,31 @@ def _stuck(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
     stuck = _stuck_fault(ctx, workflow)
     fault = stuck.fault
     held = fault.name if fault is not None and fault.kind == "throttle" else None
+    past_sla: tuple[str, ...] = ()
+    trace: tuple[str, ...] = ()
+    trace_exits: tuple[int, ...] = (0, 1)
+    if held is not None and workflow.start_event in ctx.catalog.service(held).consumes:
+        # held at the first hop: no service handled the start event, so no run shows yet
+        trace = evidence.no_run_started(workflow.start_event, workflow.name)
+        trace_exits = (2,)
+    elif held is not None:
+        # the run waits for the held hop: the query lists it, the trace names the hop
+        past_sla = evidence.some_rows()
+        trace = (*evidence.trace_status("incomplete"), *evidence.trace_waiting_for(held))
     diagnosis: list[Step] = [
         Step(
             "Which runs started but did not finish within the SLA?",
             ctx.query_command(f"workflows/{workflow.name}-past-sla"),
             query=ctx.query(f"workflows/{workflow.name}-past-sla"),
             dashboard=ctx.dashboard,
-            expect=evidence.some_rows(),
+            expect=past_sla,
         ),
         Step(
-            "Trace the latest run: the last step it reached is where it is stuck.",
+            "Trace the latest run: the last step it reached is where it is stuck (none found: "
+            "the first step never ran).",
             ctx.trace_last(workflow.name),
-            # in the drill, the run waits for the held hop: the trace must name it
-            expect=(
-                (*evidence.trace_status("incomplete"), *evidence.trace_waiting_for(held))
-                if held is not None
-                else ()
-            ),
-            exit_codes=(0, 1),
+            expect=trace,
+            exit_codes=trace_exits,
         ),
         Step(
             "When was each step handled (first and last), per run?",
