@@ -8,10 +8,14 @@ Rules, each reported with the scenario, part and step it concerns:
 4. every command parses against the real CLI: ``aws`` against botocore's service model
    (:mod:`runbooks.runbook_aws`), ``obskit`` against the real click commands (the parser is
    passed in by the tools layer, which owns the CLI); and the catalog names they pass (functions,
-   queues, rules, buses, alarms, topics, workflows, saved queries) exist;
+   queues, rules, buses, alarms, topics, workflows, saved queries) exist; every ``expect`` item
+   is usable (a ``re:`` item compiles);
 5. in a catalog with handlers (one meant to be drilled), every drill can run in the sandbox: the
    workflow it starts says how it starts, and a scheduled job's drill invokes a schedule whose
    target the schedule triggers. Said here, with the fix, rather than by ``drill run`` later.
+6. every drill runs its runbook: at least one diagnosis command, at least one mitigation step
+   unless the scenario says why nothing needs doing (``no_action``), and no fault that ends by
+   itself unless the scenario says why (``Drill.transient``).
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ from typing import Any
 from catalog.models import Catalog
 from dashboards.build import Monitoring
 from insights_queries.library_model import SavedQuery
+from runbooks.drills.expect import NOT_PREFIX, ExpectError, compile_item
+from runbooks.drills.placeholders import FILLED_PLACEHOLDERS
 from runbooks.runbook_aws import AwsCommandError, parse_aws_command
 from runbooks.scenarios.context import ACCOUNT_VAR
-from runbooks.scenarios.model import Scenario, Step
+from runbooks.scenarios.model import PLACEHOLDER, Scenario, Step
 from sandbox.errors import SandboxError
 from sandbox.workload import plan_runs
 
@@ -179,6 +185,7 @@ def _check_scenario(scenario: Scenario, names: _Names, parse: ObskitParser) -> l
             out.append(Problem(f"{where} drill", "detection budget must be positive"))
         if drill.workflow is not None and drill.workflow not in names.workflows:
             out.append(Problem(f"{where} drill", f"unknown workflow '{drill.workflow}'"))
+        out.extend(Problem(f"{where} drill", what) for what in _drill_runs_runbook(scenario))
     counters: dict[str, int] = {}
     for part, step in scenario.steps():
         counters[part] = counters.get(part, 0) + 1
@@ -186,8 +193,50 @@ def _check_scenario(scenario: Scenario, names: _Names, parse: ObskitParser) -> l
     return out
 
 
+def _drill_runs_runbook(scenario: Scenario) -> list[str]:
+    """Rule 5: a drill proves the runbook, not only the alarms. It runs at least one diagnosis
+    command; at least one mitigation step unless the scenario says why nothing needs doing
+    (``no_action``); and its faults end by the runbook's action, unless the scenario says why
+    one ends by itself (``Drill.transient``)."""
+    drill = scenario.drill
+    assert drill is not None
+    out: list[str] = []
+    if not any(runs_in_drill(step) for step in scenario.diagnosis):
+        out.append(
+            "runs no diagnosis step: give the diagnosis at least one command (with no "
+            "placeholder but the incident window) so the drill proves it finds the cause"
+        )
+    if not scenario.mitigation and not scenario.no_action:
+        out.append(
+            "has no mitigation step and no reason why nothing needs doing (Scenario.no_action)"
+        )
+    ending = [f"the fault on {drill.fault.name}"] if drill.clear_after_s is not None else []
+    ending += [
+        f"the fault on {f.name}" for f in (drill.fault, *drill.extra_faults) if f.clear_after_s
+    ]
+    if ending and not drill.transient:
+        out.append(
+            f"{', '.join(ending)} ends by itself (clear_after_s) and the scenario does not say why "
+            "(Drill.transient): a fault must end by the runbook's action"
+        )
+    return out
+
+
+def runs_in_drill(step: Step) -> bool:
+    """Whether a drill runs the step's command: it has one, and every placeholder in it is one
+    the drill fills in as the operator would (the incident window)."""
+    if step.command is None:
+        return False
+    return set(PLACEHOLDER.findall(step.command)) <= FILLED_PLACEHOLDERS
+
+
 def _check_step(where: str, step: Step, names: _Names, parse: ObskitParser) -> list[Problem]:
     out: list[Problem] = []
+    for item in step.expect:
+        try:
+            compile_item(item.removeprefix(NOT_PREFIX))
+        except ExpectError as error:
+            out.append(Problem(where, str(error)))
     if step.query is not None and not names.query_exists(step.query):
         out.append(Problem(where, f"names query '{step.query}', which is not generated"))
     if step.dashboard is not None and step.dashboard not in names.dashboards:

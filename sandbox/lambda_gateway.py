@@ -12,6 +12,8 @@ is forwarded unchanged, except ``POST /2015-03-31/functions/<name>/invocations``
 ``X-Amz-Invocation-Type: Event`` for a function that has a delivery queue: its body (the payload)
 becomes one SQS message on that queue and the caller gets Lambda's answer, 202 with a request ID.
 Synchronous invokes and functions without a delivery queue go to moto as they are.
+``GET /2016-08-19/account-settings/`` (GetAccountSettings, which moto lacks) is answered here
+from the functions in moto (:mod:`sandbox.lambda_account`).
 
 A drill runs the gateway in a thread of its own process. ``obskit sandbox up`` runs it as a
 process of its own beside moto_server (:func:`spawn`, ``python -m sandbox.lambda_gateway``),
@@ -34,6 +36,8 @@ from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
+
+from sandbox.lambda_account import ACCOUNT_SETTINGS_PATH, account_settings
 
 __all__ = ["LambdaGateway", "spawn"]
 
@@ -155,6 +159,9 @@ def _handler_for(gateway: LambdaGateway) -> type[BaseHTTPRequestHandler]:
                 for k, v in self.headers.items()
                 if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"
             ]
+            if self.command == "GET" and ACCOUNT_SETTINGS_PATH.match(self.path):
+                self._account_settings(headers)
+                return
             if body:
                 headers.append(("Content-Length", str(len(body))))
             try:
@@ -170,6 +177,19 @@ def _handler_for(gateway: LambdaGateway) -> type[BaseHTTPRequestHandler]:
                 if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"
             ]
             self._reply(status, kept, payload)
+
+        def _account_settings(self, headers: list[tuple[str, str]]) -> None:
+            def get(path: str) -> tuple[int, bytes]:
+                # the caller's headers: moto_server tells Lambda's requests by their signature
+                status, _headers, payload = gateway.forward("GET", path, headers, b"")
+                return status, payload
+
+            try:
+                payload = account_settings(get)
+            except (OSError, ValueError) as error:
+                self._reply(502, [], f"gateway: cannot read the functions: {error}".encode())
+                return
+            self._reply(200, [("Content-Type", "application/json")], payload)
 
         def _reply(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
             self.send_response(status)

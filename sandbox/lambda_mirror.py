@@ -5,7 +5,11 @@ create the functions in moto. Runbook steps such as ``aws lambda put-function-co
 ``update-function-configuration`` run in another process against moto, so the drill:
 
 1. creates every function in moto (code is a stub: moto never runs it) with the catalog's memory,
-   timeout and reserved concurrency;
+   timeout and reserved concurrency, and the resource-based policy statement a deployment gives
+   each function a rule targets (EventBridge may only invoke a function whose policy allows
+   ``events.amazonaws.com`` from that rule:
+   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html), so
+   ``aws lambda get-policy`` shows what it would on AWS;
 2. writes a throttle fault into moto too (reserved concurrency 0), so a diagnosis command shows
    what the operator would see;
 3. after every command, reads the settings back from moto into the sandbox: reserved concurrency
@@ -94,7 +98,24 @@ def create_functions(sandbox: Sandbox) -> Any:
             client.put_function_concurrency(
                 FunctionName=name, ReservedConcurrentExecutions=service.reserved_concurrency
             )
+    _allow_rules(sandbox, client)
     return client
+
+
+def _allow_rules(sandbox: Sandbox, client: Any) -> None:
+    """Let each rule invoke the functions it targets (the statement a deployment adds)."""
+    catalog, account = sandbox.catalog, sandbox.resources.account_id
+    for bus, rule in catalog.rules():
+        for target in rule.targets:
+            if target.service is None:
+                continue
+            client.add_permission(
+                FunctionName=function_name(catalog, catalog.service(target.service)),
+                StatementId=f"{rule.name}-invoke"[:100],
+                Action="lambda:InvokeFunction",
+                Principal="events.amazonaws.com",
+                SourceArn=f"arn:aws:events:{catalog.region}:{account}:rule/{bus.name}/{rule.name}",
+            )
 
 
 @dataclass

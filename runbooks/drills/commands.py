@@ -19,6 +19,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,13 @@ from pathlib import Path
 from runbooks.drills.model import StepResult
 
 COMMAND_TIMEOUT_S = 180.0
-OUTPUT_TAIL = 2000
+TERMINAL_COLUMNS = 400
+"""The operator's terminal width (a wide one): tables (``obskit query``) print whole cells, not cells cut
+across lines, so a name in them can be found by ``Step.expect``."""
+BYTECODE_CACHE = Path(tempfile.gettempdir()) / f"obskit-drill-pycache-{os.getuid()}"
+"""Where the commands keep compiled bytecode when the caller's environment disables it."""
+OUTPUT_KEEP = 200_000
+"""How much of a command's output (its end) is kept for ``Step.expect`` to be checked on."""
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -59,10 +66,16 @@ class CommandEnv:
                 "AWS_ACCOUNT_ID": self.account_id,
                 "AWS_PAGER": "",
                 "NO_COLOR": "1",
+                "COLUMNS": str(TERMINAL_COLUMNS),
             }
         )
         scripts = str(Path(sys.executable).parent)
         env["PATH"] = scripts + os.pathsep + env.get("PATH", "")
+        # Fast start-up: a drill runs hundreds of commands, each a new interpreter. Where the
+        # caller's environment forbids writing bytecode, every one would compile obskit's
+        # modules again; they keep it in a cache of their own instead (not in the source tree).
+        if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
+            env["PYTHONPYCACHEPREFIX"] = str(BYTECODE_CACHE)
         return env
 
 
@@ -127,5 +140,5 @@ def run_command(
         )
     except subprocess.TimeoutExpired:
         return StepResult(command, 124, False, f"timed out after {timeout_s:g} s")
-    output = (done.stdout + done.stderr)[-OUTPUT_TAIL:]
+    output = (done.stdout + done.stderr)[-OUTPUT_KEEP:]
     return StepResult(command, done.returncode, done.returncode == 0, output)

@@ -2,9 +2,11 @@
 
 The JSON keys per scenario are fixed by issue 7 (``id``, ``passed``, ``expected_alarms``,
 ``fired_alarms``, ``unexpected_alarms``, ``detected_after_s``, ``recovered_after_s``,
-``workflows``, ``steps``) and issue 13 (``alarm_timing``: the timing model the times were
+``workflows``, ``steps``), issue 13 (``alarm_timing``: the timing model the times were
 measured with, ``{"evaluation": ..., "ingestion_delay_s": {namespace: seconds}}``, since a
-detection time means little without it); the reasons a drill failed and the alarm timeline are kept beside them
+detection time means little without it) and issue 15 (``placeholders``: how many of the
+scenario's steps need a value only a person can supply and were not run; each step's ``part``,
+``expect``, ``matched`` and ``run``); the reasons a drill failed and the alarm timeline are kept beside them
 for the Markdown and HTML renderings, which a person reads, but never leak into the JSON, which
 a machine compares.
 """
@@ -12,7 +14,7 @@ a machine compares.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 REPORT_KEYS = (
     "id",
@@ -25,21 +27,47 @@ REPORT_KEYS = (
     "workflows",
     "steps",
     "alarm_timing",
+    "placeholders",
 )
+STEP_KEYS = ("command", "exit_code", "ok", "part", "expect", "matched", "run")
+"""Each entry of a scenario's ``steps``: issue 7's three keys, then issue 15's."""
+
+Part = Literal["diagnosis", "mitigation", "verification", "rollback"]
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """One mitigation command as the operator would have run it, and how it ended."""
+    """One runbook command as the operator would have run it, and how it ended.
+
+    A step the drill did not run (a rollback, or one with a ``<placeholder>`` only a person can
+    fill) is listed too, with ``run`` False, no exit code and ``ok`` True (it did not fail).
+    """
 
     command: str
-    exit_code: int
+    exit_code: int | None
     ok: bool
     output: str = ""
-    """The tail of stdout + stderr, for the Markdown/HTML report (not in the JSON)."""
+    """stdout + stderr (what ``expect`` is checked against); the Markdown/HTML reports quote its
+    tail, the JSON leaves it out."""
+    part: Part = "mitigation"
+    expect: tuple[str, ...] = ()
+    matched: bool | None = None
+    """Whether the output showed every ``expect`` item; None when the step did not run or
+    expects nothing beyond exit 0."""
+    run: bool = True
+    placeholder: bool = False
+    """Not run because it needs a value only a person can supply (``<subscription-arn>``)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"command": self.command, "exit_code": self.exit_code, "ok": self.ok}
+        return {
+            "command": self.command,
+            "exit_code": self.exit_code,
+            "ok": self.ok,
+            "part": self.part,
+            "expect": list(self.expect),
+            "matched": self.matched,
+            "run": self.run,
+        }
 
 
 @dataclass(frozen=True)
@@ -106,7 +134,13 @@ class DrillResult:
             "workflows": self.workflows.to_json(),
             "steps": [step.to_json() for step in self.steps],
             "alarm_timing": dict(self.alarm_timing),
+            "placeholders": self.placeholders,
         }
+
+    @property
+    def placeholders(self) -> int:
+        """Steps not run because they need a value only a person can supply."""
+        return sum(1 for step in self.steps if step.placeholder)
 
 
 @dataclass

@@ -22,9 +22,19 @@ from datetime import UTC, datetime
 
 from sandbox.archive_replay import ARCHIVE_DELAY_S
 
-__all__ = ["ARCHIVE_WAIT_S", "PLACEHOLDER", "fill", "incident_values", "iso_utc", "runs_from"]
+__all__ = [
+    "ARCHIVE_WAIT_S",
+    "FILLED_PLACEHOLDERS",
+    "PLACEHOLDER",
+    "fill",
+    "incident_values",
+    "iso_utc",
+    "runs_from",
+]
 
 PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]*)>")
+FILLED_PLACEHOLDERS = frozenset({"incident-start", "fix-time"})
+"""The placeholders a drill fills (:func:`incident_values`); a step with any other is skipped."""
 INCIDENT_LEAD_S = 60.0
 """How long before the fault the window opens."""
 ARCHIVE_WAIT_S = ARCHIVE_DELAY_S
@@ -38,10 +48,12 @@ def iso_utc(seconds: float) -> str:
 
 def incident_values(fault_at: float, fixed_at: float) -> dict[str, str]:
     """The moments an operator reads off the alarm timeline, as the placeholders want them."""
-    return {
+    values = {
         "incident-start": iso_utc(fault_at - INCIDENT_LEAD_S),
         "fix-time": iso_utc(fixed_at),
     }
+    assert set(values) == FILLED_PLACEHOLDERS
+    return values
 
 
 def runs_from(command: str, fixed_at: float) -> float:

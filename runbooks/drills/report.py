@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from runbooks.drills.model import DrillReport, DrillResult, Transition
+from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
 
 STATE_COLOURS = {"OK": "#2e7d32", "ALARM": "#c62828", "INSUFFICIENT_DATA": "#9e9e9e"}
 ROW_H = 22
@@ -47,16 +47,15 @@ def to_markdown(report: DrillReport) -> str:
         "Times are simulated seconds since the fault was injected.",
         "",
         "| drill | result | detected | recovered | workflows (started/completed/lost/dup) | steps "
-        "| wall s |",
-        "|---|---|---|---|---|---|---|",
+        "ok/run | placeholders | wall s |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in report.results:
         w = r.workflows
-        ok_steps = sum(s.ok for s in r.steps)
         lines.append(
             f"| `{r.id}` | {'PASS' if r.passed else 'FAIL'} | {_fmt(r.detected_after_s)} | "
             f"{_fmt(r.recovered_after_s)} | {w.started}/{w.completed}/{w.lost}/{w.duplicated} | "
-            f"{ok_steps}/{len(r.steps)} | {r.wall_s:.1f} |"
+            f"{steps_ok(r)} | {r.placeholders} | {r.wall_s:.1f} |"
         )
     for r in report.results:
         lines += ["", f"## {r.id}: {r.title}", ""]
@@ -66,10 +65,32 @@ def to_markdown(report: DrillReport) -> str:
         if r.unexpected_alarms:
             lines.append(f"- unexpected alarms: {', '.join(r.unexpected_alarms)}")
         for step in r.steps:
-            lines.append(f"- step `{step.command}` → exit {step.exit_code}")
+            lines.append(f"- {step.part}: `{step.command}` → {step_outcome(step)}")
         for failure in r.failures:
             lines.append(f"- **failed**: {failure}")
     return "\n".join(lines) + "\n"
+
+
+def steps_ok(result: DrillResult) -> str:
+    """``ok/run``: steps that exited as allowed and showed what they must, of those run."""
+    ran = [s for s in result.steps if s.run]
+    good = sum(1 for s in ran if s.ok and s.matched is not False)
+    return f"{good}/{len(ran)}"
+
+
+def step_outcome(step: StepResult) -> str:
+    """How one step ended, in words: not run (why), its exit, and its expectation."""
+    if not step.run:
+        return (
+            "not run (needs a value only a person can supply)"
+            if step.placeholder
+            else "not run (rollback)"
+        )
+    out = f"exit {step.exit_code}"
+    if step.expect:
+        shown = ", ".join(step.expect)
+        out += f"; expect {shown}: " + ("shown" if step.matched else "NOT shown")
+    return out
 
 
 def _segments(result: DrillResult, alarm: str, end: float) -> list[tuple[float, float, str]]:
@@ -169,7 +190,10 @@ def to_html(report: DrillReport) -> str:
         if r.steps:
             body.append("<ol>")
             for step in r.steps:
-                body.append(f"<li><code>{escape(step.command)}</code> → exit {step.exit_code}</li>")
+                body.append(
+                    f'<li class="{escape(step.part)}">{escape(step.part)}: '
+                    f"<code>{escape(step.command)}</code> → {escape(step_outcome(step))}</li>"
+                )
             body.append("</ol>")
         for failure in r.failures:
             body.append(f'<p class="FAIL">{escape(failure)}</p>')

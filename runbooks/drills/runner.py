@@ -1,5 +1,10 @@
 """Run scenarios' drills: sandbox up, baseline, fault, detection, runbook, recovery, verdict.
 
+The runbook runs in three parts (``runbooks.drills.steps``): its diagnosis commands right after
+detection, while the fault is on; its mitigation (below); its verification commands after
+recovery. Each command's output must show what its step expects (``Step.expect``); rollback
+steps are listed in the report, not run.
+
 One drill, on the simulated clock:
 
 1. **baseline**: the baseline load of the whole system (every workflow, and every scheduled job
@@ -21,9 +26,10 @@ One drill, on the simulated clock:
    are cleared. A throttle is never cleared that way: only a command that restores the
    concurrency in moto ends it, so a runbook that forgets it fails;
 5. **recovery**: a little traffic, then advance until no alarm is in ALARM (bounded);
-6. **verdict**: expected alarms fired within budget, no other alarm fired after the fault (but the drill's
-   ``may_fire`` consequences), every step exited 0, every workflow completed exactly once (by
-   event_id) or ended with a failure event, every DLQ empty, alarms back to OK.
+6. **verdict**: expected alarms fired within budget, no other alarm fired after the fault (but
+   the drill's ``may_fire`` consequences), every step exited as allowed and showed what it must,
+   every workflow completed exactly once (by event_id) or ended with a failure event, every DLQ
+   empty, alarms back to OK.
 
 Every moment is in simulated seconds since ``t0``. The sandbox and moto_server are always torn
 down: ``try/finally`` per drill and per run, and SIGTERM is turned into KeyboardInterrupt so a
@@ -51,10 +57,11 @@ from typing import Any
 from catalog.models import Catalog
 from runbooks.drills.commands import CommandEnv, run_command
 from runbooks.drills.detection import explained_composites
-from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
+from runbooks.drills.model import DrillReport, DrillResult, Part, StepResult, Transition
 from runbooks.drills.placeholders import fill, incident_values, runs_from
+from runbooks.drills.steps import judged, not_run, step_failures
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
-from runbooks.scenarios.model import Drill, Fault, Scenario
+from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from sandbox.clock import START_ENV, default_start, schedule_run_days
 from sandbox.errors import SandboxError
 from sandbox.function_runner import load_handler
@@ -397,14 +404,17 @@ class _Drill:
                 flush=False,
             )
         self._detect()
-        self._mitigate()
-        self._recover()
+        with self._commands() as env:
+            self._diagnose(env)
+            self._mitigate(env)
+            self._recover()
+            self._verify(env)
+        self._list_rollback()
         self._verdict()
 
     def _baseline(self) -> None:
         """The baseline load: the drill's own workflow runs first, then every other workflow
-        that says how it starts, and
-        each scheduled job once, its last run before the drill (its missed-run alarm judges the
+        that says how it starts, and each scheduled job once, its last run before the drill (its missed-run alarm judges the
         time since a successful run)."""
         box, drill = self.sandbox, self.drill
         n = self.options.baseline_workflows
@@ -437,7 +447,7 @@ class _Drill:
         modes = {f.kind.partition(":")[0] for f in self.faults if f.target == "service"}
         if modes & {"throttle", "slow"}:
             return True
-        commands = [s.command or "" for s in self.scenario.mitigation]
+        commands = [step.command or "" for _part, step in self.scenario.steps()]
         return any(c.startswith("aws lambda") or " --lambda " in c for c in commands)
 
     # --- phases -----------------------------------------------------------------------------
@@ -514,17 +524,68 @@ class _Drill:
             )
         _say(self.options, f"drill {self.scenario.id}: detection {self.result.detected_after_s}")
 
-    def _mitigate(self) -> None:
+    @contextmanager
+    def _commands(self) -> Iterator[CommandEnv]:
+        """Where every step's command runs: one working directory for the whole drill (a
+        replay's journal written during mitigation is still there for verification) and the
+        gateway in front of the sandbox endpoint."""
         box = self.sandbox
-        self.result.mitigated_at_s = self.since_t0()
         with (
             tempfile.TemporaryDirectory(prefix="obskit-drill-") as workdir,
             self._gateway() as gateway,
         ):
-            env = CommandEnv(
+            yield CommandEnv(
                 gateway.endpoint_url, box.catalog.region, box.resources.account_id, Path(workdir)
             )
-            self._run_steps(env)
+
+    def _diagnose(self, env: CommandEnv) -> None:
+        """The diagnosis steps, while the fault is still on: what the operator reads to find
+        the cause must show it (``Step.expect``)."""
+        self._run_reading_steps("diagnosis", self.scenario.diagnosis, env)
+
+    def _verify(self, env: CommandEnv) -> None:
+        """The verification steps, once the system recovered: they must show it (the alarm
+        back to OK, the DLQ empty, the run completed)."""
+        self._run_reading_steps("verification", self.scenario.verification, env)
+
+    def _run_reading_steps(self, part: Part, steps: Sequence[Step], env: CommandEnv) -> None:
+        box = self.sandbox
+        box.flush()  # the commands read logs, metrics and alarm states from the endpoint
+        now = box.clock.now()
+        for step in steps:
+            if step.command is None:
+                continue  # something to read or decide, no command
+            command = step.command
+            if not step.runnable:
+                filled = fill(command, incident_values(self.t0, self.fixed_at or now))
+                if filled is None:  # needs a value only a person can look up
+                    self.result.steps.append(not_run(step, part, placeholder=True))
+                    continue
+                command = filled
+            self._record(step, part, self._run_command(command, env))
+
+    def _list_rollback(self) -> None:
+        """Rollback steps are listed, not run: undoing the fix re-opens the incident."""
+        for step in self.scenario.rollback:
+            if step.command is not None:
+                self.result.steps.append(not_run(step, "rollback", placeholder=not step.runnable))
+
+    def _record(self, step: Step, part: Part, outcome: StepResult) -> StepResult:
+        judged_outcome = judged(step, part, outcome)
+        self.result.steps.append(judged_outcome)
+        verdict = {None: "", True: " (shows what it must)", False: " (DOES NOT show it)"}[
+            judged_outcome.matched
+        ]
+        _say(
+            self.options,
+            f"drill {self.scenario.id}: {part}: exit {outcome.exit_code}: {outcome.command}"
+            + verdict,
+        )
+        return judged_outcome
+
+    def _mitigate(self, env: CommandEnv) -> None:
+        self.result.mitigated_at_s = self.since_t0()
+        self._run_steps(env)
 
     def _gateway(self) -> LambdaGateway:
         """The endpoint for the commands: moto_server, with asynchronous Invokes delivered to
@@ -551,20 +612,16 @@ class _Drill:
             if not step.runnable:
                 fixed_at = box.clock.now() if self.fixed_at is None else self.fixed_at
                 filled = fill(command, incident_values(self.t0, fixed_at))
-                if filled is None:
-                    continue  # needs a value only a person can look up
+                if filled is None:  # needs a value only a person can look up
+                    self.result.steps.append(not_run(step, "mitigation", placeholder=True))
+                    continue
                 wait = runs_from(command, fixed_at) - box.clock.now()
                 if wait > 0:  # the operator waits as the runbook says (events reach archives late)
                     box.advance(wait, flush=False)
                 command = filled
             box.flush()  # the command reads logs, metrics and alarm states from the endpoint
             self.fixed_at = box.clock.now()
-            outcome = self._run_command(command, env)
-            self.result.steps.append(outcome)
-            _say(
-                self.options,
-                f"drill {self.scenario.id}: exit {outcome.exit_code}: {outcome.command}",
-            )
+            self._record(step, "mitigation", self._run_command(command, env))
             self.mirror.sync()
             box.settle(STEP_SETTLE_S, flush=False)
 
@@ -637,9 +694,7 @@ class _Drill:
                 "alarms fired that the scenario does not expect (noise): "
                 + ", ".join(result.unexpected_alarms)
             )
-        for step in result.steps:
-            if not step.ok:
-                result.failures.append(f"step exited {step.exit_code}: {step.command}")
+        result.failures.extend(step_failures(result.steps))
         if result.workflows.lost:
             result.failures.append(f"{result.workflows.lost} workflow(s) did not complete")
         if result.workflows.duplicated:

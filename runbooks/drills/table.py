@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from runbooks.drills.model import DrillReport
+from runbooks.drills.report import steps_ok
 
 
 def _fmt(seconds: float | None) -> str:
@@ -17,7 +18,14 @@ def _fmt(seconds: float | None) -> str:
 def drill_table(report: DrillReport) -> Table:
     table = Table(title=f"Drills: {report.system} ({report.stage}), simulated seconds")
     table.add_column("drill", overflow="fold")
-    for column in ("result", "detected s", "recovered s", "wf ok/started", "steps ok"):
+    for column in (
+        "result",
+        "detected s",
+        "recovered s",
+        "wf ok/started",
+        "steps ok/run",
+        "placeholders",
+    ):
         table.add_column(column, no_wrap=True)
     for r in report.results:
         w = r.workflows
@@ -27,7 +35,8 @@ def drill_table(report: DrillReport) -> Table:
             _fmt(r.detected_after_s),
             _fmt(r.recovered_after_s),
             f"{w.completed}/{w.started}",
-            f"{sum(s.ok for s in r.steps)}/{len(r.steps)}",
+            steps_ok(r),
+            str(r.placeholders),
         )
     return table
 

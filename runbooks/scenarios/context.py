@@ -17,6 +17,14 @@ from dashboards.naming import alarm_name, event_resource, prefix
 
 ACCOUNT_VAR = "${AWS_ACCOUNT_ID}"
 """Shell variable the operator (or the drill runner) sets to the account id, for ARNs."""
+INCIDENT_START = "<incident-start>"
+"""The incident window's start, read off the alarm timeline (a minute before the first alarm's
+first breaching period). Queries and traces name it rather than an age such as ``1h``: an age
+counts back from when the command runs, which misses an incident an operator reaches late (or
+a drill's, which happened on a simulated clock); the drill fills it in as the operator would."""
+FIX_TIME = "<fix-time>"
+"""When the fix went in: a verification query reads from it, so errors before the fix do not
+hide that the errors stopped."""
 
 
 @dataclass(frozen=True)
@@ -82,8 +90,13 @@ class ScenarioContext:
             out += ["--region", self.catalog.region]
         return _join(out)
 
-    def query_command(self, tail: str, since: str = "1h") -> str:
+    def query_command(self, tail: str, since: str = INCIDENT_START) -> str:
         return self.obskit("query", "--query-name", tail, "--since", since, region=True)
+
+    def trace_last(self, workflow: str, since: str = INCIDENT_START) -> str:
+        """Trace the latest run of ``workflow`` started in the window (its text output ends
+        with the run's status and the last step it reached)."""
+        return self.obskit("trace", "--last", workflow, "--since", since, region=True)
 
     def dlq_inspect(self, queue: str) -> str:
         return self.obskit("dlq", "inspect", queue, catalog=False, region=True)

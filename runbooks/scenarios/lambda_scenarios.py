@@ -23,7 +23,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from catalog.models import Catalog, Service
-from runbooks.scenarios.context import ScenarioContext
+from runbooks.scenarios import evidence
+from runbooks.scenarios.context import FIX_TIME, ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
     DLQ_WINDOW_S,
@@ -44,6 +45,7 @@ from runbooks.scenarios.recovery import (
     where_failures_go,
     workflow_of,
 )
+from runbooks.scenarios.workflow_scenarios import hops
 
 ERRORS_WINDOW_S = 3 * 60
 THROTTLES_WINDOW_S = 5 * 60
@@ -72,16 +74,32 @@ def _event_age_alarms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]
 
 
 def _trace_step(ctx: ScenarioContext, service: Service) -> list[Step]:
+    """The latest run's trace: it must show the service's error lines and, for a service on
+    the workflow's path (it turns one step into the next), that the run stopped at it. When the
+    service is the one that starts the workflow, no run started in the incident window: the
+    trace says so (exit 2), which is the evidence."""
     workflow = workflow_of(ctx.catalog, service)
     if workflow is None:
         return []
-    return [
-        Step(
-            f"Trace the latest `{workflow}` run to see the last step it reached and the error "
-            "lines under it.",
-            ctx.obskit("trace", "--last", workflow, region=True),
-        )
-    ]
+    flow = ctx.catalog.workflow(workflow)
+    text = (
+        f"Trace the latest `{workflow}` run to see the last step it reached and the error "
+        "lines under it."
+    )
+    if flow.start_event in service.emits:
+        return [
+            Step(
+                text + f" If none is found, no run started: `{service.name}` starts them.",
+                ctx.trace_last(workflow),
+                expect=evidence.no_run_started(flow.start_event, workflow),
+                exit_codes=(0, 1, 2),
+            )
+        ]
+    on_path = any(service.name in who for _a, _b, who in hops(ctx.catalog, flow))
+    expect = evidence.trace_errors_in(service.name)
+    if on_path:
+        expect = (*evidence.trace_stopped_at(service.name), *expect)
+    return [Step(text, ctx.trace_last(workflow), expect=expect, exit_codes=(0, 1))]
 
 
 def _job_symptoms(ctx: ScenarioContext, service: Service) -> tuple[str, ...]:
@@ -152,11 +170,13 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
             "Which error lines did the function write, and which exception?",
             ctx.query_command("errors/recent-errors"),
             query=ctx.query("errors/recent-errors"),
+            expect=evidence.log_lines_of(service),
         ),
         Step(
             "Which event types fail, and how many distinct events?",
             ctx.query_command("events/failed-by-type"),
             query=ctx.query("events/failed-by-type"),
+            expect=evidence.typed_log_lines_of(service),
         ),
         *_trace_step(ctx, service),
         *_job_diagnosis(ctx, service),
@@ -164,6 +184,7 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
             "Check what is deployed (code hash, last modified) against the last good release.",
             ctx.aws("lambda", "get-function-configuration", "--function-name", fn),
             dashboard=ctx.dashboard,
+            expect=evidence.function_config(fn),
         ),
     ]
     mitigation = [
@@ -179,13 +200,15 @@ def _failing(ctx: ScenarioContext, service: Service) -> Scenario:
     verification = [
         Step(
             "The errors stop: no new error lines in the last 15 minutes.",
-            ctx.query_command("errors/errors-by-service", since="15m"),
+            ctx.query_command("errors/errors-by-service", since=FIX_TIME),
             query=ctx.query("errors/errors-by-service"),
+            expect=evidence.no_log_lines_of(service),
         ),
         *sink.verify,
         Step(
             "The alarms are back to OK.",
             ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", *alarms),
+            expect=evidence.alarms_not_firing(alarms),
         ),
     ]
     rollback = [
@@ -284,7 +307,9 @@ def _refused_events(ctx: ScenarioContext, service: Service) -> _Refused:
             alarms=(*dropped, not_empty),
             symptoms=(symptom, f"DLQ `{dlq}` holds messages with ErrorCode 429."),
             recover=replay_steps(ctx, dlq, lambda_function=fn),
-            verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),),
+            verify=(
+                Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty()),
+            ),
             expected=(*dropped, not_empty),
             detect_s=DLQ_WINDOW_S + 60,
         )
@@ -370,11 +395,13 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
             Step(
                 "Is the reserved concurrency 0 (an emergency stop someone set) or too low?",
                 ctx.aws("lambda", "get-function-concurrency", "--function-name", fn),
+                expect=evidence.reserved_concurrency(0),
             ),
             Step(
                 "Is the account's unreserved concurrency exhausted by other functions?",
                 ctx.aws("lambda", "get-account-settings"),
                 dashboard=ctx.dashboard,
+                expect=evidence.account_concurrency(),
             ),
         ),
         mitigation=(restore, *refused.recover),
@@ -382,11 +409,17 @@ def _throttled(ctx: ScenarioContext, service: Service) -> Scenario:
             Step(
                 "The concurrency is what the catalog says.",
                 ctx.aws("lambda", "get-function-concurrency", "--function-name", fn),
+                expect=(
+                    evidence.reserved_concurrency(service.reserved_concurrency)
+                    if service.reserved_concurrency
+                    else evidence.not_stopped()
+                ),
             ),
             *refused.verify,
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+                expect=evidence.alarms_not_firing([alarm]),
             ),
         ),
         rollback=(
@@ -442,7 +475,7 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
         else (
             Step(
                 "Hop latency back under the SLA.",
-                ctx.query_command("latency/hop-sla-breaches", since="30m"),
+                ctx.query_command("latency/hop-sla-breaches", since=FIX_TIME),
                 query=ctx.query("latency/hop-sla-breaches"),
             ),
         )
@@ -498,11 +531,13 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
                 "Are cold starts (initialisation) the cost?",
                 ctx.query_command("lambda/cold-starts"),
                 query=ctx.query("lambda/cold-starts"),
+                expect=evidence.log_lines_of(service),
             ),
             Step(
                 "Current memory and timeout.",
                 ctx.aws("lambda", "get-function-configuration", "--function-name", fn),
                 dashboard=ctx.dashboard,
+                expect=evidence.memory_of(fn, service.memory_mb),
             ),
         ),
         mitigation=(
@@ -517,6 +552,7 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
                     "--memory-size",
                     str(bigger),
                 ),
+                expect=evidence.memory_of(fn, bigger),
             ),
         ),
         verification=(
@@ -524,6 +560,7 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+                expect=evidence.alarms_not_firing([alarm]),
             ),
         ),
         rollback=(

@@ -8,6 +8,7 @@ against the real CLIs and the drill runner executes it literally.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,6 +17,8 @@ SEVERITY_ORDER: dict[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 
 
 ResourceKind = Literal["lambda", "queue", "dlq", "rule", "topic", "workflow", "schedule"]
 FaultTarget = Literal["service", "rule", "topic"]
+PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]*)>")
+"""A value the operator types in: ``<incident-start>``, ``<subscription-arn>``."""
 
 
 @dataclass(frozen=True)
@@ -23,8 +26,12 @@ class Step:
     """One thing to do or look at.
 
     ``command`` is a shell command (``aws ...`` or ``obskit ...``); ``runnable`` is False when it
-    needs a value only the operator can know (written as ``<placeholder>``), so a drill skips it.
+    needs a value only the operator can know (written as ``<placeholder>``; set so by itself):
+    a drill fills the ones it knows too (the incident window) and skips the others.
     ``query`` and ``dashboard`` name a generated saved query / dashboard the step relies on.
+    ``expect`` is what the command's output must show for the operator to reach the right
+    conclusion (the failing service, the exception type, a DLQ's depth, an alarm back to OK):
+    a drill that runs the step fails when its output does not (``runbooks.drills.expect``).
     """
 
     text: str
@@ -32,6 +39,17 @@ class Step:
     runnable: bool = True
     query: str | None = None
     dashboard: str | None = None
+    expect: tuple[str, ...] = ()
+    """Every item must be found in the output: a literal substring, or a regular expression
+    when written ``re:PATTERN`` (searched line by line); an item written ``not:TEXT`` must not
+    be found. Empty: a good exit status is all that is asked."""
+    exit_codes: tuple[int, ...] = (0,)
+    """The exit statuses that mean the command worked: ``obskit trace`` exits 1 for a run that
+    failed or stopped, which is exactly what a diagnosis step looks for."""
+
+    def __post_init__(self) -> None:
+        if self.command is not None and PLACEHOLDER.search(self.command):
+            object.__setattr__(self, "runnable", False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,10 @@ class Drill:
     may_fire: tuple[str, ...] = ()
     """Alarms the fault may trip as a consequence without being noise (e.g. a slow hop pushing
     its workflow past the SLA, depending on how often the workflow calls it)."""
+    transient: str | None = None
+    """Why the fault may end by itself (``clear_after_s``, or an extra fault's): the scenario is
+    about a transient fault. Without it, a fault ends only by the runbook's action
+    (``obskit runbook check`` refuses a drill whose fault clears itself without a reason)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,10 @@ class Scenario:
     no_drill: str | None = None
     """Why no drill is generated and what to change in the catalog so one can be (a drill the
     sandbox could run but that would prove nothing is worse than none)."""
+    no_action: str | None = None
+    """Why the drill runs no mitigation command or fix: nothing needs doing (e.g. idempotency
+    absorbed a duplicate), and the verification shows it. Without it, a drill must run at least
+    one mitigation step (``obskit runbook check``)."""
 
     def steps(self) -> tuple[tuple[str, Step], ...]:
         """Every step with the part it belongs to, in reading order."""

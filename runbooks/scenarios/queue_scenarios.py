@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from catalog.models import Catalog, Queue, Service, Topic
 from dashboards.naming import resource_slug
+from runbooks.scenarios import evidence
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
@@ -65,6 +66,7 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
         Step(
             "Get the queue URL (the other `aws sqs` commands take it).",
             ctx.aws("sqs", "get-queue-url", "--queue-name", queue.name),
+            expect=evidence.names(queue.name),
         ),
         Step(
             "How many messages wait, how many are in flight?",
@@ -95,6 +97,8 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
                 f"Is `{fn}` failing or throttled? See scenarios `lambda-{consumer.name}-failing` "
                 f"and `lambda-{consumer.name}-throttled`.",
                 ctx.aws("lambda", "get-function-concurrency", "--function-name", fn),
+                # the drill's fault: the consumer stopped (reserved concurrency 0)
+                expect=evidence.reserved_concurrency(0),
             )
         )
         mitigation.append(
@@ -132,6 +136,7 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+                expect=evidence.alarms_not_firing([alarm]),
             ),
         ),
         rollback=(Step("Nothing to undo: enabling a mapping or restoring concurrency is safe."),),
@@ -230,10 +235,12 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
                 "Which events were dead-lettered, and their last error?",
                 ctx.query_command(f"events/dead-lettered-{consumer.name}"),
                 query=ctx.query(f"events/dead-lettered-{consumer.name}"),
+                expect=evidence.rows_of(*consumer.consumes),
             ),
             Step(
                 "Read the message(s) without deleting them: event type, error, sample IDs.",
                 ctx.dlq_inspect(dlq),
+                expect=evidence.dlq_holds_messages(),
             ),
             Step(
                 "Trace the workflow of a sample message's correlation_id.",
@@ -263,7 +270,7 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
             ),
         ),
         verification=(
-            Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),
+            Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty()),
             Step(
                 "No event handled more than once by mistake.",
                 ctx.query_command("events/handled-more-than-once"),
@@ -326,12 +333,14 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 "ERROR_CODE/ERROR_MESSAGE/RULE_ARN/TARGET_ARN, Lambda's ErrorCode/ErrorMessage), "
                 "oldest age, sample IDs.",
                 ctx.dlq_inspect(dlq.name),
+                expect=evidence.dlq_holds_messages(),
             ),
             Step(
                 "Which events failed in their handlers, by type?",
                 ctx.query_command("events/failed-by-type"),
                 query=ctx.query("events/failed-by-type"),
                 dashboard=ctx.dashboard,
+                expect=_failing_handler_lines(ctx, fault),
             ),
         ),
         mitigation=(
@@ -342,10 +351,11 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
             *replay,
         ),
         verification=(
-            Step(f"`{dlq.name}` is empty.", ctx.dlq_inspect(dlq.name)),
+            Step(f"`{dlq.name}` is empty.", ctx.dlq_inspect(dlq.name), expect=evidence.dlq_empty()),
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+                expect=evidence.alarms_not_firing([alarm]),
             ),
         ),
         rollback=(
@@ -381,6 +391,14 @@ def _topic_of(ctx: ScenarioContext, dlq: Queue) -> Topic | None:
         if any(s.dlq == dlq.name for s in topic.subscriptions):
             return topic
     return None
+
+
+def _failing_handler_lines(ctx: ScenarioContext, fault: Fault | None) -> tuple[str, ...]:
+    """In the drill, the events come from a failing handler: its log group has the error lines
+    (a rule's failed deliveries write none, so nothing more than exit 0 is asked then)."""
+    if fault is None or fault.target != "service":
+        return ()
+    return evidence.typed_log_lines_of(ctx.catalog.service(fault.name))
 
 
 def _redrive_may_fire(ctx: ScenarioContext, dlq: Queue) -> tuple[str, ...]:

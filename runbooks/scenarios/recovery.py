@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from catalog.models import Bus, Catalog, Queue, RetryPolicy, Rule, Schedule, Service
 from dashboards.facades.lambda_function import invoked_asynchronously
 from dashboards.facades.scheduled_job import MISSED_RUN_WHAT, missed_run_window, scheduled_jobs
+from runbooks.scenarios import evidence
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Step
 
@@ -205,6 +206,7 @@ def restore_concurrency_step(
         return Step(
             f"{prefix}Restore the catalog's reserved concurrency ({reserved}).",
             put_concurrency_command(ctx, fn, reserved),
+            expect=evidence.reserved_concurrency(reserved),
         )
     return Step(
         f"{prefix}Remove the reservation (the catalog reserves none): the function uses the "
@@ -277,15 +279,18 @@ def replay_steps(
             f"See what waits in `{dlq}`: event types, errors, oldest age, sample IDs (nothing is "
             "deleted).",
             ctx.dlq_inspect(dlq),
+            expect=evidence.dlq_holds_messages(),
         ),
         Step(
             "Preview the replay (changes nothing).",
             ctx.obskit("dlq", "replay", dlq, *extra, "--dry-run", catalog=False, region=True),
+            expect=evidence.replay_preview(),
         ),
         Step(
             "Once the cause is fixed, replay at a gentle rate. Safe to stop and run again: the "
             "journal skips what was already sent; an event that comes back is reported as poison.",
             ctx.obskit("dlq", "replay", dlq, *extra, "--rate", "5", catalog=False, region=True),
+            expect=evidence.replay_sent(),
         ),
     )
 
@@ -312,7 +317,7 @@ def archive_replay_step(ctx: ScenarioContext, bus: Bus, rules: list[Rule]) -> St
             catalog=False,
             region=True,
         ),
-        runnable=False,
+        expect=evidence.archive_replay_completed(),
     )
 
 
@@ -348,7 +353,9 @@ def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
             alarms=(ctx.alarm(dlq, "not-empty"),),
             symptoms=(f"DLQ `{dlq}` holds messages.",),
             replay=replay_steps(ctx, dlq, lambda_function=fn),
-            verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),),
+            verify=(
+                Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty()),
+            ),
             extra_delay_s=ASYNC_RETRY_DELAY_S,
             dlq=dlq,
         )
@@ -423,7 +430,7 @@ def _redrive_sink(
             ),
         ),
         replay=replay_steps(ctx, dlq),
-        verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq)),),
+        verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty()),),
         undo=(
             Step(
                 "If you paused the mapping and must give up the fix, re-enable it anyway: "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from catalog.models import Bus, Rule
 from dashboards.naming import resource_slug
+from runbooks.scenarios import evidence
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
@@ -46,6 +47,7 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
             "Is the rule enabled, and does its pattern still match the events?",
             ctx.aws("events", "describe-rule", "--name", rule.name, "--event-bus-name", bus.name),
             dashboard=ctx.dashboard,
+            expect=evidence.rule_enabled(rule.name),
         ),
     ]
     for dlq in dlqs:
@@ -55,6 +57,7 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
                 f"`{dlq}` (NO_PERMISSIONS or NO_RESOURCE: EventBridge did not retry them; "
                 "EXHAUSTED_RETRY_CONDITION: which retry limit ran out).",
                 ctx.dlq_inspect(dlq),
+                expect=evidence.dlq_holds_messages(),
             )
         )
     for target in rule.targets:
@@ -65,6 +68,7 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
                     f"Does `{fn}` exist, and does its resource policy allow "
                     "events.amazonaws.com to invoke it from this rule?",
                     ctx.aws("lambda", "get-policy", "--function-name", fn),
+                    expect=evidence.invoke_allowed_from(rule.name),
                 )
             )
         if target.queue:
@@ -72,6 +76,7 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
                 Step(
                     f"Does queue `{target.queue}` exist (its policy must allow the rule to send)?",
                     ctx.aws("sqs", "get-queue-url", "--queue-name", target.queue),
+                    expect=evidence.names(target.queue),
                 )
             )
     mitigation: list[Step] = [
@@ -114,11 +119,15 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
         diagnosis=tuple(diagnosis),
         mitigation=tuple(mitigation),
         verification=(
-            *(Step(f"`{d}` is empty.", ctx.dlq_inspect(d)) for d in dlqs),
+            *(
+                Step(f"`{d}` is empty.", ctx.dlq_inspect(d), expect=evidence.dlq_empty())
+                for d in dlqs
+            ),
             Step(
                 "The alarms are back to OK (FailedInvocations is only published when non-zero, "
                 "so the alarm treats missing data as OK).",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", *alarms),
+                expect=evidence.alarms_not_firing(alarms),
             ),
         ),
         rollback=(

@@ -18,6 +18,7 @@ import math
 
 from catalog.models import Service, Topic
 from dashboards.naming import resource_slug
+from runbooks.scenarios import evidence
 from runbooks.scenarios.context import ScenarioContext
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from runbooks.scenarios.recovery import (
@@ -72,6 +73,7 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
                 "--notification-endpoint",
                 s.endpoint,
             ),
+            expect=evidence.names("SubscriptionArn"),
         )
         for s in topic.subscriptions
     ]
@@ -104,6 +106,7 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
             Step(
                 "Topic attributes: delivery policy, KMS key, subscription counts.",
                 ctx.aws("sns", "get-topic-attributes", "--topic-arn", arn),
+                expect=evidence.names(f":{topic.name}"),
             ),
         ),
         mitigation=(
@@ -133,10 +136,12 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
                     "--message",
                     f"Test of {topic.name} after an incident; no action needed.",
                 ),
+                expect=evidence.names("MessageId"),
             ),
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),
+                expect=evidence.alarms_not_firing([alarm]),
             ),
         ),
         rollback=(
@@ -299,6 +304,8 @@ def _drill(ctx: ScenarioContext, topic: Topic, alarm: str, is_alerts: bool) -> D
         workflows=throttle_for // 60 + 1,
         spacing_s=60,
         may_fire=late_run_alarms(ctx, workflow),
+        transient=f"the throttle of {trigger.name} only exists to make an alarm change state "
+        "and notify through the failing topic; it is not the incident, and it ends by itself",
     )
 
 

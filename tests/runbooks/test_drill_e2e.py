@@ -65,9 +65,18 @@ def test_the_runbook_as_written_passes(aws_endpoint: str, tmp_path: Path) -> Non
     assert result.recovered_after_s > result.detected_after_s
     w = result.workflows
     assert w.started >= 2 and w.completed == w.started and w.lost == w.duplicated == 0
-    assert result.steps and all(s.ok and s.exit_code == 0 for s in result.steps)
+    ran = [s for s in result.steps if s.run]
+    assert ran and all(s.ok and s.exit_code == 0 and s.matched is not False for s in ran)
     runnable = [s.command for s in scenario.mitigation if s.command and s.runnable]
-    assert [s.command for s in result.steps] == runnable
+    assert [s.command for s in result.steps if s.part == "mitigation"] == runnable
+    # every part ran (the rollback is listed, never run), diagnosis first, verification last
+    parts = [s.part for s in result.steps]
+    assert parts == sorted(parts, key=["diagnosis", "mitigation", "verification", "rollback"].index)
+    assert {s.part for s in ran} == {"diagnosis", "mitigation", "verification"}
+    assert all(not s.run for s in result.steps if s.part == "rollback")
+    diagnosis = [s for s in result.steps if s.part == "diagnosis"]
+    assert [s.command for s in diagnosis] == [s.command for s in scenario.diagnosis if s.command]
+    assert any(s.matched for s in diagnosis)  # e.g. the DLQ holds the undelivered events
     path = write_report(_report_of(catalog, result), tmp_path / "drills.json")[0]
     entry = orjson.loads(path.read_bytes())["scenarios"][0]
     assert tuple(entry) == REPORT_KEYS and entry["passed"] is True
@@ -111,6 +120,50 @@ def test_a_runbook_that_forgets_the_replay_loses_workflows(aws_endpoint: str) ->
     assert all(s.ok for s in result.steps)  # every step it has works: what is missing fails it
     assert result.workflows.lost >= 1
     assert result.workflows.completed < result.workflows.started
+
+
+def test_a_diagnosis_step_naming_the_wrong_function_fails_the_drill(aws_endpoint: str) -> None:
+    """The policy step checks another rule's function: it exits 0, but its output cannot show
+    that EventBridge may invoke the right one, so an operator would be misled: the drill fails
+    and says which step, what it had to show, and what it showed."""
+    catalog = load_catalog()
+    scenario = _scenario(catalog)
+    right, wrong = "alchemiser-dev-portfolio", "alchemiser-dev-signal-aggregator"
+    misleading = dataclasses.replace(
+        scenario,
+        diagnosis=tuple(
+            dataclasses.replace(s, command=s.command.replace(right, wrong))
+            if s.command and "get-policy" in s.command
+            else s
+            for s in scenario.diagnosis
+        ),
+    )
+    result = _run(catalog, misleading, aws_endpoint)
+    assert not result.passed
+    [step] = [s for s in result.steps if s.matched is False]
+    assert step.part == "diagnosis" and step.ok and wrong in step.command
+    [failure] = [f for f in result.failures if "output does not satisfy" in f]
+    assert failure.startswith(f"diagnosis step `aws lambda get-policy --function-name {wrong}")
+    assert "'/alchemiser-dev-to-portfolio'" in failure and "output ends: " in failure
+    assert "alchemiser-dev-to-signal-aggregator" in failure  # the tail shows what it found
+    # everything else of the runbook still worked: only the misleading step fails the drill
+    assert result.workflows.lost == 0 and len(result.failures) == 1
+
+
+def test_the_failing_function_drill_shows_where_the_run_stopped(aws_endpoint: str) -> None:
+    """Issue 15's example: the portfolio drill's trace shows the run stopped at portfolio and
+    its error query returns portfolio's error lines, from the sandbox's Logs Insights."""
+    catalog = load_catalog()
+    scenario = _scenario(catalog, "lambda-portfolio-failing")
+    result = _run(catalog, scenario, aws_endpoint)
+    assert result.passed, result.failures
+    by_command = {s.command.split(" --since ")[0]: s for s in result.steps if s.part == "diagnosis"}
+    trace = by_command["obskit trace --last trading"]
+    assert trace.matched and trace.exit_code == 1  # the run failed: trace exits 1, as allowed
+    assert "was handled by portfolio" in trace.output
+    errors = by_command["obskit query --query-name errors/recent-errors"]
+    assert errors.matched and "/aws/lambda/alchemiser-dev-portfolio" in errors.output
+    assert "/aws/lambda/alchemiser-dev-execution" not in errors.output
 
 
 def test_an_alarm_that_cannot_catch_the_fault_fails_detection(aws_endpoint: str) -> None:

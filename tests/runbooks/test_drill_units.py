@@ -81,7 +81,17 @@ def test_json_has_exactly_the_contract_keys(tmp_path: Path) -> None:
     assert tuple(first) == REPORT_KEYS and tuple(second) == REPORT_KEYS
     assert first["passed"] is False and second["passed"] is True
     assert set(first["workflows"]) == {"started", "completed", "lost", "duplicated"}
-    assert first["steps"] == [{"command": "obskit dlq replay q", "exit_code": 1, "ok": False}]
+    assert first["steps"] == [
+        {
+            "command": "obskit dlq replay q",
+            "exit_code": 1,
+            "ok": False,
+            "part": "mitigation",
+            "expect": [],
+            "matched": None,
+            "run": True,
+        }
+    ]
     assert "did not complete" in to_markdown(_report())
 
 

@@ -216,3 +216,61 @@ def test_a_topic_no_drill_could_prove_is_refused_with_the_reason_and_the_fix(
         result.output.replace("\n", " ")
     )
     assert "topics[].subscriptions" in result.output.replace("\n", "")
+
+
+def _replaced(scenario_id: str, **changes: object) -> list[Scenario]:
+    return [
+        dataclasses.replace(s, **changes) if s.id == scenario_id else s  # type: ignore[arg-type]
+        for s in build_scenarios(load_catalog())
+    ]
+
+
+def test_a_drill_that_runs_no_diagnosis_step_is_refused() -> None:
+    only_words = (Step("Read the dashboard."), Step("x", "obskit trace <correlation-id>"))
+    problems = _check(_replaced("lambda-portfolio-failing", diagnosis=only_words))
+    assert [str(p) for p in problems] == [
+        "scenario lambda-portfolio-failing drill: runs no diagnosis step: give the diagnosis at "
+        "least one command (with no placeholder but the incident window) so the drill proves it "
+        "finds the cause"
+    ]
+
+
+def test_a_diagnosis_step_with_only_the_incident_window_counts_as_run() -> None:
+    step = Step("x", "obskit query --query-name errors/recent-errors --since <incident-start>")
+    assert _check(_replaced("lambda-portfolio-failing", diagnosis=(step,))) == []
+
+
+def test_a_drill_without_mitigation_needs_the_reason() -> None:
+    problems = _check(_replaced("lambda-portfolio-failing", mitigation=()))
+    assert len(problems) == 1
+    assert "has no mitigation step and no reason why nothing needs doing" in str(problems[0])
+    reason = "idempotency absorbs it"
+    assert _check(_replaced("lambda-portfolio-failing", mitigation=(), no_action=reason)) == []
+
+
+def test_a_fault_that_ends_by_itself_needs_the_reason() -> None:
+    scenario = next(
+        s for s in build_scenarios(load_catalog()) if s.id == "lambda-portfolio-failing"
+    )
+    assert scenario.drill is not None
+    ends = dataclasses.replace(scenario.drill, clear_after_s=300)
+    problems = _check(_replaced("lambda-portfolio-failing", drill=ends))
+    assert len(problems) == 1
+    assert "the fault on portfolio ends by itself (clear_after_s)" in str(problems[0])
+    explained = dataclasses.replace(ends, transient="a deploy that rolls itself back")
+    assert _check(_replaced("lambda-portfolio-failing", drill=explained)) == []
+
+
+def test_an_expect_pattern_that_does_not_compile_is_refused() -> None:
+    step = Step("x", "aws lambda get-account-settings", expect=("not:re:([unclosed",))
+    text = _only(_check(_with_step(step)))
+    assert "expect item 're:([unclosed' is not a valid regular expression" in text
+
+
+def test_every_drill_of_both_examples_runs_diagnosis_and_mitigation() -> None:
+    for path in (None, ORDERS):
+        for scenario in build_scenarios(load_catalog(path)):
+            if scenario.drill is None:
+                continue
+            assert any(s.command for s in scenario.diagnosis), scenario.id
+            assert scenario.mitigation or scenario.no_action, scenario.id

@@ -64,7 +64,7 @@ def test_commands_name_the_catalog_they_were_rendered_for() -> None:
     catalog = load_catalog(ORDERS)
     text = render_runbook(catalog, CatalogArgs(catalog="examples/orders/catalog.yaml"))
     assert (
-        "obskit query --query-name errors/recent-errors --since 1h --catalog "
+        "obskit query --query-name errors/recent-errors --since <incident-start> --catalog "
         "examples/orders/catalog.yaml --region eu-west-1" in text
     )
     assert "--region eu-west-1" in text and "us-east-1" not in text

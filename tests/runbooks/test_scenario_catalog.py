@@ -142,7 +142,12 @@ def test_stuck_workflow_watches_the_heartbeat_only_when_scheduled() -> None:
     assert not any(a.endswith("-heartbeat") for a in orders["workflow-checkout-stuck"].alarms)
     stuck = alchemiser["workflow-trading-stuck"]
     assert stuck.drill is not None
-    assert stuck.drill.clear_after_s is not None and stuck.drill.clear_after_s > 300  # past SLA
+    # the held hop is released by the runbook (restoring its concurrency), not by itself
+    assert stuck.drill.clear_after_s is None and stuck.drill.fault.clear_after_s is None
+    assert stuck.drill.fault.kind == "throttle" and stuck.drill.transient is None
+    release = f"put-function-concurrency --function-name alchemiser-dev-{stuck.drill.fault.name}"
+    assert any(release in (s.command or "") for s in stuck.mitigation)
+    assert "alchemiser-dev-workflow-trading-sla-breach" in stuck.drill.may_fire
     # the hop table names who turns each step into the next
     assert any(
         "SignalGenerated (no RebalancePlanned): `portfolio`" in s.text for s in stuck.diagnosis

@@ -94,7 +94,15 @@ def drill_report(
             continue
         broken = s.id in broken_steps
         steps = [
-            {"command": st.command, "exit_code": 1 if broken else 0, "ok": not broken}
+            {
+                "command": st.command,
+                "exit_code": 1 if broken else 0,
+                "ok": not broken,
+                "part": "mitigation",
+                "expect": list(st.expect),
+                "matched": None if not st.expect else not broken,
+                "run": True,
+            }
             for st in s.mitigation
             if st.command and st.runnable
         ]
@@ -117,6 +125,7 @@ def drill_report(
                 },
                 "steps": steps,
                 "alarm_timing": {"evaluation": "sliding, every 60 s"},
+                "placeholders": 0,
             }
         )
     target.write_bytes(orjson.dumps({"scenarios": entries}, option=orjson.OPT_INDENT_2))

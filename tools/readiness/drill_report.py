@@ -2,7 +2,8 @@
 
 Each scenario entry has exactly ``id``, ``passed``, ``expected_alarms``, ``fired_alarms``,
 ``unexpected_alarms``, ``detected_after_s``, ``recovered_after_s``, ``workflows`` (``started``,
-``completed``, ``lost``, ``duplicated``) and ``steps`` (``command``, ``exit_code``, ``ok``). The
+``completed``, ``lost``, ``duplicated``) and ``steps`` (``command``, ``exit_code``, ``ok``, and
+since issue 15 ``part``, ``expect``, ``matched``, ``run``), ``alarm_timing`` and ``placeholders``. The
 file holds a list of them, or an object with a ``scenarios`` (or ``drills``) list. Anything else is
 refused with the file and the entry named: a readiness verdict must not rest on a report misread.
 """
@@ -16,13 +17,14 @@ from typing import Any
 import orjson
 
 from runbooks.drills.model import REPORT_KEYS
+from runbooks.drills.model import STEP_KEYS as REPORT_STEP_KEYS
 from tools.readiness.model import ReadinessInputError
 
 ENTRY_KEYS = frozenset(REPORT_KEYS)
 """What each drill entry holds: the runner's own contract (one definition, so a key the runner
 adds is never refused here)."""
 WORKFLOW_KEYS = frozenset({"started", "completed", "lost", "duplicated"})
-STEP_KEYS = frozenset({"command", "exit_code", "ok"})
+STEP_KEYS = frozenset(REPORT_STEP_KEYS)
 
 
 @dataclass(frozen=True)
