@@ -36,11 +36,21 @@ def iso_utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+BEFORE_INCIDENT_S = 3600.0
+"""How far before the window ``<before-incident>`` is: an hour, a window an operator misreads."""
+
+
 def incident_values(fault_at: float, fixed_at: float) -> dict[str, str]:
-    """The moments an operator reads off the alarm timeline, as the placeholders want them."""
+    """The moments an operator reads off the alarm timeline, as the placeholders want them.
+
+    ``<incident-start>`` and ``<fix-time>`` are the runbook's; ``<before-incident>`` (an hour
+    before the window) and ``<fault-time>`` (the fault itself, before the fix) are the wrong
+    windows runbook mutation testing writes (:mod:`runbooks.mutation`)."""
     return {
         "incident-start": iso_utc(fault_at - INCIDENT_LEAD_S),
         "fix-time": iso_utc(fixed_at),
+        "before-incident": iso_utc(fault_at - INCIDENT_LEAD_S - BEFORE_INCIDENT_S),
+        "fault-time": iso_utc(fault_at),
     }
 
 

@@ -49,7 +49,7 @@ from runbooks.drills.detection import explained_composites
 from runbooks.drills.model import DrillReport, DrillResult, StepResult, Transition
 from runbooks.drills.placeholders import fill, incident_values, runs_from
 from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
-from runbooks.scenarios.model import Fault, Scenario
+from runbooks.scenarios.model import Fault, Scenario, Step
 from sandbox.errors import SandboxError
 from sandbox.function_runner import load_handler
 from sandbox.lambda_gateway import LambdaGateway
@@ -105,6 +105,13 @@ def select_scenarios(scenarios: Sequence[Scenario], ids: Sequence[str]) -> list[
             raise DrillError(f"scenario {wanted!r} has no drill definition")
         out.append(found)
     return out
+
+
+def drilled_steps(scenario: Scenario) -> tuple[Step, ...]:
+    """The steps a drill acts on, in order (today: the mitigation; the other parts are only
+    parsed). The single definition, so a mutant that leaves these steps unchanged is known to
+    get its scenario's verdict without a run (:mod:`runbooks.mutation`)."""
+    return scenario.mitigation
 
 
 def check_drillable(catalog: Catalog, scenarios: Sequence[Scenario]) -> None:
@@ -346,7 +353,7 @@ class _Drill:
         modes = {f.kind.partition(":")[0] for f in self.faults if f.target == "service"}
         if modes & {"throttle", "slow"}:
             return True
-        commands = [s.command or "" for s in self.scenario.mitigation]
+        commands = [s.command or "" for s in drilled_steps(self.scenario)]
         return any(c.startswith("aws lambda") or " --lambda " in c for c in commands)
 
     def _runs_for_slow_fault(self) -> int:
@@ -472,7 +479,7 @@ class _Drill:
 
     def _run_steps(self, env: CommandEnv) -> None:
         box = self.sandbox
-        for step in self.scenario.mitigation:
+        for step in drilled_steps(self.scenario):
             if step.command is None:
                 if self.code_faults_active:
                     self._clear_code_faults()
