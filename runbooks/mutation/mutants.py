@@ -14,7 +14,7 @@ from catalog.models import Catalog
 from runbooks.drills.runner import drilled_steps
 from runbooks.mutation.names import CatalogNames
 from runbooks.mutation.operators import OPERATORS
-from runbooks.scenarios.model import Scenario
+from runbooks.scenarios.model import Scenario, Step
 
 PARTS = ("diagnosis", "mitigation", "verification", "rollback")
 
@@ -52,7 +52,7 @@ def generate_mutants(scenario: Scenario, names: CatalogNames) -> list[Mutant]:
         for index in range(len(steps)):
             for mutation, operator in OPERATORS:
                 for ordinal, change in enumerate(operator(names, steps, index), start=1):
-                    mutated = dataclasses.replace(scenario, **{part: change.steps})
+                    mutated = _with_part(scenario, part, change.steps)
                     out.append(
                         Mutant(
                             scenario.id,
@@ -65,6 +65,16 @@ def generate_mutants(scenario: Scenario, names: CatalogNames) -> list[Mutant]:
                         )
                     )
     return out
+
+
+def _with_part(scenario: Scenario, part: str, steps: tuple[Step, ...]) -> Scenario:
+    if part == "diagnosis":
+        return dataclasses.replace(scenario, diagnosis=steps)
+    if part == "mitigation":
+        return dataclasses.replace(scenario, mitigation=steps)
+    if part == "verification":
+        return dataclasses.replace(scenario, verification=steps)
+    return dataclasses.replace(scenario, rollback=steps)
 
 
 def catalog_mutants(catalog: Catalog, scenarios: list[Scenario]) -> list[Mutant]:
