@@ -217,6 +217,10 @@ def replay_ends_before_fix(
 
 
 def wrong_region(names: CatalogNames, steps: tuple[Step, ...], index: int) -> list[Change]:
+    """``--region`` names another region: on AWS, "the resources and data that you create in
+    one Region do not exist in any other Region"
+    (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/regions.html),
+    and moto_server keeps its state per region, so the step fails in the sandbox as there."""
     words = _command_words(steps[index])
     if words is None:
         return []
