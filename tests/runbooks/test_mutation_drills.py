@@ -18,7 +18,7 @@ from runbooks.drills.model import DrillResult
 from runbooks.mutation import generate_mutants, run_mutants
 from runbooks.mutation.mutants import Mutant
 from runbooks.mutation.names import CatalogNames
-from runbooks.scenarios import build_scenarios
+from runbooks.scenarios import Scenario, build_scenarios
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,7 @@ KILLERS = {
 """Mutant: (its operator, the weak verifications it fools)."""
 
 
-def _mutants(scenario_ids: list[str]) -> tuple[list, dict[str, Mutant]]:  # type: ignore[type-arg]
+def _mutants(scenario_ids: list[str]) -> tuple[list[Scenario], dict[str, Mutant]]:
     catalog = load_catalog()
     scenarios = select_scenarios(build_scenarios(catalog), scenario_ids)
     names = CatalogNames.of(catalog)

@@ -17,7 +17,7 @@ import runbooks.mutation as mutation
 from catalog.models import Catalog
 from runbooks.mutation.harmless import Harmless
 from runbooks.mutation.mutants import Mutant
-from runbooks.mutation.report import MUTANT_KEYS, MutationReport, Outcome
+from runbooks.mutation.report import MUTANT_KEYS, MutationReport, Outcome, Status
 from runbooks.scenarios.model import Scenario
 from tools.cli import cli
 
@@ -38,7 +38,7 @@ def _judge_by_id(killed: set[str] | None) -> Any:
         report = MutationReport("embedded example", catalog.system, catalog.stage)
         for m in mutants:
             dies = killed is None or m.id in killed
-            status = "killed" if dies else "survived"
+            status: Status = "killed" if dies else "survived"
             reason = "1 workflow(s) did not complete" if dies else "the drill still passes"
             note = None if dies or harmless is None else harmless.reason(m.id)
             report.outcomes.append(
