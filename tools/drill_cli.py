@@ -127,3 +127,100 @@ def run(
         for written in write_report(report, report_path):
             click.echo(f"wrote {written}", err=True)
     sys.exit(0 if report.passed else 1)
+
+
+@drill.command("mutate")
+@click.argument("ids", nargs=-1)
+@click.option("--all", "run_all", is_flag=True, help="Mutate every drillable scenario.")
+@catalog_option
+@stage_option
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Write the JSON report here, plus .md and .html beside it.",
+)
+@click.option(
+    "--harmless",
+    "harmless_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Markdown page listing harmless survivors (a table: | `mutant id or glob` | reason |).",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed for IDs, jitter and timing.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=default_jobs,
+    show_default="the number of CPUs + 1",
+    help="Worker processes, each with its own sandbox and moto_server.",
+)
+@click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
+def mutate(
+    ids: tuple[str, ...],
+    run_all: bool,
+    catalog_path: Path | None,
+    stage: str | None,
+    report_path: Path,
+    harmless_path: Path | None,
+    seed: int,
+    jobs: int,
+    quiet: bool,
+) -> None:
+    """Break each runnable runbook step the way an operator could; run the drill on each mutant.
+
+    A mutant whose drill still passes survives (the drill cannot tell that runbook from the
+    right one); a failing drill kills it. Exit codes: 0 every mutant killed or documented as
+    harmless (--harmless), 1 a survivor not documented or a harness error, 2 bad input,
+    130 interrupted.
+    """
+    from runbooks.mutation import run_mutants
+    from runbooks.mutation.harmless import Harmless, HarmlessListError
+    from runbooks.mutation.mutants import catalog_mutants
+    from runbooks.mutation.report import write_report as write_mutation_report
+    from runbooks.mutation.table import render_mutation_table
+
+    if not ids and not run_all:
+        raise click.UsageError("name drill ids (see `obskit drill list`) or pass --all")
+    if ids and run_all:
+        raise click.UsageError("pass drill ids or --all, not both")
+    if report_path.suffix in (".md", ".html"):
+        raise click.BadParameter(
+            "the JSON report cannot end in .md or .html", param_hint="--report"
+        )
+    try:
+        harmless = None if harmless_path is None else Harmless.read(harmless_path)
+    except HarmlessListError as error:
+        raise BadInput(str(error)) from None
+    catalog, scenarios = _scenarios(catalog_path, stage)
+    try:
+        chosen = select_scenarios(scenarios, list(ids))
+    except DrillError as error:
+        raise click.BadParameter(str(error), param_hint="ID") from None
+    mutants = catalog_mutants(catalog, chosen)
+    options = DrillOptions(
+        seed=seed, on_event=None if quiet else lambda line: click.echo(line, err=True)
+    )
+    if not quiet:
+        click.echo(f"{len(mutants)} mutants of {len(chosen)} scenario(s)", err=True)
+    label = str(catalog_path) if catalog_path else "embedded example"
+    try:
+        report = run_mutants(
+            catalog,
+            chosen,
+            mutants,
+            jobs=jobs,
+            options=options,
+            catalog_label=label,
+            harmless=harmless,
+        )
+    except DrillError as error:
+        raise BadInput(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo("interrupted: sandbox stopped", err=True)
+        sys.exit(130)
+    render_mutation_table(report, Console())
+    for written in write_mutation_report(report, report_path):
+        click.echo(f"wrote {written}", err=True)
+    sys.exit(0 if report.clean else 1)

@@ -41,6 +41,12 @@ def _fail(message: str) -> SystemExit:
 @click.option("--logs", multiple=True, type=_file, help="Log file of a run (repeatable).")
 @click.option("--drill-report", type=_file, default=None, help="JSON of `obskit drill run --all`.")
 @click.option(
+    "--mutation-report",
+    type=_file,
+    default=None,
+    help="JSON of `obskit drill mutate --all --report FILE`.",
+)
+@click.option(
     "--baseline", "baseline_path", type=_file, default=None, help="`obskit baseline` file."
 )
 @click.option("--runbook", type=_file, default=None, help="RUNBOOK.md (default: in --generated).")
@@ -60,6 +66,7 @@ def ready(
     generated: Path | None,
     logs: tuple[Path, ...],
     drill_report: Path | None,
+    mutation_report: Path | None,
     baseline_path: Path | None,
     runbook: Path | None,
     use_aws: bool,
@@ -90,6 +97,7 @@ def ready(
             generated=generated,
             logs=logs,
             drill_report=drill_report,
+            mutation_report=mutation_report,
             baseline=baseline_path,
             runbook=runbook,
             aws=aws,

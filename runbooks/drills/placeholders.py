@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]*)>")
-FILLED_PLACEHOLDERS = frozenset({"incident-start", "fix-time"})
+FILLED_PLACEHOLDERS = frozenset({"incident-start", "fix-time", "before-incident", "fault-time"})
 """The placeholders a drill fills (:func:`incident_values`); a step with any other is skipped."""
 INCIDENT_LEAD_S = 60.0
 """How long before the fault the window opens."""
@@ -46,11 +46,21 @@ def iso_utc(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+BEFORE_INCIDENT_S = 3600.0
+"""How far before the window ``<before-incident>`` is: an hour, a window an operator misreads."""
+
+
 def incident_values(fault_at: float, fixed_at: float) -> dict[str, str]:
-    """The moments an operator reads off the alarm timeline, as the placeholders want them."""
+    """The moments an operator reads off the alarm timeline, as the placeholders want them.
+
+    ``<incident-start>`` and ``<fix-time>`` are the runbook's; ``<before-incident>`` (an hour
+    before the window) and ``<fault-time>`` (the fault itself, before the fix) are the wrong
+    windows runbook mutation testing writes (:mod:`runbooks.mutation`)."""
     values = {
         "incident-start": iso_utc(fault_at - INCIDENT_LEAD_S),
         "fix-time": iso_utc(fixed_at),
+        "before-incident": iso_utc(fault_at - INCIDENT_LEAD_S - BEFORE_INCIDENT_S),
+        "fault-time": iso_utc(fault_at),
     }
     assert set(values) == FILLED_PLACEHOLDERS
     return values

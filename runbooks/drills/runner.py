@@ -127,6 +127,13 @@ def select_scenarios(scenarios: Sequence[Scenario], ids: Sequence[str]) -> list[
     return out
 
 
+def drilled_steps(scenario: Scenario) -> tuple[Step, ...]:
+    """The steps a drill acts on, in order: diagnosis, mitigation and verification (rollback
+    steps are listed, never run). The single definition, so a mutant that leaves these steps
+    unchanged is known to get its scenario's verdict without a run (:mod:`runbooks.mutation`)."""
+    return tuple(step for part, step in scenario.steps() if part != "rollback")
+
+
 def check_drillable(catalog: Catalog, scenarios: Sequence[Scenario]) -> None:
     """Raise :class:`DrillError` naming what stops these drills from running in the sandbox.
 
@@ -447,7 +454,7 @@ class _Drill:
         modes = {f.kind.partition(":")[0] for f in self.faults if f.target == "service"}
         if modes & {"throttle", "slow"}:
             return True
-        commands = [step.command or "" for _part, step in self.scenario.steps()]
+        commands = [s.command or "" for s in drilled_steps(self.scenario)]
         return any(c.startswith("aws lambda") or " --lambda " in c for c in commands)
 
     # --- phases -----------------------------------------------------------------------------
@@ -602,7 +609,7 @@ class _Drill:
 
     def _run_steps(self, env: CommandEnv) -> None:
         box = self.sandbox
-        for step in self.scenario.mitigation:
+        for step in drilled_steps(self.scenario):
             if step.command is None:
                 if self.code_faults_active:
                     self._clear_code_faults()

@@ -27,11 +27,11 @@ def test_ready_exits_0_lists_manual_items_and_writes_both_reports(tmp_path: Path
     args = _args(tmp_path / "in")
     result = CliRunner().invoke(cli, ["ready", *args, "--report", str(tmp_path / "out.json")])
     assert result.exit_code == 0, result.output
-    assert "READY: 19 passed, 0 failed, 4 manual" in result.output
+    assert "READY: 19 passed, 0 failed, 5 manual" in result.output
     assert "MANUAL On-call rotation scheduled" in result.output
     document = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert document["schema"] == "obskit.readiness/1" and document["ready"] is True
-    assert document["counts"] == {"PASS": 19, "FAIL": 0, "MANUAL": 4}
+    assert document["counts"] == {"PASS": 19, "FAIL": 0, "MANUAL": 5}
     markdown = (tmp_path / "out.md").read_text(encoding="utf-8")
     for heading in ("## Observability", "## Operational readiness", "## Performance validation"):
         assert heading in markdown

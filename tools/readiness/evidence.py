@@ -21,6 +21,7 @@ from runbooks.scenarios import CatalogArgs, Scenario, build_scenarios
 from tools.readiness.drill_report import DrillReport, load_drill_report
 from tools.readiness.log_facts import LogFacts, log_facts
 from tools.readiness.model import ReadinessInputError
+from tools.readiness.mutation_report import MutationEntries, load_mutation_report
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,14 @@ class Inputs:
     baseline: Path | None = None
     runbook: Path | None = None
     aws: AwsTarget | None = None
+    mutation_report: Path | None = None
 
     def __post_init__(self) -> None:
-        for option, path in [("--drill-report", self.drill_report), ("--baseline", self.baseline)]:
+        for option, path in [
+            ("--drill-report", self.drill_report),
+            ("--baseline", self.baseline),
+            ("--mutation-report", self.mutation_report),
+        ]:
             if path is not None and not path.is_file():
                 raise ReadinessInputError(f"{option} {path}: no such file")
         if self.runbook is not None and not self.runbook.is_file():
@@ -65,6 +71,7 @@ class Inputs:
             "generated": str(self.generated) if self.generated else None,
             "logs": [str(p) for p in self.logs],
             "drill_report": str(self.drill_report) if self.drill_report else None,
+            "mutation_report": str(self.mutation_report) if self.mutation_report else None,
             "baseline": str(self.baseline) if self.baseline else None,
             "runbook": str(self.runbook) if self.runbook else None,
             "aws": None
@@ -136,6 +143,11 @@ class Evidence:
     def drills(self) -> DrillReport | None:
         path = self.inputs.drill_report
         return None if path is None else load_drill_report(path)
+
+    @cached_property
+    def mutations(self) -> MutationEntries | None:
+        path = self.inputs.mutation_report
+        return None if path is None else load_mutation_report(path)
 
     @cached_property
     def baseline(self) -> dict[str, Any] | None:

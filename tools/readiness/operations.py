@@ -174,6 +174,43 @@ def dlq_replay(ev: Evidence) -> Item:
     return passed(C, "ops.dlq-replay", title, *evidence)
 
 
+RUN_MUTATE = (
+    "run `obskit drill mutate --all --report mutants.json --harmless docs/drills.md` and pass "
+    "`--mutation-report mutants.json`"
+)
+
+
+def runbook_mutation(ev: Evidence) -> Item:
+    """PASS when the drills kill every mutant of the runbook, or every survivor is documented
+    as harmless; FAIL for an undocumented survivor, a harness error or a drilled scenario the
+    report lacks; MANUAL without a report (a mutation run takes minutes, so readiness does not
+    demand one; a person confirms the drills would notice a wrong runbook)."""
+    title = "Runbook mutation tested (drills fail on a wrong runbook)"
+    report = ev.mutations
+    if report is None:
+        return manual(C, "ops.runbook-mutation", title, RUN_MUTATE, "no mutation report given")
+    score = report.score()
+    shown = "-" if score is None else f"{100 * score:.1f}%"
+    survivors = [m for m in report.mutants if m.status == "survived"]
+    undocumented = [m for m in survivors if not m.harmless]
+    summary = (
+        f"{report.path}: mutation score {shown}: {report.count('killed')} killed, "
+        f"{len(survivors)} survived ({len(survivors) - len(undocumented)} documented as "
+        f"harmless), {report.count('error')} error(s)"
+    )
+    problems = [f"survived, not documented as harmless: {m.id} ({m.detail})" for m in undocumented]
+    problems += [f"error: {m.id}" for m in report.mutants if m.status == "error"]
+    covered = {m.scenario for m in report.mutants}
+    problems += [
+        f"scenario {s.id}: no mutant in {report.path}"
+        for s in ev.scenarios
+        if s.drill is not None and s.id not in covered
+    ]
+    if problems:
+        return failed(C, "ops.runbook-mutation", title, RUN_MUTATE, summary, *problems[:12])
+    return passed(C, "ops.runbook-mutation", title, summary)
+
+
 def alarm_recipients(ev: Evidence) -> Item:
     title = "Alarm notification recipients configured"
     monitoring = ev.monitoring
@@ -274,6 +311,7 @@ CHECKS = (
     scenarios,
     incident_response,
     dlq_replay,
+    runbook_mutation,
     alarm_recipients,
     escalation,
     on_call,

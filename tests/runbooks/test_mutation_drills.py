@@ -1,0 +1,98 @@
+"""Mutants run as real drills: each operator has a mutant that a weak verification would miss
+and that the real drill kills. Two weak verifications: *alarms* (the alarm fired and every alarm
+went back to OK, all the runbook's own `describe-alarms` step looks at) and *exit codes* (every
+runbook command succeeded). The real drill also counts the workflows and the DLQs.
+
+Few drill runs on purpose: one scenario whose fix is followed by an archive replay (a Lambda
+behind a rule that fails), which every operator but wrong-resource applies to, and one DLQ
+scenario with a `dlq replay` step for wrong-resource; then a small parallel mutation run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog import load_catalog
+from runbooks.drills import run_drills, select_scenarios
+from runbooks.drills.model import DrillResult
+from runbooks.mutation import generate_mutants, run_mutants
+from runbooks.mutation.mutants import Mutant
+from runbooks.mutation.names import CatalogNames
+from runbooks.scenarios import Scenario, build_scenarios
+
+pytestmark = pytest.mark.slow
+
+REPLAY_SCENARIO = "lambda-portfolio-failing"
+DLQ_SCENARIO = "dlq-event-dlq-not-empty"
+KILLERS = {
+    f"{REPLAY_SCENARIO}/mitigation-2/drop": ("drop", {"alarms", "exit codes"}),
+    f"{REPLAY_SCENARIO}/mitigation-2/wrong-rule-or-target": (
+        "wrong-rule-or-target",
+        {"alarms", "exit codes"},
+    ),
+    f"{REPLAY_SCENARIO}/mitigation-2/replay-before-incident": (
+        "replay-before-incident",
+        {"alarms", "exit codes"},
+    ),
+    f"{REPLAY_SCENARIO}/mitigation-2/replay-ends-before-fix": (
+        "replay-ends-before-fix",
+        {"alarms", "exit codes"},
+    ),
+    f"{REPLAY_SCENARIO}/mitigation-2/wrong-region": ("wrong-region", {"alarms"}),
+    f"{REPLAY_SCENARIO}/mitigation-1/swap-next": ("swap-next", {"alarms", "exit codes"}),
+    f"{DLQ_SCENARIO}/mitigation-4/wrong-resource": ("wrong-resource", {"exit codes"}),
+}
+"""Mutant: (its operator, the weak verifications it fools)."""
+
+
+def _mutants(scenario_ids: list[str]) -> tuple[list[Scenario], dict[str, Mutant]]:
+    catalog = load_catalog()
+    scenarios = select_scenarios(build_scenarios(catalog), scenario_ids)
+    names = CatalogNames.of(catalog)
+    mutants = {m.id: m for s in scenarios for m in generate_mutants(s, names)}
+    return scenarios, mutants
+
+
+def _fooled(result: DrillResult) -> set[str]:
+    """The weak verifications that would pass this drill."""
+    out = set()
+    fired = set(result.expected_alarms) <= set(result.fired_alarms)
+    still = any(f.startswith("alarms still in ALARM") for f in result.failures)
+    if fired and result.detected_after_s is not None and not still:
+        out.add("alarms")
+    if all(step.ok for step in result.steps):  # none run: nothing failed either
+        out.add("exit codes")
+    return out
+
+
+def test_every_operator_has_a_mutant_only_the_real_drill_kills() -> None:
+    catalog = load_catalog()
+    scenarios, mutants = _mutants([REPLAY_SCENARIO, DLQ_SCENARIO])
+    assert {m.mutation for m in mutants.values()} >= {op for op, _ in KILLERS.values()}
+    chosen = [scenarios[0], *(mutants[i].scenario for i in KILLERS)]
+    results = run_drills(catalog, chosen).results
+    assert results[0].passed, results[0].failures  # the runbook as written
+    for (mutant_id, (operator, weak)), result in zip(KILLERS.items(), results[1:], strict=True):
+        assert mutants[mutant_id].mutation == operator
+        assert _fooled(result) == weak, (mutant_id, result.failures)
+        assert not result.passed, f"{mutant_id} survived"
+        kept = [f for f in result.failures if "did not complete" in f or "still holds" in f]
+        assert kept, (mutant_id, result.failures)  # killed for losing work, not for noise
+
+
+def test_a_parallel_mutation_run_judges_kills_survivors_and_equivalents() -> None:
+    catalog = load_catalog()
+    scenarios, mutants = _mutants([DLQ_SCENARIO])
+    wanted = [
+        f"{DLQ_SCENARIO}/mitigation-4/wrong-resource",  # replays the wrong DLQ: killed
+        f"{DLQ_SCENARIO}/mitigation-2/drop",  # `dlq inspect` only reads: survives
+        f"{DLQ_SCENARIO}/diagnosis-1/drop",  # a step the drill does not run: no run of its own
+    ]
+    report = run_mutants(catalog, scenarios, [mutants[i] for i in wanted], jobs=2)
+    status = {o.id: (o.status, o.reason) for o in report.outcomes}
+    assert status[wanted[0]][0] == "killed" and "still holds" in status[wanted[0]][1]
+    assert status[wanted[1]] == ("survived", "the drill still passes")
+    assert status[wanted[2]][0] == "survived" and "does not run" in status[wanted[2]][1]
+    overall = report.overall()
+    assert (overall.killed, overall.survived, overall.errors) == (1, 2, 0)
+    assert report.to_json()["scores"][DLQ_SCENARIO]["score"] == round(1 / 3, 4)
