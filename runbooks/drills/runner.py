@@ -609,7 +609,7 @@ class _Drill:
 
     def _run_steps(self, env: CommandEnv) -> None:
         box = self.sandbox
-        for step in drilled_steps(self.scenario):
+        for step in self.scenario.mitigation:
             if step.command is None:
                 if self.code_faults_active:
                     self._clear_code_faults()
