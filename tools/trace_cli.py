@@ -194,14 +194,17 @@ def _cloudwatch(
     catalog: Catalog, endpoint_url: str | None, profile: str | None, region: str | None
 ) -> tuple[CloudWatchSource, Status]:
     """A source over the catalog's log groups, reporting progress on a spinner (stderr)."""
-    import boto3
+    # botocore's session, as boto3's would be made (profile, region, endpoint), without boto3's
+    # own imports (s3transfer and its multiprocessing: a tenth of a short trace's start-up).
+    import botocore.session
     from botocore.exceptions import BotoCoreError
 
     from tools.tracing.cloudwatch import CloudWatchSource
 
     try:
-        session = boto3.session.Session(profile_name=profile, region_name=region or catalog.region)
-        client = session.client("logs", endpoint_url=endpoint_url)
+        session = botocore.session.Session(profile=profile)
+        session.set_config_variable("region", region or catalog.region)
+        client = session.create_client("logs", endpoint_url=endpoint_url)
     except (BotoCoreError, ValueError) as error:
         raise TraceInputError(f"cannot reach CloudWatch: {error}") from None
     from rich.console import Console
