@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from insights_queries.sources import SourceError
 from tools.options import (
     catalog_option,
     endpoint_url_option,
@@ -173,6 +172,8 @@ def _window(since: str | None, until: str | None, local: bool) -> tuple[int | No
 def _from_files(
     cid: str, files: tuple[Path, ...], catalog: Catalog, start: int | None, end: int | None
 ) -> Found:
+    # The file readers (and their decoders) load only when files are given, never for CloudWatch.
+    from insights_queries.sources import SourceError
     from tools.tracing.sources import read_files
 
     notices: list[str] = []
@@ -251,6 +252,7 @@ def _latest(
     start_event = workflow.start_event
     own_events, other_events = distinctive_events(catalog, workflow)
     if files:
+        from insights_queries.sources import SourceError
         from tools.tracing.sources import describe_files, latest_workflow_in_files
 
         notices: list[str] = []

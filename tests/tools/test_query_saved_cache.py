@@ -71,22 +71,34 @@ def test_a_broken_catalog_is_reported_and_never_cached(tmp_path: Path) -> None:
 _PROBE = """
 import sys
 from tools.saved_queries import named_queries
-named_queries(None, None)  # warm the cache
+from tools.tracing.catalog_cache import load_for_trace
+named_queries(None, None)  # warm the caches
+load_for_trace(None, None)
 for name in [m for m in sys.modules if m.split(".")[0] in ("catalog", "pydantic", "yaml")]:
     del sys.modules[name]
-sys.argv = ["obskit", "query", "--query-name", "errors/errors-by-service", "--region", "us-east-1"]
+sys.argv = ["obskit", *sys.argv[1:], "--since", "1h", "--region", "us-east-1"]
 from tools.cli import main
 try:
     main()
 except SystemExit:
     pass
 heavy = sorted({m.split(".")[0] for m in sys.modules} & {"catalog", "pydantic", "yaml", "boto3"})
-local = "insights_queries.local" in sys.modules
-print("HEAVY=" + ",".join(heavy) + ";LOCAL=" + str(local))
+local = sorted({"insights_queries.local", "insights_queries.sources"} & set(sys.modules))
+print("HEAVY=" + ",".join(heavy) + ";LOCAL=" + ",".join(local))
 """
 
 
-def test_a_cloudwatch_query_by_name_loads_neither_the_catalog_nor_boto3(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("query", "--query-name", "errors/errors-by-service"),
+        ("trace", "--last", "trading"),
+    ],
+)
+def test_a_cloudwatch_command_loads_neither_the_catalog_nor_boto3_nor_file_readers(
+    tmp_path: Path, words: tuple[str, ...]
+) -> None:
+    """What a drill's diagnosis runs, again and again, each time a new process."""
     env = {
         "PYTHONPATH": str(ROOT),
         "PATH": "/usr/bin:/bin",
@@ -97,7 +109,7 @@ def test_a_cloudwatch_query_by_name_loads_neither_the_catalog_nor_boto3(tmp_path
         "AWS_MAX_ATTEMPTS": "1",
     }
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE],
+        [sys.executable, "-c", _PROBE, *words],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -106,4 +118,4 @@ def test_a_cloudwatch_query_by_name_loads_neither_the_catalog_nor_boto3(tmp_path
     )
     marker = [line for line in done.stdout.splitlines() if line.startswith("HEAVY=")]
     assert marker, done.stderr
-    assert marker[-1] == "HEAVY=;LOCAL=False", done.stderr
+    assert marker[-1] == "HEAVY=;LOCAL=", done.stderr
