@@ -28,6 +28,7 @@ def run() -> dict[str, Any]:
     wanted = [i for i in os.environ.get("OBSKIT_BENCH_DRILLS", "").split(",") if i]
     jobs = int(os.environ.get("OBSKIT_BENCH_DRILL_JOBS") or default_jobs())
     scenarios = select_scenarios(build_scenarios(catalog), wanted)
+    load_before = _load_average()
     began = time.perf_counter()
     report = (
         run_drills_parallel(catalog, scenarios, jobs=jobs)
@@ -64,5 +65,15 @@ def run() -> dict[str, Any]:
             f"target: all drills in under {TARGET_S:g} s wall: {verdict} ({total:.1f} s)",
             f"{sum(r.passed for r in report.results)}/{len(report.results)} drills passed",
             f"{jobs} worker process(es); a drill's wall time includes waiting for the CPU",
+            f"load average (1 min) before {load_before}, after {_load_average()}: the machine "
+            "is shared, compare runs made at similar load",
         ],
     }
+
+
+def _load_average() -> str:
+    """The 1-minute load average, or ``-`` where the platform has none."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (OSError, AttributeError):  # no load average on this platform
+        return "-"

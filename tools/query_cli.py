@@ -26,8 +26,6 @@ from insights_queries import Query, QuerySyntaxError, UnboundParameterError, bin
 from insights_queries.cloudwatch import AwsQueryError, AwsTarget, parse_time, run_on_cloudwatch
 from insights_queries.engine import Result, Statistics
 from insights_queries.evaluate import QueryError
-from insights_queries.local import query_files
-from insights_queries.sources import SourceError
 from insights_queries.timestamps import Millis, format_millis
 from insights_queries.values import to_text
 from tools.options import (
@@ -84,14 +82,13 @@ def _from_text(text: str) -> Query:
 
 
 def _saved_query(name: str, catalog_path: Path | None, stage: str | None) -> Any:
-    from catalog import CatalogError, load_catalog
-    from insights_queries.library import build_queries
+    """The generated query ``name`` (or its tail), from the saved-query cache when current."""
+    from tools.saved_queries import CatalogUnavailable, named_queries
 
     try:
-        catalog = load_catalog(catalog_path, stage=stage)
-    except CatalogError as error:
+        queries = named_queries(catalog_path, stage)
+    except CatalogUnavailable as error:
         _fail(f"cannot load the catalog: {error}")
-    queries = build_queries(catalog)
     for saved in queries:
         if saved.name == name or saved.name.split("/", 1)[-1] == name:
             return saved
@@ -312,6 +309,10 @@ def _run(
 
 def _run_local(model: Query, files: Sequence[Path], notices: list[str]) -> Result:
     """The query run on ``files``; the reader checks each path (missing, a directory, a FIFO)."""
+    # The local engine and its readers: only for FILES (a CloudWatch run never loads them).
+    from insights_queries.local import query_files
+    from insights_queries.sources import SourceError
+
     try:
         return query_files(model, list(files), notices=notices)
     except (SourceError, QueryError) as error:

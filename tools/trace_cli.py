@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from insights_queries.sources import SourceError
 from tools.options import (
     catalog_option,
     endpoint_url_option,
@@ -173,6 +172,8 @@ def _window(since: str | None, until: str | None, local: bool) -> tuple[int | No
 def _from_files(
     cid: str, files: tuple[Path, ...], catalog: Catalog, start: int | None, end: int | None
 ) -> Found:
+    # The file readers (and their decoders) load only when files are given, never for CloudWatch.
+    from insights_queries.sources import SourceError
     from tools.tracing.sources import read_files
 
     notices: list[str] = []
@@ -194,14 +195,17 @@ def _cloudwatch(
     catalog: Catalog, endpoint_url: str | None, profile: str | None, region: str | None
 ) -> tuple[CloudWatchSource, Status]:
     """A source over the catalog's log groups, reporting progress on a spinner (stderr)."""
-    import boto3
+    # botocore's session, as boto3's would be made (profile, region, endpoint), without boto3's
+    # own imports (s3transfer and its multiprocessing: a tenth of a short trace's start-up).
+    import botocore.session
     from botocore.exceptions import BotoCoreError
 
     from tools.tracing.cloudwatch import CloudWatchSource
 
     try:
-        session = boto3.session.Session(profile_name=profile, region_name=region or catalog.region)
-        client = session.client("logs", endpoint_url=endpoint_url)
+        session = botocore.session.Session(profile=profile)
+        session.set_config_variable("region", region or catalog.region)
+        client = session.create_client("logs", endpoint_url=endpoint_url)
     except (BotoCoreError, ValueError) as error:
         raise TraceInputError(f"cannot reach CloudWatch: {error}") from None
     from rich.console import Console
@@ -248,6 +252,7 @@ def _latest(
     start_event = workflow.start_event
     own_events, other_events = distinctive_events(catalog, workflow)
     if files:
+        from insights_queries.sources import SourceError
         from tools.tracing.sources import describe_files, latest_workflow_in_files
 
         notices: list[str] = []

@@ -55,12 +55,9 @@ def load_for_trace(path: Path | None, stage: str | None) -> Catalog:
     """
     if os.environ.get("OBSKIT_NO_CACHE", "") not in ("", "0"):
         return _load(path, stage)
-    entry = _entry(catalog_file(path), stage)
+    entry = entry_for(catalog_file(path), stage)
     if entry is not None:
-        try:
-            stored = marshal.loads(entry.read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
-            stored = None
+        stored = read_entry(entry)
         if isinstance(stored, dict) and stored.get(_MODEL) == "Catalog":
             view: Catalog = _view(stored)  # a CatalogView: the fields and lookups trace reads
             return view
@@ -76,26 +73,48 @@ def _load(path: Path | None, stage: str | None) -> Catalog:
     return load_catalog(path, stage=stage)
 
 
-def _entry(file: Path, stage: str | None) -> Path | None:
-    """The cache file for ``file`` as it is now, or ``None`` when it cannot be stated."""
+def entry_for(
+    file: Path, stage: str | None, kind: str = "catalog", packages: tuple[Path, ...] = ()
+) -> Path | None:
+    """The cache file for ``file`` as it is now, or ``None`` when it cannot be stated.
+
+    ``kind`` names what is stored (the catalog, or something built from it); ``packages`` are
+    further source folders whose code shapes the stored value (they join the key, like the
+    catalog package always does).
+    """
     try:
         resolved = file.resolve()
         stat = resolved.stat()
         code = sorted(
-            (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in _PACKAGE.glob("*.py")
+            (str(p.parent.name), p.name, p.stat().st_size, p.stat().st_mtime_ns)
+            for package in (_PACKAGE, *packages)
+            for p in package.glob("*.py")
         )
     except OSError:
         return None
-    key = repr((FORMAT, str(resolved), stat.st_size, stat.st_mtime_ns, stage, code))
-    return cache_dir() / f"catalog-{hashlib.sha256(key.encode()).hexdigest()[:32]}.marshal"
+    key = repr((FORMAT, kind, str(resolved), stat.st_size, stat.st_mtime_ns, stage, code))
+    return cache_dir() / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.marshal"
+
+
+def read_entry(entry: Path) -> Any:
+    """The plain value stored at ``entry``, or ``None`` when it is missing or damaged."""
+    try:
+        return marshal.loads(entry.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
 
 
 def _store(entry: Path, catalog: Catalog) -> None:
+    """Store the loaded catalog as plain values."""
+    store_plain(entry, _plain(catalog))
+
+
+def store_plain(entry: Path, value: Any) -> None:
     """Write the entry atomically (a concurrent run reads the old file or the new, never half)."""
     try:
-        data = marshal.dumps(_plain(catalog))
+        data = marshal.dumps(value)
         entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".catalog-")
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".cache-")
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, entry)
