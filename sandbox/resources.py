@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 
 from catalog.models import Catalog, Queue, Rule, RuleTarget, Service
 from sandbox import naming
-from sandbox.aws import Clients
+from sandbox.aws import Clients, client_for
 
 QueueKind = Literal["catalog", "delivery", "observer"]
 #: A delivery queue keeps events as long as Lambda's async queue does at most (6 hours).
@@ -159,8 +159,36 @@ def ensure_resources(catalog: Catalog, clients: Clients) -> Resources:
         found.delivery[service.name] = name
     _ensure_topics(catalog, clients, found)
     _ensure_buses(catalog, clients, found)
+    _ensure_schedules(catalog, clients, found)
     _ensure_log_groups(catalog, clients, found)
     return found
+
+
+def _ensure_schedules(catalog: Catalog, clients: Clients, found: Resources) -> None:
+    """The catalog's schedules as EventBridge Scheduler schedules, so ``aws scheduler
+    get-schedule`` answers as on a deployed account. moto never fires them: the sandbox invokes
+    their targets on the simulated clock itself (:mod:`sandbox.scheduled_jobs`).
+    (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html)"""
+    if not catalog.schedules:
+        return
+    scheduler = client_for("scheduler", clients.endpoint_url, clients.region)
+    for schedule in catalog.schedules:
+        try:
+            scheduler.get_schedule(Name=schedule.name)
+            continue
+        except ClientError:
+            pass
+        function = str(catalog.service(schedule.target).function_name)
+        scheduler.create_schedule(
+            Name=schedule.name,
+            ScheduleExpression=schedule.expression,
+            ScheduleExpressionTimezone=schedule.timezone,
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={
+                "Arn": f"arn:aws:lambda:{found.region}:{found.account_id}:function:{function}",
+                "RoleArn": f"arn:aws:iam::{found.account_id}:role/{catalog.system}-scheduler",
+            },
+        )
 
 
 def _ensure_topics(catalog: Catalog, clients: Clients, found: Resources) -> None:

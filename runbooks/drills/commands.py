@@ -51,6 +51,9 @@ class CommandEnv:
     workdir: Path | None = None
     """The operator's working directory: a fresh one per drill, so files a tool keeps there
     (``obskit dlq replay``'s journal) never leak from one drill, or one run, into the next."""
+    catalog_file: str | None = None
+    """The drilled catalog, as ``$OBSKIT_CATALOG``: an ``obskit`` step written without
+    ``--catalog`` reads the system being drilled, never the embedded example."""
 
     def environ(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         env = dict(os.environ if base is None else base)
@@ -65,6 +68,7 @@ class CommandEnv:
                 "AWS_REGION": self.region,
                 "AWS_ACCOUNT_ID": self.account_id,
                 "AWS_PAGER": "",
+                **({"OBSKIT_CATALOG": self.catalog_file} if self.catalog_file else {}),
                 "NO_COLOR": "1",
                 "COLUMNS": str(TERMINAL_COLUMNS),
             }

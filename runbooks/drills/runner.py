@@ -541,8 +541,13 @@ class _Drill:
             tempfile.TemporaryDirectory(prefix="obskit-drill-") as workdir,
             self._gateway() as gateway,
         ):
+            source = box.catalog.source_file
             yield CommandEnv(
-                gateway.endpoint_url, box.catalog.region, box.resources.account_id, Path(workdir)
+                gateway.endpoint_url,
+                box.catalog.region,
+                box.resources.account_id,
+                Path(workdir),
+                catalog_file=None if source == "<catalog>" else str(Path(source).resolve()),
             )
 
     def _diagnose(self, env: CommandEnv) -> None:

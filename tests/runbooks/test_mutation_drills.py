@@ -86,13 +86,13 @@ def test_a_parallel_mutation_run_judges_kills_survivors_and_equivalents() -> Non
     wanted = [
         f"{DLQ_SCENARIO}/mitigation-4/wrong-resource",  # replays the wrong DLQ: killed
         f"{DLQ_SCENARIO}/mitigation-2/drop",  # `dlq inspect` only reads: survives
-        f"{DLQ_SCENARIO}/diagnosis-1/drop",  # a step the drill does not run: no run of its own
+        f"{DLQ_SCENARIO}/diagnosis-1/wrong-resource",  # looks at another queue: misleads, killed
     ]
     report = run_mutants(catalog, scenarios, [mutants[i] for i in wanted], jobs=2)
     status = {o.id: (o.status, o.reason) for o in report.outcomes}
     assert status[wanted[0]][0] == "killed" and "still holds" in status[wanted[0]][1]
     assert status[wanted[1]] == ("survived", "the drill still passes")
-    assert status[wanted[2]][0] == "survived" and "does not run" in status[wanted[2]][1]
+    assert status[wanted[2]][0] == "killed", status[wanted[2]]
     overall = report.overall()
-    assert (overall.killed, overall.survived, overall.errors) == (1, 2, 0)
-    assert report.to_json()["scores"][DLQ_SCENARIO]["score"] == round(1 / 3, 4)
+    assert (overall.killed, overall.survived, overall.errors) == (2, 1, 0)
+    assert report.to_json()["scores"][DLQ_SCENARIO]["score"] == round(2 / 3, 4)
