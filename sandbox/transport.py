@@ -48,15 +48,18 @@ BATCH = 10
 PUBLISH_BATCH_BYTES = 262_144
 DELIVERY_STEP_S = 0.5
 """What an invocation sends reaches the bus / queue / topic at the next multiple of this many
-simulated seconds after it was sent: a delivery latency of up to half a second. AWS documents
+simulated seconds strictly after it was sent: a delivery latency of more than nothing and at most
+half a second (never none: a send at a step's exact moment would otherwise arrive at once, and
+a chain of warm invocations started on a step would take no time at all). AWS documents
 none (EventBridge delivers "in near real time", https://aws.amazon.com/eventbridge/faqs/); the
 step is our choice, and it lets the sandbox send what many overlapping invocations published in
 one batch instead of one call each."""
 
 
 def delivery_time(sent: float) -> float:
-    """When something sent at ``sent`` is delivered: the next :data:`DELIVERY_STEP_S` step."""
-    return math.ceil(round(sent / DELIVERY_STEP_S, 6)) * DELIVERY_STEP_S
+    """When something sent at ``sent`` is delivered: the next :data:`DELIVERY_STEP_S` step
+    strictly after it."""
+    return (math.floor(round(sent / DELIVERY_STEP_S, 6)) + 1) * DELIVERY_STEP_S
 
 
 @dataclass(frozen=True)

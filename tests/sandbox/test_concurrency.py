@@ -143,7 +143,15 @@ def test_held_actions_run_in_time_then_sequence_order() -> None:
     deferred.at(1.0, lambda: ran.append("second"))
     assert deferred.run_due(1.5) == 2 and ran == ["first", "second"]
     assert deferred.next_due() == 2.0
-    assert delivery_time(10.0) == 10.0 and delivery_time(10.01) == 10.0 + DELIVERY_STEP_S
+    assert delivery_time(10.01) == 10.0 + DELIVERY_STEP_S
+
+
+def test_a_send_is_never_delivered_at_the_moment_it_was_sent() -> None:
+    """A send on a step's exact moment (a warm invocation started on a whole minute) arrives a
+    step later, not at once: otherwise a chain of warm invocations takes no time and the
+    workflow's duration reads 0 (regression: every run after the first recorded 0 s)."""
+    for sent in (10.0, 10.5, 220.0, 10.01, 10.49999, 1796288220.0):
+        assert sent < delivery_time(sent) <= sent + DELIVERY_STEP_S
 
 
 def test_concurrent_executions_counts_what_runs_at_once(sandbox: Sandbox) -> None:
