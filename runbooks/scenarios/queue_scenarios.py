@@ -322,7 +322,8 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
         resource=dlq.name,
         summary=f"Events from {source} failed every retry and wait in `{dlq.name}` "
         f"(kept {dlq.retention_s // 86400} days). Each one is a workflow step that did not happen.",
-        alarms=(alarm,),
+        # a subscription DLQ SNS cannot write to: the same lost notifications, seen by the topic
+        alarms=(alarm, *((ctx.alarm(topic.name, "redrive-to-dlq-failed"),) if topic else ())),
         symptoms=(
             f"ApproximateNumberOfMessagesVisible of `{dlq.name}` > 0.",
             "Workflows stop at the step whose event is in the DLQ.",

@@ -166,3 +166,14 @@ def test_a_job_drill_needs_a_schedule_triggered_target() -> None:
     assert "give the service trigger: schedule" in str(
         _undrillable(changed, "ingest-dev-nightly-sweep", None)
     )
+
+
+@pytest.mark.parametrize("example", ["alchemiser", "ingest"])
+def test_runbook_check_passes_on_every_example_with_handlers(example: str) -> None:
+    """Every generated alarm is detected by a scenario with a drill: the ingest topic's
+    redrive-to-DLQ alarm (a subscription DLQ SNS cannot write to) belongs to its DLQ's scenario
+    (regression: `runbook check` and `ready` failed on it)."""
+    path = Path(__file__).resolve().parents[2] / "examples" / example / "catalog.yaml"
+    result = CliRunner().invoke(runbook_cli, ["check", "--catalog", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "every alarm covered" in result.output
