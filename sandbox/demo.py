@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sandbox.clock import START_ENV, default_start, iso, resolve_start
+from sandbox.history import backfill_completions
 from sandbox.session import Sandbox
 from sandbox.summary import Summary
 
@@ -92,6 +93,8 @@ def run_demo(
     with out.status("starting moto_server and creating the catalog's resources..."):
         box = Sandbox.start(catalog, seed=seed, start_time=demo_start(time.time()))
     with box:
+        # a system that has been running: its schedules' runs of the last day completed
+        backfill_completions(box.catalog, box.metrics, box.clock.now())
         out.print(
             f"sandbox up on {box.endpoint_url}: {len(box.resources.queues)} queues, "
             f"{len(box.alarms.states())} alarms deployed and evaluated on a simulated clock"

@@ -3,6 +3,12 @@
 - Source queue, age of oldest message: AWS's recommended alarm (Maximum, 15 of 15 minutes,
   >=). AWS leaves the threshold to the user; ours is one visibility timeout (at least 300 s): a
   message older than that has already been received and failed once, or nobody is reading.
+  Missing data is *not breaching*, where AWS's table says "missing": SQS reports
+  ApproximateAgeOfOldestMessage only "if the queue contains at least one active message"
+  (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html),
+  so no datapoint means an empty queue, which is healthy. With "missing", a queue idle for the
+  15 minutes evaluated (a quiet FIFO queue, a queue between bursts) goes to INSUFFICIENT_DATA,
+  and its alarm says nothing an operator can use.
 - Dead-letter queue, not empty: ApproximateNumberOfMessagesVisible Maximum > 0 over 1 of 1 minute,
   missing data not breaching. AWS's backlog row (Average, 15 of 15) fits a work queue, not a DLQ:
   one message in a DLQ is a lost event and an incident now. SQS stops publishing metrics for an
@@ -77,7 +83,7 @@ class QueueMonitoring:
                 comparison_operator=row.comparison_operator,
                 evaluation_periods=row.evaluation_periods,
                 datapoints_to_alarm=row.datapoints_to_alarm,
-                treat_missing_data=row.treat_missing_data,
+                treat_missing_data="notBreaching",  # no age datapoint = an empty queue
             )
         ]
 

@@ -1,7 +1,10 @@
 """Run a runbook command literally, as an operator would, against the sandbox endpoint.
 
-A step's command is the text an operator pastes into a shell. The drill runs it as a subprocess
-(never by importing the CLI: a command that only works in-process proves nothing), with:
+A step's command is the text an operator pastes into a shell. The drill runs it as a process of
+its own (never by calling the CLI in the drill's process: a command that only works in-process
+proves nothing): forked from a warm interpreter that has already imported the AWS CLI and obskit
+(:mod:`runbooks.drills.command_server`, same script, argv and environment), or as a new
+interpreter where that cannot be. With:
 - fake credentials and the region of the catalog, and ``AWS_ENDPOINT_URL`` pointing at the sandbox;
 - ``aws``: the real AWS CLI, with ``--endpoint-url`` added too (AWS CLI v1 does not honour
   ``AWS_ENDPOINT_URL`` for every service). If it is not installed the step fails with a message
@@ -24,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from runbooks.drills import command_server
 from runbooks.drills.model import StepResult
 
 COMMAND_TIMEOUT_S = 180.0
@@ -131,18 +135,35 @@ def run_command(
         argv = argv_for(command, env, environ)
     except CommandError as error:
         return StepResult(command, 127, False, str(error))
+    server = command_server.shared_server(argv[0], environ)
+    if server is not None:
+        try:
+            finished = server.run(argv, environ, env.workdir, timeout_s)
+        except (OSError, RuntimeError, ValueError):
+            finished = _run_process(argv, environ, env.workdir, timeout_s)
+    else:
+        finished = _run_process(argv, environ, env.workdir, timeout_s)
+    if finished is None:
+        return StepResult(command, 124, False, f"timed out after {timeout_s:g} s")
+    output = (finished.stdout + finished.stderr)[-OUTPUT_KEEP:]
+    return StepResult(command, finished.returncode, finished.returncode == 0, output)
+
+
+def _run_process(
+    argv: list[str], environ: Mapping[str, str], cwd: Path | None, timeout_s: float
+) -> command_server.Finished | None:
+    """``argv`` as a new interpreter; ``None`` if it timed out."""
     try:
         done = subprocess.run(
             argv,
-            env=environ,
+            env=dict(environ),
             capture_output=True,
             text=True,
             timeout=timeout_s,
             stdin=subprocess.DEVNULL,
-            cwd=env.workdir,
+            cwd=cwd,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return StepResult(command, 124, False, f"timed out after {timeout_s:g} s")
-    output = (done.stdout + done.stderr)[-OUTPUT_KEEP:]
-    return StepResult(command, done.returncode, done.returncode == 0, output)
+        return None
+    return command_server.Finished(done.returncode, done.stdout, done.stderr)

@@ -107,6 +107,14 @@ class DrillOptions:
     """How a command runs (tests may wrap it; the default is a real subprocess)."""
     on_event: Callable[[str], None] | None = None
     """Progress lines ("drill X: detected after 240 s"), e.g. for the CLI's stderr."""
+    stop_at_first_failure: bool = False
+    """End the drill at its first failure (a detection that did not come, a step that failed or
+    misled). Failures only accumulate, so the verdict is the same as the whole drill's; only
+    the later reasons are not collected. Mutation runs use it: most mutants fail early."""
+
+
+class _FirstFailure(Exception):
+    """Raised inside a drill run with ``stop_at_first_failure`` when its first failure is known."""
 
 
 def select_scenarios(scenarios: Sequence[Scenario], ids: Sequence[str]) -> list[Scenario]:
@@ -410,14 +418,25 @@ class _Drill:
                 workflow=drill.workflow,
                 flush=False,
             )
-        self._detect()
-        with self._commands() as env:
-            self._diagnose(env)
-            self._mitigate(env)
-            self._recover()
-            self._verify(env)
+        try:
+            self._detect()
+            self._stop_if_failed()
+            with self._commands() as env:
+                self._diagnose(env)
+                self._mitigate(env)
+                self._recover()
+                self._verify(env)
+        except _FirstFailure:
+            self.result.failures.extend(step_failures(self.result.steps))
+            return
         self._list_rollback()
         self._verdict()
+
+    def _stop_if_failed(self) -> None:
+        if not self.options.stop_at_first_failure:
+            return
+        if self.result.failures or step_failures(self.result.steps):
+            raise _FirstFailure
 
     def _baseline(self) -> None:
         """The baseline load: the drill's own workflow runs first, then every other workflow
@@ -593,6 +612,7 @@ class _Drill:
             f"drill {self.scenario.id}: {part}: exit {outcome.exit_code}: {outcome.command}"
             + verdict,
         )
+        self._stop_if_failed()
         return judged_outcome
 
     def _mitigate(self, env: CommandEnv) -> None:

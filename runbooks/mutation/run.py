@@ -155,7 +155,9 @@ def run_mutants(
     harmless: Harmless | None = None,
 ) -> MutationReport:
     """Judge every mutant of ``scenarios`` (each scenario's own drill runs once as well)."""
-    opts = options or DrillOptions()
+    # A mutant is killed by its first failure: failures only accumulate, so the rest of its drill
+    # cannot change the verdict (the report gives that first reason).
+    opts = dataclasses.replace(options or DrillOptions(), stop_at_first_failure=True)
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
     check_drillable(catalog, scenarios)

@@ -27,6 +27,7 @@ from runbooks.drills.commands import CommandEnv, run_command
 from runbooks.drills.model import REPORT_KEYS, DrillReport, DrillResult, StepResult
 from runbooks.drills.report import write_report
 from runbooks.scenarios import Scenario, build_scenarios
+from sandbox.moto_server import MotoServer
 
 pytestmark = pytest.mark.slow
 
@@ -122,7 +123,9 @@ def test_a_runbook_that_forgets_the_replay_loses_workflows(aws_endpoint: str) ->
     assert result.workflows.completed < result.workflows.started
 
 
-def test_a_diagnosis_step_naming_the_wrong_function_fails_the_drill(aws_endpoint: str) -> None:
+def test_a_diagnosis_step_naming_the_wrong_function_fails_the_drill(
+    aws_endpoint: str, moto_server: MotoServer
+) -> None:
     """The policy step checks another rule's function: it exits 0, but its output cannot show
     that EventBridge may invoke the right one, so an operator would be misled: the drill fails
     and says which step, what it had to show, and what it showed."""
@@ -148,6 +151,17 @@ def test_a_diagnosis_step_naming_the_wrong_function_fails_the_drill(aws_endpoint
     assert "alchemiser-dev-to-signal-aggregator" in failure  # the tail shows what it found
     # everything else of the runbook still worked: only the misleading step fails the drill
     assert result.workflows.lost == 0 and len(result.failures) == 1
+    # As a mutation run judges it: the drill ends at that step, with the same verdict and reason.
+    moto_server.reset()
+    first = _run(catalog, misleading, aws_endpoint, stop_at_first_failure=True)
+    [first_failure] = first.failures  # the same reason (the policy's revision id differs)
+    assert (
+        not first.passed
+        and first_failure.split("output ends")[0] == failure.split("output ends")[0]
+    )
+    assert first.steps[-1].command == step.command
+    assert len(first.steps) < len(result.steps)
+    assert not any(s.part in ("mitigation", "verification") for s in first.steps)
 
 
 def test_the_failing_function_drill_shows_where_the_run_stopped(aws_endpoint: str) -> None:

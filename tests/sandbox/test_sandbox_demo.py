@@ -30,7 +30,11 @@ def test_demo_runs_workflows_prints_summary_and_one_trace() -> None:
     assert result.summary.workflows.completed == 2
     assert result.traced is not None and traced == [result.traced]
     assert "traced" in text and "from 8 services" in text
+    # every alarm OK at the end (none left in INSUFFICIENT_DATA: an idle queue's age alarm reads
+    # "no datapoint" as an empty queue), and none went to ALARM on the way
     assert result.summary.alarm_counts()["ALARM"] == 0
+    assert result.summary.alarm_counts()["INSUFFICIENT_DATA"] == 0
+    assert "alarm transitions into or out of ALARM during the run: 0\n" in text
     assert result.summary.alarms["alchemiser-dev-workflow-trading-heartbeat"] == "OK"
     for heading in ("Workflows", "Functions", "Queues", "Alarms:"):
         assert heading in text

@@ -1,0 +1,108 @@
+"""Runbook commands forked from the warm command server answer exactly as new interpreters do.
+
+Each command runs both ways against a real moto_server: the exit code, stdout and stderr must be
+the same bytes. The kinds cover what runbook steps do: an ``aws`` call that answers, one that fails
+on the server (non-zero exit, error on stderr), a usage error of the AWS CLI, ``obskit`` reading and
+writing in its working directory, an ``obskit`` error, and a ``${VAR}`` from the environment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from runbooks.drills import command_server
+from runbooks.drills.commands import CommandEnv, run_command
+
+pytestmark = pytest.mark.skipif(
+    not command_server.fork_available(), reason="the command server forks (Linux)"
+)
+
+COMMANDS = [
+    "aws sqs list-queues",
+    "aws sqs get-queue-attributes --queue-url ${QUEUE_URL} --attribute-names All",
+    "aws sqs get-queue-attributes --queue-url http://nowhere/000000000000/missing "
+    "--attribute-names All",
+    "aws lambda get-function-configuration --function-name no-such-function",
+    "aws sqs no-such-operation",
+    "aws cloudwatch describe-alarms --alarm-names missing-alarm --output text",
+    "obskit dlq inspect drill-dlq",
+    "obskit dlq inspect no-such-queue",
+    "obskit query --help",
+    "obskit no-such-command",
+]
+
+
+@pytest.fixture
+def env(aws_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CommandEnv]:
+    sqs = boto3.client("sqs", endpoint_url=aws_endpoint, region_name="us-east-1")
+    url = sqs.create_queue(QueueName="drill-dlq")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody='{"detail-type": "X", "id": "1"}')
+    monkeypatch.setenv("QUEUE_URL", url)
+    yield CommandEnv(aws_endpoint, "us-east-1", "123456789012", workdir=tmp_path)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_forked_command_answers_as_a_new_interpreter(
+    command: str, env: CommandEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forked = run_command(command, env)
+    monkeypatch.setenv(command_server.MODE_ENV, "subprocess")
+    fresh = run_command(command, env)
+    assert (forked.exit_code, _without_ages(forked.output)) == (
+        fresh.exit_code,
+        _without_ages(fresh.output),
+    )
+
+
+def _without_ages(output: str) -> str:
+    """A message's age (``obskit dlq inspect``'s "oldest age") counts wall-clock seconds: the
+    second run of a command may read one more."""
+    return re.sub(r"\b\d+ s\b", "N s", output)
+
+
+def test_the_server_runs_what_it_serves_and_nothing_leaks_between_commands(
+    env: CommandEnv, tmp_path: Path
+) -> None:
+    environ = env.environ()
+    aws = str(Path(command_server.sys.executable).parent / "aws")
+    server = command_server.shared_server(aws, environ)
+    assert server is not None
+    assert command_server.serves(aws)
+    assert not command_server.serves("/bin/true")
+    script = tmp_path / "obskit"
+    script.write_text("#!/usr/bin/env python3\nprint('another python')\n")
+    assert not command_server.serves(str(script))
+    # A variable one command's process sets is gone for the next: every child starts afresh.
+    first = server.run(
+        [aws, "--endpoint-url", env.endpoint_url, "sqs", "list-queues"], environ, tmp_path, 60
+    )
+    assert first is not None and first.returncode == 0 and "drill-dlq" in first.stdout
+    environ_without_region = {k: v for k, v in environ.items() if "REGION" not in k}
+    second = server.run(
+        [aws, "--endpoint-url", env.endpoint_url, "sqs", "list-queues"],
+        environ_without_region,
+        tmp_path,
+        60,
+    )
+    assert second is not None and second.returncode != 0
+    assert "region" in second.stderr.lower()
+
+
+def test_a_command_past_its_timeout_is_killed(env: CommandEnv, tmp_path: Path) -> None:
+    environ = env.environ()
+    sleeper = tmp_path / "bin" / "obskit"
+    sleeper.parent.mkdir()
+    sleeper.write_text(f"#!{command_server.sys.executable}\nimport time\ntime.sleep(600)\n")
+    server = command_server.shared_server(str(sleeper), environ)
+    assert server is not None
+    assert server.run([str(sleeper)], environ, tmp_path, 1.0) is None
+    obskit = str(Path(command_server.sys.executable).parent / "obskit")
+    again = command_server.shared_server(obskit, environ)
+    assert again is not None and again is not server
+    done = again.run([obskit, "--help"], environ, tmp_path, 60)
+    assert done is not None and done.returncode == 0 and "Usage" in done.stdout
