@@ -102,6 +102,11 @@ def now() -> float:
     return time.time() if _Clock.now is None else _Clock.now
 
 
+def now_if_set() -> float | None:
+    """The sandbox's time if one set it, else None (the wall clock is in use)."""
+    return _Clock.now
+
+
 # --- moto's state ----------------------------------------------------------------------------
 
 

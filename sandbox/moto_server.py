@@ -126,13 +126,13 @@ class MotoServer:
         with urllib.request.urlopen(req, timeout=5):
             pass
 
-    def snapshot(self) -> None:
-        """Save the server's whole state (see :mod:`sandbox.moto_snapshot`)."""
-        self._post(SNAPSHOT_PATH)
+    def snapshot(self, slot: str = "") -> None:
+        """Save the server's whole state in ``slot`` (see :mod:`sandbox.moto_snapshot`)."""
+        self._post(SNAPSHOT_PATH + (f"/{slot}" if slot else ""))
 
-    def restore(self) -> None:
-        """Put back the state :meth:`snapshot` saved, forgetting everything since."""
-        self._post(RESTORE_PATH)
+    def restore(self, slot: str = "") -> None:
+        """Put back the state :meth:`snapshot` saved in ``slot``, forgetting everything since."""
+        self._post(RESTORE_PATH + (f"/{slot}" if slot else ""))
 
     def _post(self, path: str) -> None:
         req = urllib.request.Request(f"{self.endpoint_url}{path}", method="POST")

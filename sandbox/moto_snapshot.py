@@ -84,32 +84,39 @@ def _copy(state: Saved) -> Saved:
 
 
 class MotoSnapshots:
-    """One saved state of this process's moto, restorable any number of times."""
+    """Saved states of this process's moto, each restorable any number of times.
+
+    The unnamed slot holds the set-up every drill starts from; named slots hold other moments
+    (a drill up to its detection, which the mutants of its runbook continue from)."""
 
     def __init__(self) -> None:
-        self._saved: Saved | None = None
+        self._saved: dict[str, Saved] = {}
 
     @property
     def taken(self) -> bool:
-        return self._saved is not None
+        return "" in self._saved
 
-    def save(self) -> int:
+    def save(self, slot: str = "") -> int:
         """Copy the state of every backend in use; returns how many services it holds."""
         from moto.core.base_backend import backend_lock
 
         with backend_lock:
             live: Saved = [(registry, dict(registry)) for registry in _in_use()]
-            self._saved = _copy(live)
-        return len(self._saved)
+            self._saved[slot] = _copy(live)
+        return len(self._saved[slot])
 
-    def restore(self) -> int:
-        """Put the saved state back; returns how many services it holds."""
+    def restore(self, slot: str = "") -> int:
+        """Put the state saved in ``slot`` back; returns how many services it holds."""
         from moto.core.base_backend import backend_lock
         from moto.core.model_instances import reset_model_data
 
-        if self._saved is None:
-            raise SnapshotError("no snapshot taken yet: POST /obskit-api/snapshot first")
-        fresh = _copy(self._saved)
+        saved = self._saved.get(slot)
+        if saved is None:
+            where = f" in slot {slot!r}" if slot else ""
+            raise SnapshotError(
+                f"no snapshot taken{where} yet: POST /obskit-api/snapshot{'/' + slot if slot else ''} first"
+            )
+        fresh = _copy(saved)
         kept = {id(registry) for registry, _ in fresh}
         with backend_lock:
             in_use = _in_use()
@@ -143,17 +150,28 @@ def wsgi_routes(app: Callable[..., Any], snapshots: MotoSnapshots) -> Callable[.
 
     def routed(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         path = environ.get("PATH_INFO", "")
-        if path not in (SNAPSHOT_PATH, RESTORE_PATH):
+        route, slot = _route(path)
+        if route is None:
             return app(environ, start_response)
         if environ.get("REQUEST_METHOD") != "POST":
             return _answer(start_response, "405 Method Not Allowed", f"POST {path}\n")
         try:
-            count = snapshots.save() if path == SNAPSHOT_PATH else snapshots.restore()
+            count = snapshots.save(slot) if route == SNAPSHOT_PATH else snapshots.restore(slot)
         except SnapshotError as error:
             return _answer(start_response, "409 Conflict", f"{error}\n")
         return _answer(start_response, "200 OK", f"{count} services\n")
 
     return routed
+
+
+def _route(path: str) -> tuple[str | None, str]:
+    """(the snapshot or restore route, the slot named after it: ``/obskit-api/restore/NAME``)."""
+    for route in (SNAPSHOT_PATH, RESTORE_PATH):
+        if path == route:
+            return route, ""
+        if path.startswith(route + "/") and len(path) > len(route) + 1:
+            return route, path[len(route) + 1 :]
+    return None, ""
 
 
 def _answer(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:

@@ -31,6 +31,20 @@ _HANDLERS: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
     "AWSEvents.ListReplays": replay_api.list_replays,
     "AWSEvents.CancelReplay": replay_api.cancel_replay,
 }
+_SLOT_CLOCKS: dict[str, float | None] = {}
+"""The replay clock when each named snapshot slot was saved (``/obskit-api/snapshot/NAME``)."""
+_SNAPSHOT_PREFIX = "/obskit-api/snapshot/"
+_RESTORE_PREFIX = "/obskit-api/restore/"
+
+
+def _named_slot(path: str) -> tuple[bool, str] | None:
+    """(saving?, slot) for a named snapshot or restore route, else None."""
+    for prefix, saving in ((_SNAPSHOT_PREFIX, True), (_RESTORE_PREFIX, False)):
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return saving, path[len(prefix) :]
+    return None
+
+
 _STATUS = {
     200: "200 OK",
     400: "400 Bad Request",
@@ -61,6 +75,14 @@ def replay_routes(app: App) -> App:
             return _clock(environ, start_response)
         if path in _RESETS:
             archive_replay.set_clock(None)
+            return app(environ, start_response)
+        slot = _named_slot(path)
+        if slot is not None:  # a moment of a drill: its replay clock is part of it
+            saving, name = slot
+            if saving:
+                _SLOT_CLOCKS[name] = archive_replay.now_if_set()
+            else:
+                archive_replay.set_clock(_SLOT_CLOCKS.get(name))
             return app(environ, start_response)
         handler = _HANDLERS.get(environ.get("HTTP_X_AMZ_TARGET", ""))
         if handler is None:

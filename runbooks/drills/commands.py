@@ -167,3 +167,17 @@ def _run_process(
     except subprocess.TimeoutExpired:
         return None
     return command_server.Finished(done.returncode, done.stdout, done.stderr)
+
+
+def warm_command_servers() -> None:
+    """Start this process's command servers for ``aws`` and ``obskit`` now, so processes forked
+    from it (drill variants, :mod:`runbooks.drills.variants`) share them instead of each
+    starting its own."""
+    env = CommandEnv("http://127.0.0.1:1", "us-east-1", "000000000000")
+    environ = env.environ()
+    for program in ("aws", "obskit"):
+        try:
+            argv = argv_for(program, env, environ)
+        except CommandError:
+            continue
+        command_server.shared_server(argv[0], environ)

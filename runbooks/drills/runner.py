@@ -331,6 +331,21 @@ def run_drill(scenario: Scenario, sandboxes: FreshSandboxes, options: DrillOptio
     return result
 
 
+def acts_on_functions(scenario: Scenario) -> bool:
+    """Whether the drill needs the catalog's functions in moto: a throttle or slow fault is
+    written into (and read back from) them, and a mitigation command may act on them.
+    Reading them back after every step costs eight calls, and creating them (where no saved
+    state has them) eight more, so drills without either leave them alone."""
+    drill = scenario.drill
+    assert drill is not None
+    faults = (drill.fault, *drill.extra_faults)
+    modes = {f.kind.partition(":")[0] for f in faults if f.target == "service"}
+    if modes & {"throttle", "slow"}:
+        return True
+    commands = [s.command or "" for s in drilled_steps(scenario)]
+    return any(c.startswith("aws lambda") or " --lambda " in c for c in commands)
+
+
 def long_drill_start(
     catalog: Catalog, drill: Drill, options: DrillOptions, wall_now: float
 ) -> float | None:
@@ -395,6 +410,12 @@ class _Drill:
         return self.sandbox.clock.now() - self.t0
 
     def run(self) -> None:
+        if self.run_until_detected():
+            self.run_runbook()
+
+    def run_until_detected(self) -> bool:
+        """Baseline, fault, detection: everything before the runbook's first step. False when
+        the drill already ended (its first failure, with ``stop_at_first_failure``)."""
         box, drill = self.sandbox, self.drill
         self.began = box.clock.now()
         self._baseline()
@@ -418,9 +439,16 @@ class _Drill:
                 workflow=drill.workflow,
                 flush=False,
             )
+        self._detect()
         try:
-            self._detect()
             self._stop_if_failed()
+        except _FirstFailure:
+            return False
+        return True
+
+    def run_runbook(self) -> None:
+        """The runbook's diagnosis, mitigation, recovery and verification, then the verdict."""
+        try:
             with self._commands() as env:
                 self._diagnose(env)
                 self._mitigate(env)
@@ -466,15 +494,7 @@ class _Drill:
             box.start_run(flow)
 
     def _acts_on_functions(self) -> bool:
-        """Whether the drill needs the catalog's functions in moto: a throttle or slow fault is
-        written into (and read back from) them, and a mitigation command may act on them.
-        Reading them back after every step costs eight calls, and creating them (where no saved
-        state has them) eight more, so drills without either leave them alone."""
-        modes = {f.kind.partition(":")[0] for f in self.faults if f.target == "service"}
-        if modes & {"throttle", "slow"}:
-            return True
-        commands = [s.command or "" for s in drilled_steps(self.scenario)]
-        return any(c.startswith("aws lambda") or " --lambda " in c for c in commands)
+        return acts_on_functions(self.scenario)
 
     # --- phases -----------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """Run mutants' drills: each a real drill, on the saved sandbox set-up, in parallel.
 
-Every mutant runs with :func:`~runbooks.drills.runner.run_drill`, exactly as ``obskit drill run``
-runs the scenario's own drill: worker processes (each with its own moto_server, restored to the
-saved set-up before each drill, :class:`~runbooks.drills.runner.FreshSandboxes`) take the next
-drill from a shared queue, likely longest first. Each scenario's unmutated drill runs too: a
+Every mutant's drill is the drill ``obskit drill run`` runs: worker processes (each with its own
+moto_server, restored to the saved set-up before each drill,
+:class:`~runbooks.drills.runner.FreshSandboxes`) take the next group of one scenario's mutants
+from a shared queue, likely longest first, and judge the group from one run of the drill up to
+detection (:func:`~runbooks.drills.variants.run_variants`: each mutant continues in a forked copy,
+which gives what a fresh drill of it gives). Each scenario's unmutated drill runs too: a
 mutant of a scenario whose drill already fails proves nothing (``error``), and a mutant that
 changes no step the drill runs (:meth:`Mutant.equivalent_to`) gets the unmutated verdict
 without a run of its own. An exception in the harness is an ``error``, never a kill.
@@ -27,8 +29,8 @@ from runbooks.drills.runner import (
     _say,
     _sigterm_as_interrupt,
     check_drillable,
-    run_drill,
 )
+from runbooks.drills.variants import run_variants
 from runbooks.mutation.harmless import Harmless
 from runbooks.mutation.mutants import Mutant
 from runbooks.mutation.report import MutationReport, Outcome
@@ -55,23 +57,52 @@ class Verdict:
     wall_s: float = 0.0
 
 
-def _judge(task: Task, sandboxes: FreshSandboxes, options: DrillOptions) -> Verdict:
-    try:
-        result = run_drill(task.scenario, sandboxes, options)
-    except KeyboardInterrupt:
-        raise
-    except Exception as error:  # the harness, not the runbook: neither killed nor survived
-        return Verdict(task.key, None, (f"{type(error).__name__}: {error}",))
-    return Verdict(task.key, result.passed, tuple(result.failures), result.wall_s)
+GROUP_SIZE = 12
+"""Mutants of one scenario judged from one run of its drill up to detection
+(:func:`~runbooks.drills.variants.run_variants`); more make groups too long to share out."""
 
 
-def _worker(catalog: Catalog, tasks: Any, options: DrillOptions, out: Any) -> None:
-    """Judge tasks from ``tasks`` until its ``None``; one ``result`` message per task."""
+@dataclass(frozen=True)
+class Group:
+    """Tasks of one scenario, judged from one drill's detection."""
+
+    tasks: tuple[Task, ...]
+
+
+def _groups(tasks: Sequence[Task]) -> list[Group]:
+    """Each scenario's tasks (its unmutated drill first) in groups of :data:`GROUP_SIZE`."""
+    by_scenario: dict[str, list[Task]] = {}
+    for task in tasks:
+        assert task.scenario.id is not None
+        by_scenario.setdefault(task.scenario.id, []).append(task)
+    return [
+        Group(tuple(same[i : i + GROUP_SIZE]))
+        for same in by_scenario.values()
+        for i in range(0, len(same), GROUP_SIZE)
+    ]
+
+
+def _judge(group: Group, sandboxes: FreshSandboxes, options: DrillOptions) -> list[Verdict]:
+    outcomes = run_variants([t.scenario for t in group.tasks], sandboxes, options)
+    verdicts: list[Verdict] = []
+    for task, outcome in zip(group.tasks, outcomes, strict=True):
+        if isinstance(outcome, Exception):  # the harness, not the runbook: neither side
+            verdicts.append(Verdict(task.key, None, (f"{type(outcome).__name__}: {outcome}",)))
+        else:
+            verdicts.append(
+                Verdict(task.key, outcome.passed, tuple(outcome.failures), outcome.wall_s)
+            )
+    return verdicts
+
+
+def _worker(catalog: Catalog, groups: Any, options: DrillOptions, out: Any) -> None:
+    """Judge groups from ``groups`` until its ``None``; one ``result`` message per task."""
     try:
         with _sigterm_as_interrupt(), MotoServer() as server:
             sandboxes = FreshSandboxes(catalog, server, seed=options.seed)
-            while (task := tasks.get()) is not None:
-                out.put(("result", _judge(task, sandboxes, options)))
+            while (group := groups.get()) is not None:
+                for verdict in _judge(group, sandboxes, options):
+                    out.put(("result", verdict))
         out.put(("done", os.getpid()))
     except KeyboardInterrupt:
         out.put(("interrupted", os.getpid()))
@@ -83,10 +114,10 @@ def _in_process(catalog: Catalog, tasks: list[Task], options: DrillOptions) -> l
     out: list[Verdict] = []
     with _sigterm_as_interrupt(), MotoServer() as server:
         sandboxes = FreshSandboxes(catalog, server, seed=options.seed)
-        for task in tasks:
-            verdict = _judge(task, sandboxes, options)
-            _tell(options, verdict)
-            out.append(verdict)
+        for group in _groups(tasks):
+            for verdict in _judge(group, sandboxes, options):
+                _tell(options, verdict)
+                out.append(verdict)
     return out
 
 
@@ -94,13 +125,14 @@ def _parallel(
     catalog: Catalog, tasks: list[Task], options: DrillOptions, jobs: int
 ) -> list[Verdict]:
     """As :func:`runbooks.drills.parallel.run_drills_parallel`, for tasks keyed by mutant."""
-    by_scenario = {id(t.scenario): t for t in tasks}
-    ordered = [by_scenario[id(s)] for s in longest_first([t.scenario for t in tasks])]
+    groups = _groups(tasks)
+    first = {id(g.tasks[0].scenario): g for g in groups}
+    ordered = [first[id(s)] for s in longest_first([g.tasks[0].scenario for g in groups])]
     context = multiprocessing.get_context("spawn")
     queue, out = context.Queue(), context.Queue()
-    count = min(jobs, len(tasks))
-    for task in ordered:
-        queue.put(task)
+    count = min(jobs, len(groups))
+    for group in ordered:
+        queue.put(group)
     for _ in range(count):
         queue.put(None)
     quiet = dataclasses.replace(options, on_event=None)  # a closure cannot cross processes
@@ -164,7 +196,7 @@ def run_mutants(
     originals = {s.id: s for s in scenarios}
     tasks = [Task(f"{s.id}/{ORIGINAL}", s) for s in scenarios]
     tasks += [m_task for m in mutants if (m_task := _task(m, originals)) is not None]
-    if jobs == 1 or len(tasks) == 1:
+    if jobs == 1 or len(_groups(tasks)) == 1:
         verdicts = _in_process(catalog, tasks, opts)
     else:
         verdicts = _parallel(catalog, tasks, opts, jobs)

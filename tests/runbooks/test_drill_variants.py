@@ -1,0 +1,88 @@
+"""Runbooks continued from one drill's detection give what fresh drills of them give.
+
+:func:`run_variants` runs a scenario's drill to detection once and each runbook from there in a
+forked copy. The proof that this changes nothing: three runbooks of one scenario (as written, one
+that forgets the replay, one whose diagnosis names the wrong function) judged both ways, fresh and
+continued, on a real moto_server: the same verdict, failures, steps, exit codes and evidence, the
+same workflows, detection and recovery times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from catalog import load_catalog
+from runbooks.drills import DrillOptions, select_scenarios
+from runbooks.drills.model import DrillResult
+from runbooks.drills.runner import FreshSandboxes, run_drill
+from runbooks.drills.variants import run_variants
+from runbooks.scenarios import Scenario, build_scenarios
+from sandbox.moto_server import MotoServer
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="variants fork (Linux)"),
+]
+
+DRILL = "rule-to-portfolio-target-failing"
+OPTIONS = DrillOptions(recovery_budget_s=600)
+
+
+def _variants() -> list[Scenario]:
+    catalog = load_catalog()
+    scenario = select_scenarios(build_scenarios(catalog), [DRILL])[0]
+    forgetful = dataclasses.replace(
+        scenario,
+        mitigation=tuple(
+            s for s in scenario.mitigation if not (s.command and "--rate" in s.command)
+        ),
+    )
+    right, wrong = "alchemiser-dev-portfolio", "alchemiser-dev-signal-aggregator"
+    misleading = dataclasses.replace(
+        scenario,
+        diagnosis=tuple(
+            dataclasses.replace(s, command=s.command.replace(right, wrong))
+            if s.command and "get-policy" in s.command
+            else s
+            for s in scenario.diagnosis
+        ),
+    )
+    return [scenario, forgetful, misleading]
+
+
+def _essence(result: DrillResult) -> dict[str, object]:
+    """What a verdict is made of: not wall time, nor what reads it (a DLQ message's age in
+    `dlq inspect`, SQS's SentTimestamp being wall time), nor a policy's random revision id."""
+
+    def plain(text: str) -> str:
+        text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", text)
+        return re.sub(r"\b\d+ s\b", "N s", text)
+
+    return {
+        "passed": result.passed,
+        "failures": [plain(f) for f in result.failures],
+        "steps": [(s.part, s.command, s.exit_code, s.matched, s.run) for s in result.steps],
+        "workflows": result.workflows,
+        "detected": result.detected_after_s,
+        "recovered": result.recovered_after_s,
+        "fired": result.fired_alarms,
+    }
+
+
+def test_runbooks_continued_from_detection_are_judged_as_fresh_drills(
+    moto_server: MotoServer,
+) -> None:
+    catalog = load_catalog()
+    variants = _variants()
+    moto_server.reset()
+    sandboxes = FreshSandboxes(catalog, moto_server, seed=OPTIONS.seed)
+    fresh = [run_drill(v, sandboxes, OPTIONS) for v in variants]
+    continued = run_variants(variants, sandboxes, OPTIONS)
+    assert all(isinstance(c, DrillResult) for c in continued), continued
+    assert [f.passed for f in fresh] == [True, False, False]
+    for one, other in zip(fresh, continued, strict=True):
+        assert isinstance(other, DrillResult)
+        assert _essence(other) == _essence(one)
