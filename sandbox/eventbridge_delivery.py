@@ -52,6 +52,7 @@ from sandbox.ledger import message_key
 from sandbox.metrics_publisher import MetricsPublisher
 from sandbox.replay_clock import ReplayClock
 from sandbox.resources import Resources, rule_target_entries, target_queue
+from sandbox.rule_delivery import set_failing
 
 EVENTS_NAMESPACE = "AWS/Events"
 FIRST_RETRY_S = 1.0
@@ -104,6 +105,7 @@ class RuleDeliveries:
         rng: random.Random | None = None,
     ) -> None:
         self._rules = {rule.name: (bus.name, rule) for bus, rule in catalog.rules()}
+        self._region = catalog.region
         _refuse_fifo_dlqs(catalog)
         self._clients = clients
         self._resources = resources
@@ -131,7 +133,8 @@ class RuleDeliveries:
         ``deliver-fail:no-permissions`` / ``:no-resource`` (not retried) / ``:throttled``."""
         reason = failure_reason(kind)
         bus, rule = self.rule(name)
-        if name not in self.failing:
+        if name not in self.failing and not self._hold(bus, name, failing=True):
+            # a moto_server without the route: take the targets away instead (AWS keeps them)
             ids = [entry["Id"] for entry in rule_target_entries(rule, self._resources)]
             self._clients.events.remove_targets(Rule=name, EventBusName=bus, Ids=ids)
         self.failing[name] = reason
@@ -140,9 +143,22 @@ class RuleDeliveries:
         bus, rule = self.rule(name)
         if name not in self.failing:
             return
-        targets = rule_target_entries(rule, self._resources)
-        self._clients.events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
+        if not self._hold(bus, name, failing=False):
+            targets = rule_target_entries(rule, self._resources)
+            self._clients.events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
         del self.failing[name]
+
+    def _hold(self, bus: str, name: str, *, failing: bool) -> bool:
+        """Hold (or resume) moto_server's own delivery to the rule's targets, which stay
+        listed as on AWS (:mod:`sandbox.rule_delivery`); False without the route."""
+        return set_failing(
+            self._clients.endpoint_url,
+            account=self._resources.account_id,
+            region=self._region,
+            bus=bus,
+            rule=name,
+            failing=failing,
+        )
 
     def restore_all(self) -> None:
         for name in sorted(self.failing):

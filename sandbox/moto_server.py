@@ -28,6 +28,7 @@ from sandbox.insights_endpoint import with_insights
 from sandbox.moto_offline import skip_http_deliveries
 from sandbox.moto_snapshot import RESTORE_PATH, SNAPSHOT_PATH, MotoSnapshots, wsgi_routes
 from sandbox.moto_speedups import speed_up_moto
+from sandbox.rule_delivery import hold_failing_rules
 
 HOST = "127.0.0.1"
 
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     snapshot and restore routes of :mod:`sandbox.moto_snapshot` in front of it."""
     speed_up_moto()
     skip_http_deliveries()
+    hold_failing_rules()  # a failing rule keeps its targets; the sandbox delivers
     server = importlib.import_module("moto.server")
     replay_routes.install(server)  # EventBridge's replay API, answered by the sandbox
     serve = server.run_simple

@@ -21,7 +21,8 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sandbox import archive_replay, replay_api
+from sandbox import archive_replay, replay_api, rule_delivery
+from sandbox.rule_delivery import RULE_DELIVERY_PATH
 
 CLOCK_PATH = "/obskit-api/replay-clock"
 _RESETS = ("/moto-api/reset", "/obskit-api/restore")
@@ -73,6 +74,8 @@ def replay_routes(app: App) -> App:
         path = environ.get("PATH_INFO", "")
         if path == CLOCK_PATH:
             return _clock(environ, start_response)
+        if path == RULE_DELIVERY_PATH:
+            return _rule_delivery(environ, start_response)
         if path in _RESETS:
             archive_replay.set_clock(None)
             return app(environ, start_response)
@@ -124,6 +127,17 @@ def _clock(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
             "delivered": [vars(d) for d in progress.delivered],
         },
     )
+
+
+def _rule_delivery(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """Hold or resume one rule's delivery (:mod:`sandbox.rule_delivery`)."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return _json(start_response, 405, {"message": f"POST {RULE_DELIVERY_PATH}"})
+    try:
+        params = json.loads(_read(environ) or b"{}")
+        return _json(start_response, 200, rule_delivery.mark(params))
+    except Exception as error:  # a bad body or an unknown rule: say which, never a 500
+        return _json(start_response, 400, {"message": f"{RULE_DELIVERY_PATH}: {error!r}"})
 
 
 def _read(environ: dict[str, Any]) -> bytes:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from runbooks.scenarios.model import DRILL_FILLED
 from sandbox.archive_replay import ARCHIVE_DELAY_S
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]*)>")
-FILLED_PLACEHOLDERS = frozenset({"incident-start", "fix-time", "before-incident", "fault-time"})
+FILLED_PLACEHOLDERS = DRILL_FILLED
 """The placeholders a drill fills (:func:`incident_values`); a step with any other is skipped."""
 INCIDENT_LEAD_S = 60.0
 """How long before the fault the window opens."""

@@ -57,6 +57,7 @@ from typing import Any
 from catalog.models import Catalog
 from runbooks.drills.commands import CommandEnv, run_command
 from runbooks.drills.detection import explained_composites
+from runbooks.drills.expect import missing
 from runbooks.drills.model import DrillReport, DrillResult, Part, StepResult, Transition
 from runbooks.drills.placeholders import fill, incident_values, runs_from
 from runbooks.drills.steps import judged, not_run, step_failures
@@ -599,6 +600,25 @@ class _Drill:
         back to OK, the DLQ empty, the run completed)."""
         self._run_reading_steps("verification", self.scenario.verification, env)
 
+    def _check_evidence(self, part: Part) -> None:
+        """Each :class:`~runbooks.scenarios.model.Evidence` of ``part`` must be shown by a step
+        of that part that ran and worked (a step that failed its own ``expect`` already says
+        so); a runbook that lost the step showing it fails here."""
+        shown = [s for s in self.result.steps if s.part == part and s.run and s.ok]
+        own_failures = {
+            s.expect for s in self.result.steps if s.part == part and s.matched is False
+        }
+        for evidence in self.drill.evidence:
+            if evidence.part != part or evidence.expect in own_failures:
+                continue
+            if any(not missing(evidence.expect, step.output) for step in shown):
+                continue
+            self.result.failures.append(
+                f"the {part} no longer shows what `{evidence.command}` showed: "
+                f"{list(evidence.expect)}"
+            )
+        self._stop_if_failed()
+
     def _run_reading_steps(self, part: Part, steps: Sequence[Step], env: CommandEnv) -> None:
         box = self.sandbox
         box.flush()  # the commands read logs, metrics and alarm states from the endpoint
@@ -614,6 +634,7 @@ class _Drill:
                     continue
                 command = filled
             self._record(step, part, self._run_command(command, env))
+        self._check_evidence(part)
 
     def _list_rollback(self) -> None:
         """Rollback steps are listed, not run: undoing the fix re-opens the incident."""
@@ -676,6 +697,7 @@ class _Drill:
             self._record(step, "mitigation", self._run_command(command, env))
             self.mirror.sync()
             box.settle(STEP_SETTLE_S, flush=False)
+        self._check_evidence("mitigation")
 
     def _run_command(self, command: str, env: CommandEnv) -> StepResult:
         """Run the step; while an archive replay runs on the endpoint (started by this command

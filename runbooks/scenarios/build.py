@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from catalog.models import Catalog
 from runbooks.scenarios.context import CatalogArgs, ScenarioContext
 from runbooks.scenarios.lambda_scenarios import lambda_scenarios
-from runbooks.scenarios.model import Scenario
+from runbooks.scenarios.model import Evidence, Scenario, drill_runs
 from runbooks.scenarios.queue_scenarios import queue_scenarios
 from runbooks.scenarios.rule_scenarios import rule_scenario
 from runbooks.scenarios.topic_scenarios import topic_scenario
@@ -41,6 +42,10 @@ def dlq_sources(catalog: Catalog) -> dict[str, str]:
     return {dlq: " and ".join(what) for dlq, what in found.items()}
 
 
+EVIDENCE_PARTS = ("diagnosis", "mitigation", "verification")
+"""The parts a drill runs, whose steps' expectations become its evidence."""
+
+
 def build_scenarios(catalog: Catalog, args: CatalogArgs | None = None) -> list[Scenario]:
     """Every scenario for ``catalog``; ``args`` says how rendered ``obskit`` commands name it."""
     ctx = ScenarioContext(catalog, args or CatalogArgs())
@@ -56,7 +61,20 @@ def build_scenarios(catalog: Catalog, args: CatalogArgs | None = None) -> list[S
         out.append(rule_scenario(ctx, bus, rule))
     for topic in catalog.topics:
         out.append(topic_scenario(ctx, topic))
-    return out
+    return [with_evidence(scenario) for scenario in out]
+
+
+def with_evidence(scenario: Scenario) -> Scenario:
+    """``scenario`` with its drill's :class:`Evidence`: what each step a drill runs must show."""
+    if scenario.drill is None or scenario.drill.evidence:
+        return scenario
+    found = tuple(
+        Evidence(part, step.command, step.expect)
+        for part in EVIDENCE_PARTS
+        for step in getattr(scenario, part)
+        if step.command and step.expect and drill_runs(step.command)
+    )
+    return replace(scenario, drill=replace(scenario.drill, evidence=found))
 
 
 def scenarios_by_alarm(scenarios: Sequence[Scenario]) -> dict[str, list[Scenario]]:

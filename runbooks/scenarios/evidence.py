@@ -95,12 +95,24 @@ def some_rows() -> tuple[str, ...]:
     return (r"re:^[1-9][0-9]* row\(s\)",)
 
 
-def dlq_holds_messages() -> tuple[str, ...]:
-    return (DLQ_ROW,)
+def dlq_holds_messages(dlq: str) -> tuple[str, ...]:
+    """``dlq`` itself (the title ``<queue>: N message(s)``, N at least 1) holds messages: a
+    look at another DLQ that happens to hold some must not pass for it."""
+    return (f"re:(^|\\s){re.escape(dlq)}: [1-9][0-9]* message\\(s\\)", DLQ_ROW)
 
 
-def dlq_empty() -> tuple[str, ...]:
-    return (f"not:{DLQ_ROW}",)
+def dlq_empty(dlq: str) -> tuple[str, ...]:
+    """``dlq`` itself is empty: another, empty DLQ must not pass for it."""
+    return (f"{dlq}: 0 message(s)", f"not:{DLQ_ROW}")
+
+
+def rule_targets(functions: Iterable[str], queues: Iterable[str]) -> tuple[str, ...]:
+    """``aws events list-targets-by-rule`` lists each target and DLQ by ARN: a queue's ends with
+    its name (``...:NAME"``); a function's with ``function:NAME"`` on AWS. Only the name is
+    asked of a function (``:NAME`` as a whole word), since the sandbox stands a function's
+    asynchronous queue in for it (``...:NAME-async-invoke"``)."""
+    named = tuple(f"re::{re.escape(name)}\\b" for name in functions)
+    return named + tuple(f':{name}"' for name in queues)
 
 
 def replay_preview() -> tuple[str, ...]:

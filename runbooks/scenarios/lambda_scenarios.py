@@ -308,7 +308,9 @@ def _refused_events(ctx: ScenarioContext, service: Service) -> _Refused:
             symptoms=(symptom, f"DLQ `{dlq}` holds messages with ErrorCode 429."),
             recover=replay_steps(ctx, dlq, lambda_function=fn),
             verify=(
-                Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty()),
+                Step(
+                    f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty(dlq)
+                ),
             ),
             expected=(*dropped, not_empty),
             detect_s=DLQ_WINDOW_S + 60,

@@ -19,6 +19,14 @@ ResourceKind = Literal["lambda", "queue", "dlq", "rule", "topic", "workflow", "s
 FaultTarget = Literal["service", "rule", "topic"]
 PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]*)>")
 """A value the operator types in: ``<incident-start>``, ``<subscription-arn>``."""
+DRILL_FILLED = frozenset({"incident-start", "fix-time", "before-incident", "fault-time"})
+"""The placeholders a drill fills from its simulated clock (``runbooks.drills.placeholders``);
+a step with any other needs a person and is not run."""
+
+
+def drill_runs(command: str) -> bool:
+    """Whether a drill runs ``command``: it has no placeholder a drill cannot fill."""
+    return set(PLACEHOLDER.findall(command)) <= DRILL_FILLED
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,21 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What one step of the runbook shows (its ``expect``), which that part of the runbook must
+    still show when the drill runs it, whichever step shows it.
+
+    A drill checks each step's own ``expect``; a runbook that leaves a step out never runs that
+    check. The drill's ``evidence`` keeps the expectations of the runbook as generated, so a
+    runbook missing the only step that shows the failing service (or the DLQ's depth, or the
+    alarm back to OK) fails its drill, while one whose other steps show the same passes."""
+
+    part: str
+    command: str
+    expect: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Drill:
     """A drill definition for one scenario; the runner (``obskit drill run``) executes it.
 
@@ -95,6 +118,8 @@ class Drill:
     may_fire: tuple[str, ...] = ()
     """Alarms the fault may trip as a consequence without being noise (e.g. a slow hop pushing
     its workflow past the SLA, depending on how often the workflow calls it)."""
+    evidence: tuple[Evidence, ...] = ()
+    """What each part run must show (:class:`Evidence`), from the generated runbook's steps."""
     transient: str | None = None
     """Why the fault may end by itself (``clear_after_s``, or an extra fault's): the scenario is
     about a transient fault. Without it, a fault ends only by the runbook's action

@@ -240,7 +240,7 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
             Step(
                 "Read the message(s) without deleting them: event type, error, sample IDs.",
                 ctx.dlq_inspect(dlq),
-                expect=evidence.dlq_holds_messages(),
+                expect=evidence.dlq_holds_messages(dlq),
             ),
             Step(
                 "Trace the workflow of a sample message's correlation_id.",
@@ -270,7 +270,7 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
             ),
         ),
         verification=(
-            Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty()),
+            Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty(dlq)),
             Step(
                 "No event handled more than once by mistake.",
                 ctx.query_command("events/handled-more-than-once"),
@@ -334,7 +334,7 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
                 "ERROR_CODE/ERROR_MESSAGE/RULE_ARN/TARGET_ARN, Lambda's ErrorCode/ErrorMessage), "
                 "oldest age, sample IDs.",
                 ctx.dlq_inspect(dlq.name),
-                expect=evidence.dlq_holds_messages(),
+                expect=evidence.dlq_holds_messages(dlq.name),
             ),
             Step(
                 "Which events failed in their handlers, by type?",
@@ -352,7 +352,11 @@ def _dlq_holds_events(ctx: ScenarioContext, dlq: Queue, source: str) -> Scenario
             *replay,
         ),
         verification=(
-            Step(f"`{dlq.name}` is empty.", ctx.dlq_inspect(dlq.name), expect=evidence.dlq_empty()),
+            Step(
+                f"`{dlq.name}` is empty.",
+                ctx.dlq_inspect(dlq.name),
+                expect=evidence.dlq_empty(dlq.name),
+            ),
             Step(
                 "The alarm is back to OK.",
                 ctx.aws("cloudwatch", "describe-alarms", "--alarm-names", alarm),

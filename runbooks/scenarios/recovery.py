@@ -279,7 +279,7 @@ def replay_steps(
             f"See what waits in `{dlq}`: event types, errors, oldest age, sample IDs (nothing is "
             "deleted).",
             ctx.dlq_inspect(dlq),
-            expect=evidence.dlq_holds_messages(),
+            expect=evidence.dlq_holds_messages(dlq),
         ),
         Step(
             "Preview the replay (changes nothing).",
@@ -354,7 +354,9 @@ def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
             symptoms=(f"DLQ `{dlq}` holds messages.",),
             replay=replay_steps(ctx, dlq, lambda_function=fn),
             verify=(
-                Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty()),
+                Step(
+                    f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty(dlq)
+                ),
             ),
             extra_delay_s=ASYNC_RETRY_DELAY_S,
             dlq=dlq,
@@ -430,7 +432,9 @@ def _redrive_sink(
             ),
         ),
         replay=replay_steps(ctx, dlq),
-        verify=(Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty()),),
+        verify=(
+            Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty(dlq)),
+        ),
         undo=(
             Step(
                 "If you paused the mapping and must give up the fix, re-enable it anyway: "

@@ -42,6 +42,7 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
             ctx.aws(
                 "events", "list-targets-by-rule", "--rule", rule.name, "--event-bus-name", bus.name
             ),
+            expect=evidence.rule_targets(*_target_names(ctx, rule)),
         ),
         Step(
             "Is the rule enabled, and does its pattern still match the events?",
@@ -57,7 +58,7 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
                 f"`{dlq}` (NO_PERMISSIONS or NO_RESOURCE: EventBridge did not retry them; "
                 "EXHAUSTED_RETRY_CONDITION: which retry limit ran out).",
                 ctx.dlq_inspect(dlq),
-                expect=evidence.dlq_holds_messages(),
+                expect=evidence.dlq_holds_messages(dlq),
             )
         )
     for target in rule.targets:
@@ -120,7 +121,7 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
         mitigation=tuple(mitigation),
         verification=(
             *(
-                Step(f"`{d}` is empty.", ctx.dlq_inspect(d), expect=evidence.dlq_empty())
+                Step(f"`{d}` is empty.", ctx.dlq_inspect(d), expect=evidence.dlq_empty(d))
                 for d in dlqs
             ),
             Step(
@@ -166,3 +167,17 @@ def _retries_s(rule: Rule) -> int:
     it counts as a failed invocation and goes to the DLQ (``retry_span_s``: at most the sum of
     the backoff caps, at most the maximum event age)."""
     return int(max(retry_span_s(target.retry_policy) for target in rule.targets))
+
+
+def _target_names(ctx: ScenarioContext, rule: Rule) -> tuple[list[str], list[str]]:
+    """The rule's targets' functions, and its target queues and DLQs, by name."""
+    functions: list[str] = []
+    queues: list[str] = []
+    for target in rule.targets:
+        if target.service is not None:
+            functions.append(ctx.function(ctx.catalog.service(target.service)))
+        elif target.queue is not None:
+            queues.append(target.queue)
+        if target.dlq:
+            queues.append(target.dlq)
+    return functions, queues

@@ -164,6 +164,28 @@ def test_a_diagnosis_step_naming_the_wrong_function_fails_the_drill(
     assert not any(s.part in ("mitigation", "verification") for s in first.steps)
 
 
+def test_a_runbook_missing_the_step_that_shows_the_cause_fails_reordered_passes(
+    aws_endpoint: str, moto_server: MotoServer
+) -> None:
+    """The drill's evidence: the generated runbook's expectations must still be shown. Leaving
+    out the only step that shows the function's policy fails the drill (nothing else shows
+    it); the same steps in another order show the same, and pass."""
+    catalog = load_catalog()
+    scenario = _scenario(catalog)
+    policy = next(s for s in scenario.diagnosis if s.command and "get-policy" in s.command)
+    without = dataclasses.replace(
+        scenario, diagnosis=tuple(s for s in scenario.diagnosis if s is not policy)
+    )
+    result = _run(catalog, without, aws_endpoint, stop_at_first_failure=True)
+    assert not result.passed
+    assert result.failures == [
+        f"the diagnosis no longer shows what `{policy.command}` showed: {list(policy.expect)}"
+    ]
+    reordered = dataclasses.replace(scenario, diagnosis=tuple(reversed(scenario.diagnosis)))
+    moto_server.reset()
+    assert _run(catalog, reordered, aws_endpoint).passed
+
+
 def test_the_failing_function_drill_shows_where_the_run_stopped(aws_endpoint: str) -> None:
     """Issue 15's example: the portfolio drill's trace shows the run stopped at portfolio and
     its error query returns portfolio's error lines, from the sandbox's Logs Insights."""

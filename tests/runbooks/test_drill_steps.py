@@ -68,12 +68,31 @@ def test_as_many_completed_as_started(started: int, done: int) -> None:
 
 
 def test_dlq_rows() -> None:
-    full = "┃ count ┃ event type ┃\n│ 4     │ WorkflowStarted │\n"
-    empty = "┃ count ┃ event type ┃ error ┃\n"
-    assert missing(evidence.dlq_holds_messages(), full) == []
-    assert missing(evidence.dlq_holds_messages(), empty) != []
-    assert missing(evidence.dlq_empty(), empty) == []
-    assert missing(evidence.dlq_empty(), full) != []
+    full = (
+        "  q-dlq: 4 message(s), 1 distinct event(s)\n┃ count ┃ event type ┃\n│ 4     │ Started │\n"
+    )
+    empty = "  q-dlq: 0 message(s), 0 distinct event(s)\n┃ count ┃ event type ┃ error ┃\n"
+    assert missing(evidence.dlq_holds_messages("q-dlq"), full) == []
+    assert missing(evidence.dlq_holds_messages("q-dlq"), empty) != []
+    assert missing(evidence.dlq_empty("q-dlq"), empty) == []
+    assert missing(evidence.dlq_empty("q-dlq"), full) != []
+    # another DLQ, full or empty, does not pass for this one
+    assert missing(evidence.dlq_holds_messages("q-dlq"), full.replace("q-dlq", "x-dlq")) != []
+    assert missing(evidence.dlq_holds_messages("q-dlq"), full.replace("q-dlq", "aq-dlq")) != []
+    assert missing(evidence.dlq_empty("q-dlq"), empty.replace("q-dlq", "x-dlq")) != []
+
+
+def test_rule_targets() -> None:
+    on_aws = '{"Targets": [{"Id": "t", "Arn": "arn:aws:lambda:us-east-1:1:function:app-portfolio",'
+    on_aws += ' "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:1:app-event-dlq"}}]}'
+    in_sandbox = on_aws.replace(
+        "lambda:us-east-1:1:function:app-portfolio", "sqs:us-east-1:1:app-portfolio-async-invoke"
+    )
+    expect = evidence.rule_targets(["app-portfolio"], ["app-event-dlq"])
+    assert missing(expect, on_aws) == [] and missing(expect, in_sandbox) == []
+    assert missing(evidence.rule_targets(["app-port"], []), on_aws) != []
+    assert missing(evidence.rule_targets(["app-signal"], []), on_aws) != []
+    assert missing(evidence.rule_targets([], ["app-dlq"]), on_aws) == [':app-dlq"']
 
 
 def test_alarms_not_firing() -> None:

@@ -59,7 +59,7 @@ def _essence(result: DrillResult) -> dict[str, object]:
 
     def plain(text: str) -> str:
         text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", text)
-        return re.sub(r"\b\d+ s\b", "N s", text)
+        return re.sub(r"\s+", " ", re.sub(r"\b\d+ s\b", "N s", text))  # and its column's width
 
     return {
         "passed": result.passed,

@@ -131,3 +131,19 @@ def test_a_fifo_dead_letter_queue_is_refused(aws_endpoint: str) -> None:
     catalog = _with_target(load_catalog(), dlq="alchemiser-dev-execution-dlq.fifo")
     with pytest.raises(SandboxError, match=r"alchemiser-dev-execution-dlq\.fifo.*standard"):
         Sandbox.start(catalog, endpoint_url=aws_endpoint, seed=0)
+
+
+def test_a_failing_rule_keeps_its_targets_listed_as_on_aws(sandbox: Sandbox) -> None:
+    """A target failing on AWS leaves the rule's targets as they are; the runbook's first look
+    (list-targets-by-rule) must see them. The sandbox holds moto's own delivery instead."""
+    events = sandbox.clients.events
+    before = events.list_targets_by_rule(Rule=RULE, EventBusName=BUS)["Targets"]
+    assert before
+    sandbox.inject_fault(RULE, "deliver-fail", target="rule")
+    assert events.list_targets_by_rule(Rule=RULE, EventBusName=BUS)["Targets"] == before
+    sandbox.run_workflows(1)
+    # moto delivered nothing itself: every attempt was the sandbox's, and the event is in the DLQ
+    assert sandbox.metrics.total("AWS/Events", "InvocationAttempts", DIMS) == 5
+    assert len(_dead_letters(sandbox)) == 1
+    sandbox.clear_faults()
+    assert events.list_targets_by_rule(Rule=RULE, EventBusName=BUS)["Targets"] == before
