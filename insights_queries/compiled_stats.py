@@ -13,6 +13,7 @@ order and values their line order.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
@@ -22,7 +23,7 @@ import msgspec
 from insights_queries.aggregates import Accumulator, accumulator_factory
 from insights_queries.ast import Call, Field, Number, Star, Stats
 from insights_queries.evaluate import Event
-from insights_queries.projection import EVENTS, PLAIN, ROWS, ProjectedFiles
+from insights_queries.projection import COLUMNS, EVENTS, PLAIN, ROWS, Columns, ProjectedFiles
 from insights_queries.values import to_text
 
 Groups = dict[tuple[Any, ...], list[Accumulator]]
@@ -110,8 +111,37 @@ def compiled_groups(
             for acc in accumulators(key):
                 acc.add(event)
 
-    def add_run(kind: str, items: list[Any]) -> None:
+    def add_columns(block: Columns) -> None:
+        """Lines the C scanner read: counted per (group, value) when order cannot matter."""
+        values = block.values
+        keys = list(zip(*[values[i] for i in by], strict=True)) if by else [()] * block.rows
+        firsts = Counter(keys)  # groups in first-seen order, with their sizes
+        targets = [accumulators(key) for key in firsts]
+        if not all(
+            acc.order_free() and (column is None or _integers(values[column], acc))
+            for accs in targets
+            for acc, column in zip(accs, columns, strict=True)
+        ):  # floats, or an accumulator that keeps line order: value by value
+            add_rows(list(zip(*values, strict=True)))
+            return
+        pairs = {c: Counter(zip(keys, values[c], strict=True)) for c in set(columns) if c is not None}
+        for position, column in enumerate(columns):
+            if column is None:
+                for key, n in firsts.items():
+                    groups[key][position].add_counted([(None, n)])
+                continue
+            per_group: dict[tuple[Any, ...], list[tuple[Any, int]]] = {}
+            for (key, value), n in pairs[column].items():
+                per_group.setdefault(key, []).append((value, n))
+            for key, counted in per_group.items():
+                groups[key][position].add_counted(counted)
+
+    def add_run(kind: str, items: Any) -> None:
         nonlocal seen
+        if kind == COLUMNS:
+            seen += items.rows
+            add_columns(items)
+            return
         seen += len(items)
         if kind == EVENTS:
             add_events(items)
@@ -130,6 +160,15 @@ def compiled_groups(
         else:
             add_run(kind, items)
     return groups, seen
+
+
+def _integers(values: list[Any], acc: Accumulator) -> bool:
+    """Whether ``values`` can be counted per value for ``acc``: a count needs nothing, a number
+    aggregate needs integers (or missing values) only."""
+    return acc.counts_any_value or set(map(type, values)) <= _INT_OR_NONE
+
+
+_INT_OR_NONE = frozenset({int, type(None)})
 
 
 def _row_key(by: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
