@@ -111,30 +111,58 @@ def compiled_groups(
             for acc in accumulators(key):
                 acc.add(event)
 
+    # (group, value) pairs of lines the C scanner read, counted across blocks until something
+    # needs line order (rows or events, a float): one Counter per value column (None: count(*))
+    value_columns = {c for c in columns if c is not None}
+    pending: dict[int | None, Counter[Any]] = {}
+    pending_size = 0
+
+    def flush() -> None:
+        """Hand the counted pairs to their groups' accumulators."""
+        nonlocal pending_size
+        for position, column in enumerate(columns):
+            counted = pending.get(column)
+            if counted is None:
+                continue
+            per_group: dict[tuple[Any, ...], list[tuple[Any, int]]] = {}
+            if column is None:
+                for key, n in counted.items():
+                    per_group[key] = [(None, n)]
+            else:
+                for (key, value), n in counted.items():
+                    per_group.setdefault(key, []).append((value, n))
+            for key, pairs in per_group.items():
+                groups[key][position].add_counted(pairs)
+        pending.clear()
+        pending_size = 0
+
     def add_columns(block: Columns) -> None:
         """Lines the C scanner read: counted per (group, value) when order cannot matter."""
+        nonlocal pending_size
         values = block.values
         keys = list(zip(*[values[i] for i in by], strict=True)) if by else [()] * block.rows
         firsts = Counter(keys)  # groups in first-seen order, with their sizes
-        targets = [accumulators(key) for key in firsts]
-        if not all(
-            acc.order_free() and (column is None or _integers(values[column], acc))
-            for accs in targets
-            for acc, column in zip(accs, columns, strict=True)
-        ):  # floats, or an accumulator that keeps line order: value by value
+        integers = {c: set(map(type, values[c])) <= _INT_OR_NONE for c in value_columns}
+        counted = True
+        for key in firsts:
+            for acc, column in zip(accumulators(key), columns, strict=True):
+                if not acc.order_free() or not (
+                    column is None or acc.counts_any_value or integers[column]
+                ):
+                    counted = False
+        if not counted:  # floats, or an accumulator that keeps line order: value by value
+            flush()
             add_rows(list(zip(*values, strict=True)))
             return
-        pairs = {c: Counter(zip(keys, values[c], strict=True)) for c in set(columns) if c is not None}
-        for position, column in enumerate(columns):
-            if column is None:
-                for key, n in firsts.items():
-                    groups[key][position].add_counted([(None, n)])
-                continue
-            per_group: dict[tuple[Any, ...], list[tuple[Any, int]]] = {}
-            for (key, value), n in pairs[column].items():
-                per_group.setdefault(key, []).append((value, n))
-            for key, counted in per_group.items():
-                groups[key][position].add_counted(counted)
+        for column in {*columns}:
+            into = pending.get(column)
+            if into is None:
+                into = pending[column] = Counter()
+            size = len(into)
+            into.update(keys if column is None else zip(keys, values[column], strict=True))
+            pending_size += len(into) - size
+        if pending_size > _MAX_PENDING:
+            flush()
 
     def add_run(kind: str, items: Any) -> None:
         nonlocal seen
@@ -143,6 +171,7 @@ def compiled_groups(
             add_columns(items)
             return
         seen += len(items)
+        flush()  # before anything read in line order
         if kind == EVENTS:
             add_events(items)
         else:
@@ -159,16 +188,12 @@ def compiled_groups(
             add_run(ROWS, rows)
         else:
             add_run(kind, items)
+    flush()
     return groups, seen
 
 
-def _integers(values: list[Any], acc: Accumulator) -> bool:
-    """Whether ``values`` can be counted per value for ``acc``: a count needs nothing, a number
-    aggregate needs integers (or missing values) only."""
-    return acc.counts_any_value or set(map(type, values)) <= _INT_OR_NONE
-
-
 _INT_OR_NONE = frozenset({int, type(None)})
+_MAX_PENDING = 100_000  # distinct (group, value) pairs held before they go to the accumulators
 
 
 def _row_key(by: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:

@@ -163,7 +163,10 @@ class ProjectedFiles(LogFiles):
                         yield EVENTS, events
             rows = lines - len(bad)
             if rows > done:
-                yield COLUMNS, Columns(rows - done, [c[done:] for c in columns] if done else columns)
+                yield (
+                    COLUMNS,
+                    Columns(rows - done, [c[done:] for c in columns] if done else columns),
+                )
 
     def __iter__(self) -> Iterator[Event]:
         self.records_scanned = self.bytes_scanned = self.malformed_lines = 0
