@@ -18,6 +18,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAX_DEPTH 64
 #define MAX_KEYS 32
@@ -56,6 +59,23 @@ static int special8(uint64_t v) {
 static int scan_string(const char **pp, const char *end) {
     const char *p = *pp + 1;
     for (;;) {
+#ifdef __SSE2__
+        /* 16 bytes at a time: a quote, a backslash, or (signed) below 0x20, which is also
+         * every byte >= 0x80 */
+        const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+        const __m128i space = _mm_set1_epi8(0x20);
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)p);
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                       _mm_cmplt_epi8(v, space));
+            int mask = _mm_movemask_epi8(hit);
+            if (mask) {
+                p += __builtin_ctz((unsigned)mask);
+                break;
+            }
+            p += 16;
+        }
+#endif
         while (end - p >= 8 && !special8(load8(p)))
             p += 8;
         if (p >= end)

@@ -9,12 +9,21 @@ their groups, and each accumulator receives its column of a group's values at on
 (``Accumulator.extend``, which gives what ``add`` value by value would). Lines the row decoder
 cannot read come as events and go through ``add``, in their place: groups keep their first-seen
 order and values their line order.
+
+Blocks read by the C scanner (``columns`` runs) cost less still: their (group, value) pairs are
+counted by ``Counter`` in C and held across blocks (a few thousand pairs for 8 services and
+900 distinct durations) until something needs line order; then each accumulator takes its
+values with their counts (``Accumulator.add_counted``). That is done only where order cannot
+change a result: counts, distinct values, and integer sums, extremes and ``pct`` counts while
+no float has come (``Accumulator.order_free``); a block with a float or a string among the
+values, or a group past its first float, is fed row by row as above, after the held pairs.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -81,6 +90,16 @@ def compiled_groups(
     decode_struct = reader.projector.one.decode
     astuple = msgspec.structs.astuple
 
+    # the groups (in the raw form of ``raw_keys``) past their first float: their values go in
+    # line order, so a block that holds one of them is not counted
+    ordered: set[Any] = set()
+    single = len(by) == 1
+
+    def note_order(keys: Iterable[tuple[Any, ...]]) -> None:
+        for key in keys:
+            if not all(acc.order_free() for acc in groups[key]):
+                ordered.add(key[0] if single else key)
+
     def add_rows(rows: list[tuple[Any, ...]]) -> None:
         buckets: dict[tuple[Any, ...], list[Any]] = {}
         for row in rows:
@@ -104,64 +123,79 @@ def compiled_groups(
                 if values is None:
                     values = column_values[column] = list(map(getters[column], members))
                 acc.extend(values)
+        note_order(buckets)
 
     def add_events(events: list[Event]) -> None:
+        touched: dict[tuple[Any, ...], None] = {}
         for event in events:
             key = _hashable_key(tuple([event.get(n) for n in names]))
+            touched[key] = None
             for acc in accumulators(key):
                 acc.add(event)
+        note_order(touched)
 
-    # (group, value) pairs of lines the C scanner read, counted across blocks until something
-    # needs line order (rows or events, a float): one Counter per value column (None: count(*))
-    value_columns = {c for c in columns if c is not None}
+    # Lines the C scanner read: (group, value) pairs counted across blocks until something needs
+    # line order (rows or events, a float), one Counter per value column (None: count(*)). A
+    # group is held in its raw form: the value itself for one ``by`` field, else the tuple.
+    probes = [factory() for factory in factories]
+    needs_integers = {
+        c
+        for c, probe in zip(columns, probes, strict=True)
+        if c is not None and not probe.counts_any_value
+    }
     pending: dict[int | None, Counter[Any]] = {}
-    pending_size = 0
+
+    def raw_keys(block: Columns) -> Iterable[Any]:
+        if single:
+            return block.values[by[0]]
+        if not by:
+            return repeat((), block.rows)
+        return zip(*[block.values[i] for i in by], strict=True)
 
     def flush() -> None:
-        """Hand the counted pairs to their groups' accumulators."""
-        nonlocal pending_size
+        """Hand the counted pairs to their groups' accumulators (groups new here are made in
+        the order their first lines came)."""
         for position, column in enumerate(columns):
             counted = pending.get(column)
             if counted is None:
                 continue
             per_group: dict[tuple[Any, ...], list[tuple[Any, int]]] = {}
             if column is None:
-                for key, n in counted.items():
-                    per_group[key] = [(None, n)]
+                for raw, n in counted.items():
+                    per_group[(raw,) if single else raw] = [(None, n)]
             else:
-                for (key, value), n in counted.items():
-                    per_group.setdefault(key, []).append((value, n))
+                for (raw, value), n in counted.items():
+                    key = (raw,) if single else raw
+                    found = per_group.get(key)
+                    if found is None:
+                        per_group[key] = [(value, n)]
+                    else:
+                        found.append((value, n))
             for key, pairs in per_group.items():
-                groups[key][position].add_counted(pairs)
+                accumulators(key)[position].add_counted(pairs)
         pending.clear()
-        pending_size = 0
 
     def add_columns(block: Columns) -> None:
-        """Lines the C scanner read: counted per (group, value) when order cannot matter."""
-        nonlocal pending_size
+        """Count the block's pairs if order cannot matter, else feed its rows in order."""
         values = block.values
-        keys = list(zip(*[values[i] for i in by], strict=True)) if by else [()] * block.rows
-        firsts = Counter(keys)  # groups in first-seen order, with their sizes
-        integers = {c: set(map(type, values[c])) <= _INT_OR_NONE for c in value_columns}
-        counted = True
-        for key in firsts:
-            for acc, column in zip(accumulators(key), columns, strict=True):
-                if not acc.order_free() or not (
-                    column is None or acc.counts_any_value or integers[column]
-                ):
-                    counted = False
-        if not counted:  # floats, or an accumulator that keeps line order: value by value
+        if not all(set(map(type, values[c])) <= _INT_OR_NONE for c in needs_integers) or (
+            ordered and not ordered.isdisjoint(raw_keys(block))
+        ):  # floats or strings, or a group that keeps line order: value by value
             flush()
             add_rows(list(zip(*values, strict=True)))
             return
+        size = 0
         for column in {*columns}:
             into = pending.get(column)
             if into is None:
                 into = pending[column] = Counter()
-            size = len(into)
-            into.update(keys if column is None else zip(keys, values[column], strict=True))
-            pending_size += len(into) - size
-        if pending_size > _MAX_PENDING:
+            into.update(
+                raw_keys(block)
+                if column is None
+                else zip(raw_keys(block), values[column], strict=True)
+            )
+            size = max(size, len(into))
+        if size > _MAX_PENDING:
             flush()
 
     def add_run(kind: str, items: Any) -> None:

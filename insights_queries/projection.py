@@ -15,6 +15,12 @@ nothing for the other keys. It is used only when the answer cannot change (:func
   struct's type, and such lines, lines msgspec rejects and lines that are not JSON objects take
   the default path: malformed lines, Lambda platform lines and plain text read as before.
 
+In the workers of a full-scan ``stats`` (:meth:`ProjectedFiles.runs`,
+:meth:`ProjectedFiles.count_by_fields`) a block is not split into lines at all: the C reader
+``insights_queries._scan`` walks it whole and returns a column per field of the lines it can
+read exactly as msgspec and orjson would (one ASCII JSON object, no escape, plain values), and
+the span of every other line, which is then read as above, in its place.
+
 One difference remains, documented: a number beyond a double's range (``1e400``) in a field the
 query does not read. JSON allows it; orjson rejects the whole line (counted malformed, its fields
 lost), the projection reads the line's other fields.
@@ -32,7 +38,13 @@ from typing import Annotated, Any, NamedTuple
 import msgspec
 import orjson
 
-from insights_queries._scan import scan_lines
+try:
+    from insights_queries._scan import scan_lines
+except ImportError as error:  # a source tree whose C reader was never compiled
+    raise ImportError(
+        "insights_queries._scan (the C reader of JSON lines, insights_queries/_scan.c) is not "
+        "built: run `pip install -e .` in the repository to compile it"
+    ) from error
 from insights_queries.ast import Call, Dedup, Field, Query
 from insights_queries.params import walk
 from insights_queries.sources import Event, LogFiles, _Events, default_log_name
