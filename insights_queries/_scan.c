@@ -492,8 +492,69 @@ finally:
     return result;
 }
 
+PyDoc_STRVAR(count_pairs_doc,
+             "count_pairs(keys, values, into) -> None\n\n"
+             "For each i, add 1 to into[keys[i]][values[i]] (dicts made as needed, in the order\n"
+             "keys first come): what Counter(zip(keys, values)) counts, with no tuple per item.");
+
+static PyObject *count_pairs(PyObject *self, PyObject *args) {
+    PyObject *keys, *values, *into;
+    PyObject *last_key = NULL, *last_inner = NULL;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &keys, &PyList_Type, &values, &PyDict_Type,
+                          &into))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(keys);
+    if (PyList_GET_SIZE(values) != n) {
+        PyErr_SetString(PyExc_ValueError, "count_pairs: keys and values differ in length");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *key = PyList_GET_ITEM(keys, i);
+        PyObject *value = PyList_GET_ITEM(values, i);
+        if (key != last_key) {
+            PyObject *inner = PyDict_GetItemWithError(into, key); /* borrowed */
+            if (inner == NULL) {
+                if (PyErr_Occurred())
+                    return NULL;
+                inner = PyDict_New();
+                if (inner == NULL)
+                    return NULL;
+                int failed = PyDict_SetItem(into, key, inner);
+                Py_DECREF(inner); /* into holds it */
+                if (failed < 0)
+                    return NULL;
+            } else if (!PyDict_Check(inner)) {
+                PyErr_SetString(PyExc_TypeError, "count_pairs: into must map keys to dicts");
+                return NULL;
+            }
+            last_key = key;
+            last_inner = inner;
+        }
+        PyObject *count = PyDict_GetItemWithError(last_inner, value); /* borrowed */
+        Py_ssize_t before = 0;
+        if (count == NULL) {
+            if (PyErr_Occurred())
+                return NULL;
+        } else {
+            before = PyLong_AsSsize_t(count);
+            if (before == -1 && PyErr_Occurred())
+                return NULL;
+        }
+        PyObject *after = PyLong_FromSsize_t(before + 1);
+        if (after == NULL)
+            return NULL;
+        int failed = PyDict_SetItem(last_inner, value, after);
+        Py_DECREF(after);
+        if (failed < 0)
+            return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"scan_lines", scan_lines, METH_VARARGS, scan_lines_doc},
+    {"count_pairs", count_pairs, METH_VARARGS, count_pairs_doc},
     {NULL, NULL, 0, NULL},
 };
 

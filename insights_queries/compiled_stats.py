@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
 import msgspec
 
+from insights_queries._scan import count_pairs
 from insights_queries.aggregates import Accumulator, accumulator_factory
 from insights_queries.ast import Call, Field, Number, Star, Stats
 from insights_queries.evaluate import Event
@@ -135,67 +135,59 @@ def compiled_groups(
         note_order(touched)
 
     # Lines the C scanner read: (group, value) pairs counted across blocks until something needs
-    # line order (rows or events, a float), one Counter per value column (None: count(*)). A
-    # group is held in its raw form: the value itself for one ``by`` field, else the tuple.
+    # line order (rows or events, a float): per value column, group -> value -> count (count(*):
+    # group -> count). A group is held in its raw form: the value itself for one ``by`` field,
+    # else the tuple.
     probes = [factory() for factory in factories]
     needs_integers = {
         c
         for c, probe in zip(columns, probes, strict=True)
         if c is not None and not probe.counts_any_value
     }
-    pending: dict[int | None, Counter[Any]] = {}
+    pending: dict[int, dict[Any, dict[Any, int]]] = {}
+    pending_counts: Counter[Any] = Counter()
+    pending_blocks = 0
 
-    def raw_keys(block: Columns) -> Iterable[Any]:
+    def raw_keys(block: Columns) -> list[Any]:
         if single:
             return block.values[by[0]]
         if not by:
-            return repeat((), block.rows)
-        return zip(*[block.values[i] for i in by], strict=True)
+            return [()] * block.rows
+        return list(zip(*[block.values[i] for i in by], strict=True))
 
     def flush() -> None:
         """Hand the counted pairs to their groups' accumulators (groups new here are made in
         the order their first lines came)."""
+        nonlocal pending_blocks
         for position, column in enumerate(columns):
-            counted = pending.get(column)
-            if counted is None:
-                continue
-            per_group: dict[tuple[Any, ...], list[tuple[Any, int]]] = {}
             if column is None:
-                for raw, n in counted.items():
-                    per_group[(raw,) if single else raw] = [(None, n)]
-            else:
-                for (raw, value), n in counted.items():
-                    key = (raw,) if single else raw
-                    found = per_group.get(key)
-                    if found is None:
-                        per_group[key] = [(value, n)]
-                    else:
-                        found.append((value, n))
-            for key, pairs in per_group.items():
-                accumulators(key)[position].add_counted(pairs)
+                for raw, n in pending_counts.items():
+                    accumulators((raw,) if single else raw)[position].add_counted([(None, n)])
+                continue
+            for raw, inner in pending.get(column, {}).items():
+                accumulators((raw,) if single else raw)[position].add_counted(list(inner.items()))
         pending.clear()
+        pending_counts.clear()
+        pending_blocks = 0
 
     def add_columns(block: Columns) -> None:
         """Count the block's pairs if order cannot matter, else feed its rows in order."""
+        nonlocal pending_blocks
         values = block.values
+        keys = raw_keys(block)
         if not all(set(map(type, values[c])) <= _INT_OR_NONE for c in needs_integers) or (
-            ordered and not ordered.isdisjoint(raw_keys(block))
+            ordered and not ordered.isdisjoint(keys)
         ):  # floats or strings, or a group that keeps line order: value by value
             flush()
             add_rows(list(zip(*values, strict=True)))
             return
-        size = 0
         for column in {*columns}:
-            into = pending.get(column)
-            if into is None:
-                into = pending[column] = Counter()
-            into.update(
-                raw_keys(block)
-                if column is None
-                else zip(raw_keys(block), values[column], strict=True)
-            )
-            size = max(size, len(into))
-        if size > _MAX_PENDING:
+            if column is None:
+                pending_counts.update(keys)
+            else:
+                count_pairs(keys, values[column], pending.setdefault(column, {}))
+        pending_blocks += 1
+        if pending_blocks >= _FLUSH_BLOCKS:
             flush()
 
     def add_run(kind: str, items: Any) -> None:
@@ -227,7 +219,7 @@ def compiled_groups(
 
 
 _INT_OR_NONE = frozenset({int, type(None)})
-_MAX_PENDING = 100_000  # distinct (group, value) pairs held before they go to the accumulators
+_FLUSH_BLOCKS = 16  # blocks whose pairs are held before they go to the accumulators
 
 
 def _row_key(by: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:

@@ -281,3 +281,36 @@ def test_the_compiled_plan_holds_pairs_across_blocks_yet_keeps_line_order(
         mine = [a.result() for a in accumulators]
         theirs = [a.result() for a in general[key]]
         assert mine == theirs and list(map(type, mine)) == list(map(type, theirs)), key
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from(["a", "b", None, 1, True, ("x", 2)]), st.integers(-3, 3)),
+        max_size=60,
+    )
+)
+def test_count_pairs_counts_what_counter_of_zip_counts(pairs: list[tuple[Any, int]]) -> None:
+    """Groups in first-seen order, each value's count (``True`` and ``1`` are one key in both)."""
+    from collections import Counter
+
+    from insights_queries._scan import count_pairs
+
+    keys, values = [k for k, _ in pairs], [v for _, v in pairs]
+    into: dict[Any, dict[Any, int]] = {}
+    count_pairs(keys, values, into)
+    count_pairs(keys, values, into)  # counts add up across calls
+    expected = Counter(zip(keys, values, strict=True))
+    assert list(into) == list(dict.fromkeys(keys))
+    assert {(k, v): n for k, inner in into.items() for v, n in inner.items()} == {
+        pair: 2 * n for pair, n in expected.items()
+    }
+
+
+def test_count_pairs_refuses_what_it_cannot_count() -> None:
+    from insights_queries._scan import count_pairs
+
+    with pytest.raises(ValueError, match="differ in length"):
+        count_pairs(["a"], [], {})
+    with pytest.raises(TypeError, match="unhashable"):
+        count_pairs([["a"]], [1], {})
