@@ -187,7 +187,11 @@ def compiled_groups(
             else:
                 count_pairs(keys, values[column], pending.setdefault(column, {}))
         pending_blocks += 1
-        if pending_blocks >= _FLUSH_BLOCKS:
+        if (
+            pending_blocks % _CHECK_BLOCKS == 0
+            and sum(sum(map(len, into.values())) for into in pending.values()) + len(pending_counts)
+            > _MAX_PENDING
+        ):
             flush()
 
     def add_run(kind: str, items: Any) -> None:
@@ -219,7 +223,10 @@ def compiled_groups(
 
 
 _INT_OR_NONE = frozenset({int, type(None)})
-_FLUSH_BLOCKS = 16  # blocks whose pairs are held before they go to the accumulators
+# held (group, value) pairs go to the accumulators once there are more than this many (a flush
+# costs a Python step per pair: 8 services x 900 durations are never flushed before the end)
+_MAX_PENDING = 50_000
+_CHECK_BLOCKS = 16  # how often (in blocks) the pairs held are counted
 
 
 def _row_key(by: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
