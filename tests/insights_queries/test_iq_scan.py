@@ -245,12 +245,18 @@ def test_blocks_read_by_the_scanner_give_what_the_engine_gives(
     assert many.statistics == one.statistics
 
 
+@pytest.mark.parametrize("max_pending", [None, 5])
 def test_the_compiled_plan_holds_pairs_across_blocks_yet_keeps_line_order(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_pending: int | None
 ) -> None:
-    """Counted pairs wait across blocks and go to their groups before a float arrives: the
-    groups, their order and each result (type included) equal the engine's event by event."""
-    from insights_queries import parallel
+    """Counted pairs wait across blocks (or, past ``max_pending`` of them, go to their groups at
+    once) and go to their groups before a float arrives: the groups, their order and each
+    result (type included) equal the engine's event by event."""
+    from insights_queries import compiled_stats, parallel
+
+    if max_pending is not None:
+        monkeypatch.setattr(compiled_stats, "_MAX_PENDING", max_pending)
+        monkeypatch.setattr(compiled_stats, "_CHECK_BLOCKS", 1)
     from insights_queries.ast import Stats
     from insights_queries.compiled_stats import column_plan, compiled_groups
     from insights_queries.engine import group_events
