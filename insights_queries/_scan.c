@@ -240,6 +240,31 @@ static PyObject *cached_text(Cache *cache, const char *text, Py_ssize_t len) {
     return value;
 }
 
+/* Integers read lately, by their low bits: a run of durations is a few hundred distinct values,
+ * and sharing their objects saves an allocation per line. Kept across calls (the GIL guards
+ * it); it holds at most INT_CACHE_SIZE small objects. */
+#define INT_CACHE_SIZE 1024
+static struct {
+    long long value;
+    PyObject *object;
+} int_cache[INT_CACHE_SIZE];
+
+static PyObject *cached_int(long long value) {
+    size_t slot = (size_t)((unsigned long long)value % INT_CACHE_SIZE);
+    if (int_cache[slot].object != NULL && int_cache[slot].value == value) {
+        Py_INCREF(int_cache[slot].object);
+        return int_cache[slot].object;
+    }
+    PyObject *object = PyLong_FromLongLong(value);
+    if (object == NULL)
+        return NULL;
+    Py_XDECREF(int_cache[slot].object);
+    Py_INCREF(object);
+    int_cache[slot].value = value;
+    int_cache[slot].object = object;
+    return object;
+}
+
 /* An integer's digits as int64, or 0 when beyond it. */
 static int parse_int64(const char *p, const char *end, long long *out) {
     int negative = 0;
@@ -296,7 +321,7 @@ static PyObject *read_value(const char **pp, const char *end, Cache *cache, int 
             long long value;
             if (!parse_int64(start, *pp, &value))
                 break;
-            return PyLong_FromLongLong(value);
+            return cached_int(value);
         }
         char buffer[64];
         Py_ssize_t len = *pp - start;
