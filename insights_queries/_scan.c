@@ -341,6 +341,25 @@ static PyObject *read_value(const char **pp, const char *end, Cache *cache, int 
     return NULL;
 }
 
+/* The kinds of value a column holds, or-ed into a mask per column (see scan_lines). */
+#define KIND_NONE 1
+#define KIND_BOOL 2
+#define KIND_INT 4
+#define KIND_FLOAT 8
+#define KIND_STR 16
+
+static long kind_of(PyObject *value) {
+    if (value == Py_None)
+        return KIND_NONE;
+    if (value == Py_True || value == Py_False)
+        return KIND_BOOL;
+    if (PyLong_CheckExact(value))
+        return KIND_INT;
+    if (PyFloat_CheckExact(value))
+        return KIND_FLOAT;
+    return KIND_STR;
+}
+
 typedef struct {
     Py_ssize_t count;
     const char *names[MAX_KEYS];
@@ -426,20 +445,22 @@ fail:
 }
 
 PyDoc_STRVAR(scan_lines_doc,
-             "scan_lines(data, start, end, keys) -> (lines, columns, bad)\n\n"
+             "scan_lines(data, start, end, keys) -> (lines, columns, bad, kinds)\n\n"
              "Read the lines of data[start:end] (each ended by a newline; a last line without\n"
              "one counts too). columns holds one list per key (bytes) with the value of every\n"
              "line read (None when missing); bad lists (row, line_start, line_end) for each line\n"
-             "left to the caller, row being how many read lines come before it.");
+             "left to the caller, row being how many read lines come before it; kinds, per\n"
+             "column, the kinds of value in it: 1 None, 2 bool, 4 int, 8 float, 16 str, or-ed.");
 
 static PyObject *scan_lines(PyObject *self, PyObject *args) {
     Py_buffer buffer;
     Py_ssize_t start, end;
     PyObject *key_tuple;
-    PyObject *columns = NULL, *bad = NULL, *result = NULL;
+    PyObject *columns = NULL, *bad = NULL, *kind_list = NULL, *result = NULL;
     Keys keys;
     Cache caches[MAX_KEYS];
     PyObject *values[MAX_KEYS];
+    long kinds[MAX_KEYS] = {0};
     Py_ssize_t lines = 0, rows = 0;
     (void)self;
 
@@ -484,6 +505,8 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
         if (read < 0)
             goto finally;
         if (read) {
+            for (Py_ssize_t k = 0; k < keys.count; k++)
+                kinds[k] |= kind_of(values[k]);
             for (Py_ssize_t k = 0; k < keys.count; k++) {
                 int failed = PyList_Append(PyList_GET_ITEM(columns, k), values[k]);
                 Py_DECREF(values[k]);
@@ -506,13 +529,23 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
         lines++;
         p = newline ? newline + 1 : stop;
     }
-    result = Py_BuildValue("(nOO)", lines, columns, bad);
+    kind_list = PyList_New(keys.count);
+    if (kind_list == NULL)
+        goto finally;
+    for (Py_ssize_t k = 0; k < keys.count; k++) {
+        PyObject *kind = PyLong_FromLong(kinds[k]);
+        if (kind == NULL)
+            goto finally;
+        PyList_SET_ITEM(kind_list, k, kind);
+    }
+    result = Py_BuildValue("(nOOO)", lines, columns, bad, kind_list);
 finally:
     for (Py_ssize_t k = 0; k < MAX_KEYS; k++)
         for (int i = 0; i < caches[k].used; i++)
             Py_DECREF(caches[k].items[i].value);
     Py_XDECREF(columns);
     Py_XDECREF(bad);
+    Py_XDECREF(kind_list);
     PyBuffer_Release(&buffer);
     return result;
 }

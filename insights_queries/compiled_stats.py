@@ -32,7 +32,16 @@ from insights_queries._scan import count_pairs
 from insights_queries.aggregates import Accumulator, accumulator_factory
 from insights_queries.ast import Call, Field, Number, Star, Stats
 from insights_queries.evaluate import Event
-from insights_queries.projection import COLUMNS, EVENTS, PLAIN, ROWS, Columns, ProjectedFiles
+from insights_queries.projection import (
+    COLUMNS,
+    EVENTS,
+    KIND_INT,
+    KIND_NONE,
+    PLAIN,
+    ROWS,
+    Columns,
+    ProjectedFiles,
+)
 from insights_queries.values import to_text
 
 Groups = dict[tuple[Any, ...], list[Accumulator]]
@@ -175,7 +184,7 @@ def compiled_groups(
         nonlocal pending_blocks
         values = block.values
         keys = raw_keys(block)
-        if not all(set(map(type, values[c])) <= _INT_OR_NONE for c in needs_integers) or (
+        if any(block.kinds[c] & ~_INT_OR_NONE for c in needs_integers) or (
             ordered and not ordered.isdisjoint(keys)
         ):  # floats or strings, or a group that keeps line order: value by value
             flush()
@@ -222,7 +231,7 @@ def compiled_groups(
     return groups, seen
 
 
-_INT_OR_NONE = frozenset({int, type(None)})
+_INT_OR_NONE = KIND_INT | KIND_NONE
 # held (group, value) pairs go to the accumulators once there are more than this many (a flush
 # costs a Python step per pair: 8 services x 900 durations are never flushed before the end)
 _MAX_PENDING = 50_000

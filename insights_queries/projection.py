@@ -107,20 +107,29 @@ def _event_maker(names: list[str]) -> Callable[[Any], Event]:
     return lambda s: dict(zip(names, astuple(s), strict=True))
 
 
+# the kinds of value of a column, as the C scanner tells them (or-ed)
+KIND_NONE, KIND_BOOL, KIND_INT, KIND_FLOAT, KIND_STR = 1, 2, 4, 8, 16
+
+
 class Columns(NamedTuple):
-    """Consecutive lines read by the C scanner: how many, and one list of values per field."""
+    """Consecutive lines read by the C scanner: how many, one list of values per field, and the
+    kinds of value in each list (``KIND_*`` or-ed; those of its whole block, a superset)."""
 
     rows: int
     values: list[list[Any]]
+    kinds: list[int]
 
 
 class _Scanned:
     """A block of whole lines as :func:`insights_queries._scan.scan_lines` read it, in parts:
-    ``(data, lines, columns, bad)`` (``bad``: ``(row, start, end)`` of each line it left)."""
+    ``(data, lines, columns, bad, kinds)`` (``bad``: ``(row, start, end)`` of each line it
+    left)."""
 
     __slots__ = ("parts",)
 
-    def __init__(self, parts: list[tuple[bytes, int, list[list[Any]], list[Any]]]) -> None:
+    def __init__(
+        self, parts: list[tuple[bytes, int, list[list[Any]], list[Any], list[int]]]
+    ) -> None:
         self.parts = parts
 
 
@@ -144,13 +153,13 @@ class ProjectedFiles(LogFiles):
         start = 0
         if carry:
             first = carry + block[: first_end + 1]
-            lines, columns, bad = scan_lines(first, 0, len(first), self._keys)
-            parts.append((first, lines, columns, bad))
+            lines, columns, bad, kinds = scan_lines(first, 0, len(first), self._keys)
+            parts.append((first, lines, columns, bad, kinds))
             count += lines
             start = first_end + 1
         if start <= last_end:
-            lines, columns, bad = scan_lines(block, start, last_end + 1, self._keys)
-            parts.append((block, lines, columns, bad))
+            lines, columns, bad, kinds = scan_lines(block, start, last_end + 1, self._keys)
+            parts.append((block, lines, columns, bad, kinds))
             count += lines
         return _Scanned(parts), count
 
@@ -158,13 +167,15 @@ class ProjectedFiles(LogFiles):
         """The runs of a scanned block: ``columns`` of the lines read, the lines the scanner
         left read as :meth:`runs` reads them (msgspec if the block is ASCII, else orjson)."""
         ascii_block = all(
-            data[a:b].isascii() for data, _lines, _columns, bad in block.parts for _r, a, b in bad
+            data[a:b].isascii()
+            for data, _n, _columns, bad, _kinds in block.parts
+            for _r, a, b in bad
         )
-        for data, lines, columns, bad in block.parts:
+        for data, lines, columns, bad, kinds in block.parts:
             done = 0
             for row, a, b in bad:
                 if row > done:
-                    yield COLUMNS, Columns(row - done, [c[done:row] for c in columns])
+                    yield COLUMNS, Columns(row - done, [c[done:row] for c in columns], kinds)
                     done = row
                 raw = data[a:b]
                 if ascii_block:
@@ -177,7 +188,7 @@ class ProjectedFiles(LogFiles):
             if rows > done:
                 yield (
                     COLUMNS,
-                    Columns(rows - done, [c[done:] for c in columns] if done else columns),
+                    Columns(rows - done, [c[done:] for c in columns] if done else columns, kinds),
                 )
 
     def __iter__(self) -> Iterator[Event]:

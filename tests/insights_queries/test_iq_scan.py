@@ -22,15 +22,19 @@ KEYS = ("service", "ms")
 
 def _scan(line: bytes) -> list[Any] | None:
     """The values of ``KEYS`` if the scanner reads ``line``, else ``None``."""
-    lines, columns, bad = scan_lines(
+    lines, columns, bad, kinds = scan_lines(
         line + b"\n", 0, len(line) + 1, tuple(k.encode() for k in KEYS)
     )
     assert lines == 1
     if bad:
         assert bad == [(0, 0, len(line))]
-        assert columns == [[], []]
+        assert columns == [[], []] and kinds == [0, 0]
         return None
+    assert kinds == [_KINDS[type(column[0])] for column in columns]
     return [column[0] for column in columns]
+
+
+_KINDS = {type(None): 1, bool: 2, int: 4, float: 8, str: 16}
 
 
 def _default(line: bytes) -> list[Any] | None:
@@ -121,18 +125,19 @@ def test_lines_it_leaves_to_the_default_reader(line: bytes) -> None:
 
 def test_a_block_gives_columns_and_the_spans_of_lines_left_in_their_place() -> None:
     block = b'xx\n{"service":"a","ms":1}\n\n{"service":"b"}\nnot json\n{"ms":2}'
-    lines, columns, bad = scan_lines(block, 3, len(block), (b"service", b"ms"))
+    lines, columns, bad, kinds = scan_lines(block, 3, len(block), (b"service", b"ms"))
     assert lines == 5  # the last line has no newline and still counts
     assert columns == [["a", "b", None], [1, None, 2]]
+    assert kinds == [16 | 1, 4 | 1]  # str or None; int or None
     # (read lines before it, start, end): the empty line and the text, each in its place
     assert [(row, block[a:b]) for row, a, b in bad] == [(1, b""), (2, b"not json")]
 
 
 def test_equal_strings_share_one_object_and_no_keys_still_count_lines() -> None:
     block = b'{"service":"a"}\n{"service":"a"}\n'
-    _lines, (services,), _bad = scan_lines(block, 0, len(block), (b"service",))
+    _lines, (services,), _bad, _kinds = scan_lines(block, 0, len(block), (b"service",))
     assert services[0] is services[1]
-    assert scan_lines(block, 0, len(block), ()) == (2, [], [])
+    assert scan_lines(block, 0, len(block), ()) == (2, [], [], [])
 
 
 def test_bad_arguments_are_errors_not_crashes() -> None:
