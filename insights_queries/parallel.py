@@ -20,6 +20,7 @@ to tell (a line over the limit) is redone in one pass, so the notices keep their
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ from insights_queries.engine import (
 )
 from insights_queries.projection import ProjectedFiles, needed_fields
 from insights_queries.source_documents import looks_like_document
-from insights_queries.source_files import GZIP_MAGIC, Blocks, strip_bom
+from insights_queries.source_files import GZIP_MAGIC, UTF8_BOM, Blocks, strip_bom
 from insights_queries.sources import BLOCK_SIZE, Event, LogFiles, _candidate_lines, _Events
 
 WORKER_BLOCK_SIZE = 1024 * 1024
@@ -155,13 +156,48 @@ class _RangeReading:
 
     def _chunks(self, path: Path, log: str) -> Iterator[list[bytes] | _Events]:
         reader: Any = self
+        if getattr(reader, "_scanning", False) and reader.needles is None:
+            yield from self._mapped_blocks(path, log)
+            return
+        yield from self._read_blocks(path, log, self.start)
+
+    def _read_blocks(self, path: Path, log: str, start: int) -> Iterator[list[bytes] | _Events]:
+        reader: Any = self
         with path.open("rb") as stream:
-            blocks = Blocks(_Range(stream, self.start, self.end))  # type: ignore[arg-type]
+            blocks = Blocks(_Range(stream, start, self.end))  # type: ignore[arg-type]
             head = blocks.read(self.block_size)
-            if self.start == 0:
+            if start == 0:
                 head, bom = strip_bom(head)
                 reader.bytes_scanned += bom
             yield from reader._lines(head, blocks, path, log)
+
+    def _mapped_blocks(self, path: Path, log: str) -> Iterator[Any]:
+        """The range's blocks of whole lines read by the C scanner straight from the mapped file:
+        no copy of the bytes. A block is at most ``block_size`` bytes, so no line in it is over
+        the line limit; a longer line, and all after it, are read the usual way."""
+        reader: Any = self
+        with (
+            path.open("rb") as stream,
+            mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+        ):
+            position, end = self.start, self.end
+            if position == 0 and mapped[: len(UTF8_BOM)] == UTF8_BOM:
+                position = len(UTF8_BOM)
+                reader.bytes_scanned += position
+            page = mmap.PAGESIZE
+            while position < end:
+                stop = min(position + self.block_size, end)
+                cut = stop if stop == end else mapped.rfind(b"\n", position, stop) + 1
+                if cut <= position:
+                    break
+                reader.bytes_scanned += cut - position
+                yield reader._scan_part(mapped, position, cut)
+                first = position - position % page  # hand the pages back: RSS stays flat
+                if cut - first >= page:
+                    mapped.madvise(mmap.MADV_DONTNEED, first, (cut - first) - (cut - first) % page)
+                position = cut
+        if position < end:
+            yield from self._read_blocks(path, log, position)
 
 
 class _RangeFiles(_RangeReading, LogFiles):

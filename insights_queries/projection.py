@@ -163,6 +163,12 @@ class ProjectedFiles(LogFiles):
             count += lines
         return _Scanned(parts), count
 
+    def _scan_part(self, data: Any, start: int, end: int) -> _Scanned:
+        """Whole lines ``data[start:end]`` (a mapped file's) read by the C scanner, counted."""
+        lines, columns, bad, kinds = scan_lines(data, start, end, self._keys)
+        self.records_scanned += lines
+        return _Scanned([(data, lines, columns, bad, kinds)])
+
     def _scanned_runs(self, block: _Scanned) -> Iterator[tuple[str, Any]]:
         """The runs of a scanned block: ``columns`` of the lines read, the lines the scanner
         left read as :meth:`runs` reads them (msgspec if the block is ASCII, else orjson)."""

@@ -210,6 +210,8 @@ def _mixed_lines() -> list[bytes]:
             lines += [b'{"service":"s2","x":1e400,"ms":4}', b'{"ms":99999999999999999999}']
         if i == 2000:
             lines.append('{"service":"caf\u00e9","ms":5}'.encode())
+        if i == 2900:  # longer than a test's block: the rest of its range is read the usual way
+            lines.append(b'{"service":"s3","ms":6,"x":"' + b"y" * 5000 + b'"}')
     return lines
 
 
@@ -235,12 +237,16 @@ def test_blocks_read_by_the_scanner_give_what_the_engine_gives(
     from insights_queries.projection import ProjectedFiles
     from insights_queries.sources import LogFiles
 
-    path = tmp_path / "mixed.jsonl"
-    path.write_bytes(b"\n".join(_mixed_lines()) + b"\n")
+    path = tmp_path / "mixed.jsonl"  # a byte order mark, no newline after the last line
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(_mixed_lines()))
     monkeypatch.setattr(parallel._RangeReading, "block_size", 4096)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     many = query_files(query, [path], parallel_min_bytes=0)
-    monkeypatch.setattr(ProjectedFiles, "_split", LogFiles._split)  # no scanner
+    # no scanner: blocks read and split into lines (no mapped file)
+    monkeypatch.setattr(ProjectedFiles, "_split", LogFiles._split)
+    monkeypatch.setattr(
+        parallel._RangeReading, "_chunks", lambda r, p, log: r._read_blocks(p, log, r.start)
+    )
     one = query_files(query, [path], parallel_min_bytes=0)
     assert one.statistics.malformed_lines > 0
     assert many.rows == one.rows
