@@ -11,9 +11,10 @@ cannot read come as events and go through ``add``, in their place: groups keep t
 order and values their line order.
 
 Blocks read by the C scanner (``columns`` runs) cost less still: their (group, value) pairs are
-counted by ``Counter`` in C and held across blocks (a few thousand pairs for 8 services and
-900 distinct durations) until something needs line order; then each accumulator takes its
-values with their counts (``Accumulator.add_counted``). That is done only where order cannot
+counted in C (``_scan.count_pairs``; ``count(*)`` by ``Counter``) and held across blocks (a
+few thousand pairs for 8 services and 900 distinct durations) until something needs line
+order or more than ``_MAX_PENDING`` are held; then each accumulator takes its values with
+their counts (``Accumulator.add_counted``). That is done only where order cannot
 change a result: counts, distinct values, and integer sums, extremes and ``pct`` counts while
 no float has come (``Accumulator.order_free``); a block with a float or a string among the
 values, or a group past its first float, is fed row by row as above, after the held pairs.
