@@ -10,7 +10,7 @@ LOCK   := constraints.txt
 
 .PHONY: demo test test-weekdays lint typecheck bench upgrade clean
 
-$(STAMP): pyproject.toml $(LOCK)
+$(STAMP): pyproject.toml $(LOCK) insights_queries/_scan.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev]'

@@ -31,12 +31,22 @@ class Accumulator:
     """One aggregate's running state for one group."""
 
     __slots__ = ()
+    counts_any_value = False  # add_counted takes values of any type (else integers or None)
 
     def add(self, event: Event) -> None:
         raise NotImplementedError
 
     def extend(self, values: list[Any]) -> None:
         """Add a column of values (each what ``add`` would read from its event), in order."""
+        raise NotImplementedError
+
+    def order_free(self) -> bool:
+        """Whether the order of the values to come cannot change the result, so they may be
+        given counted (:meth:`add_counted`) instead of in line order."""
+        return False
+
+    def add_counted(self, counted: list[tuple[Any, int]]) -> None:
+        """Add each value as often as its count says (only when :meth:`order_free`)."""
         raise NotImplementedError
 
     def result(self) -> Any:
@@ -55,6 +65,14 @@ class CountAll(Accumulator):
     def extend(self, values: list[Any]) -> None:
         self.n += len(values)
 
+    counts_any_value = True
+
+    def order_free(self) -> bool:
+        return True
+
+    def add_counted(self, counted: list[tuple[Any, int]]) -> None:
+        self.n += sum(n for _value, n in counted)
+
     def result(self) -> Any:
         return self.n
 
@@ -72,6 +90,14 @@ class CountPresent(Accumulator):
 
     def extend(self, values: list[Any]) -> None:
         self.n += len(values) - values.count(None)
+
+    counts_any_value = True
+
+    def order_free(self) -> bool:
+        return True
+
+    def add_counted(self, counted: list[tuple[Any, int]]) -> None:
+        self.n += sum(n for value, n in counted if value is not None)
 
     def result(self) -> Any:
         return self.n
@@ -94,6 +120,14 @@ class CountDistinct(Accumulator):
         for v in values:
             if v is not None:
                 seen.add(v if isinstance(v, str | int | float) else to_text(v))
+
+    counts_any_value = True
+
+    def order_free(self) -> bool:
+        return True
+
+    def add_counted(self, counted: list[tuple[Any, int]]) -> None:
+        self.extend([value for value, _n in counted])
 
     def result(self) -> Any:
         return len(self.seen)
@@ -135,6 +169,21 @@ class Moments(Accumulator):
             return
         for x in numbers:
             self._add(x)
+
+    def order_free(self) -> bool:
+        """Integer sums are exact in any order (a float total is not)."""
+        return self.kind != "stddev" and self.total.__class__ is int
+
+    def add_counted(self, counted: list[tuple[Any, int]]) -> None:
+        for x, n in counted:  # integers or None (the caller checks)
+            if x is None:
+                continue
+            self.n += n
+            self.total += x * n
+            if self.minimum is None or x < self.minimum:
+                self.minimum = x
+            if self.maximum is None or x > self.maximum:
+                self.maximum = x
 
     def _add(self, x: float) -> None:
         self.n += 1
@@ -196,6 +245,16 @@ class Percentile(Accumulator):
         if self.counts:
             self.spill()
         self.values.extend(numbers)
+
+    def order_free(self) -> bool:
+        """While counting integers (no list yet), order does not matter."""
+        return not self.values
+
+    def add_counted(self, counted: list[tuple[Any, int]]) -> None:
+        counts = self.counts
+        for x, n in counted:  # integers or None (the caller checks)
+            if x is not None:
+                counts[x] += n
 
     def spill(self) -> None:
         """From counts to a list (before the first value that is not an integer)."""

@@ -9,20 +9,40 @@ their groups, and each accumulator receives its column of a group's values at on
 (``Accumulator.extend``, which gives what ``add`` value by value would). Lines the row decoder
 cannot read come as events and go through ``add``, in their place: groups keep their first-seen
 order and values their line order.
+
+Blocks read by the C scanner (``columns`` runs) cost less still: their (group, value) pairs are
+counted in C (``_scan.count_pairs``; ``count(*)`` by ``Counter``) and held across blocks (a
+few thousand pairs for 8 services and 900 distinct durations) until something needs line
+order or more than ``_MAX_PENDING`` are held; then each accumulator takes its values with
+their counts (``Accumulator.add_counted``). That is done only where order cannot
+change a result: counts, distinct values, and integer sums, extremes and ``pct`` counts while
+no float has come (``Accumulator.order_free``); a block with a float or a string among the
+values, or a group past its first float, is fed row by row as above, after the held pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import Any
 
 import msgspec
 
+from insights_queries._scan import count_pairs
 from insights_queries.aggregates import Accumulator, accumulator_factory
 from insights_queries.ast import Call, Field, Number, Star, Stats
 from insights_queries.evaluate import Event
-from insights_queries.projection import EVENTS, PLAIN, ROWS, ProjectedFiles
+from insights_queries.projection import (
+    COLUMNS,
+    EVENTS,
+    KIND_INT,
+    KIND_NONE,
+    PLAIN,
+    ROWS,
+    Columns,
+    ProjectedFiles,
+)
 from insights_queries.values import to_text
 
 Groups = dict[tuple[Any, ...], list[Accumulator]]
@@ -80,6 +100,16 @@ def compiled_groups(
     decode_struct = reader.projector.one.decode
     astuple = msgspec.structs.astuple
 
+    # the groups (in the raw form of ``raw_keys``) past their first float: their values go in
+    # line order, so a block that holds one of them is not counted
+    ordered: set[Any] = set()
+    single = len(by) == 1
+
+    def note_order(keys: Iterable[tuple[Any, ...]]) -> None:
+        for key in keys:
+            if not all(acc.order_free() for acc in groups[key]):
+                ordered.add(key[0] if single else key)
+
     def add_rows(rows: list[tuple[Any, ...]]) -> None:
         buckets: dict[tuple[Any, ...], list[Any]] = {}
         for row in rows:
@@ -103,16 +133,85 @@ def compiled_groups(
                 if values is None:
                     values = column_values[column] = list(map(getters[column], members))
                 acc.extend(values)
+        note_order(buckets)
 
     def add_events(events: list[Event]) -> None:
+        touched: dict[tuple[Any, ...], None] = {}
         for event in events:
             key = _hashable_key(tuple([event.get(n) for n in names]))
+            touched[key] = None
             for acc in accumulators(key):
                 acc.add(event)
+        note_order(touched)
 
-    def add_run(kind: str, items: list[Any]) -> None:
+    # Lines the C scanner read: (group, value) pairs counted across blocks until something needs
+    # line order (rows or events, a float): per value column, group -> value -> count (count(*):
+    # group -> count). A group is held in its raw form: the value itself for one ``by`` field,
+    # else the tuple.
+    probes = [factory() for factory in factories]
+    needs_integers = {
+        c
+        for c, probe in zip(columns, probes, strict=True)
+        if c is not None and not probe.counts_any_value
+    }
+    pending: dict[int, dict[Any, dict[Any, int]]] = {}
+    pending_counts: Counter[Any] = Counter()
+    pending_blocks = 0
+
+    def raw_keys(block: Columns) -> list[Any]:
+        if single:
+            return block.values[by[0]]
+        if not by:
+            return [()] * block.rows
+        return list(zip(*[block.values[i] for i in by], strict=True))
+
+    def flush() -> None:
+        """Hand the counted pairs to their groups' accumulators (groups new here are made in
+        the order their first lines came)."""
+        nonlocal pending_blocks
+        for position, column in enumerate(columns):
+            if column is None:
+                for raw, n in pending_counts.items():
+                    accumulators((raw,) if single else raw)[position].add_counted([(None, n)])
+                continue
+            for raw, inner in pending.get(column, {}).items():
+                accumulators((raw,) if single else raw)[position].add_counted(list(inner.items()))
+        pending.clear()
+        pending_counts.clear()
+        pending_blocks = 0
+
+    def add_columns(block: Columns) -> None:
+        """Count the block's pairs if order cannot matter, else feed its rows in order."""
+        nonlocal pending_blocks
+        values = block.values
+        keys = raw_keys(block)
+        if any(block.kinds[c] & ~_INT_OR_NONE for c in needs_integers) or (
+            ordered and not ordered.isdisjoint(keys)
+        ):  # floats or strings, or a group that keeps line order: value by value
+            flush()
+            add_rows(list(zip(*values, strict=True)))
+            return
+        for column in {*columns}:
+            if column is None:
+                pending_counts.update(keys)
+            else:
+                count_pairs(keys, values[column], pending.setdefault(column, {}))
+        pending_blocks += 1
+        if (
+            pending_blocks % _CHECK_BLOCKS == 0
+            and sum(sum(map(len, into.values())) for into in pending.values()) + len(pending_counts)
+            > _MAX_PENDING
+        ):
+            flush()
+
+    def add_run(kind: str, items: Any) -> None:
         nonlocal seen
+        if kind == COLUMNS:
+            seen += items.rows
+            add_columns(items)
+            return
         seen += len(items)
+        flush()  # before anything read in line order
         if kind == EVENTS:
             add_events(items)
         else:
@@ -129,7 +228,15 @@ def compiled_groups(
             add_run(ROWS, rows)
         else:
             add_run(kind, items)
+    flush()
     return groups, seen
+
+
+_INT_OR_NONE = KIND_INT | KIND_NONE
+# held (group, value) pairs go to the accumulators once there are more than this many (a flush
+# costs a Python step per pair: 8 services x 900 durations are never flushed before the end)
+_MAX_PENDING = 50_000
+_CHECK_BLOCKS = 16  # how often (in blocks) the pairs held are counted
 
 
 def _row_key(by: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:

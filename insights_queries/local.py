@@ -38,10 +38,11 @@ def query_files(
     if params is not None:
         model = bind(model, params)
     needles = required_needles(model)
-    if parallel_min_bytes is not None and needles is None:
+    if parallel_min_bytes is not None:
         done = run_parallel(
             model,
             [Path(p) for p in paths],
+            needles=needles,
             log_group=log_group,
             want_message=uses_field(model, "@message"),
             want_log=uses_field(model, "@log"),

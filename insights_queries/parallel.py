@@ -11,13 +11,16 @@ different order of additions).
 
 It is used only where that holds (:func:`plan_parallel`): a query of leading ``filter``s and plain
 ``fields``, then a ``stats`` of ``count``/``count_distinct``/``sum``/``avg``/``min``/``max``/
-``pct``, then anything; no byte prefilter (a selective filter is fast already); plain (not gzip)
-JSON-lines files; enough bytes to repay starting the workers. A run whose reader has anything
+``pct``, then anything; plain (not gzip) JSON-lines files; enough bytes to repay starting the
+workers. A query with a byte prefilter (``filter level = "ERROR" | stats ...``) is searched by
+each worker in its range, and counts as scanned only the lines that hold a needle, as the
+one-pass reader of a mapped file does. A run whose reader has anything
 to tell (a line over the limit) is redone in one pass, so the notices keep their line numbers.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -52,8 +55,8 @@ from insights_queries.engine import (
 )
 from insights_queries.projection import ProjectedFiles, needed_fields
 from insights_queries.source_documents import looks_like_document
-from insights_queries.source_files import GZIP_MAGIC, Blocks, strip_bom
-from insights_queries.sources import BLOCK_SIZE, Event, LogFiles, _Events
+from insights_queries.source_files import GZIP_MAGIC, UTF8_BOM, Blocks, strip_bom
+from insights_queries.sources import BLOCK_SIZE, Event, LogFiles, _candidate_lines, _Events
 
 WORKER_BLOCK_SIZE = 1024 * 1024
 PARALLEL_MIN_BYTES = 64 * 1024 * 1024  # below this, starting workers costs more than it saves
@@ -143,15 +146,58 @@ class _RangeReading:
     end = 0
     block_size = WORKER_BLOCK_SIZE
 
+    def _candidates(self, data: bytes) -> tuple[list[bytes], int]:
+        """The lines of ``data`` that hold a needle, and how many lines it has; only the former
+        count as scanned (as in :meth:`LogFiles._mapped`, which one pass uses on this file)."""
+        reader: Any = self
+        spans = _candidate_lines(data, reader.needles or [], 0, len(data))
+        reader.records_scanned += len(spans)
+        return [data[a:b] for a, b in spans], data.count(b"\n")
+
     def _chunks(self, path: Path, log: str) -> Iterator[list[bytes] | _Events]:
         reader: Any = self
+        if getattr(reader, "_scanning", False) and reader.needles is None:
+            yield from self._mapped_blocks(path, log)
+            return
+        yield from self._read_blocks(path, log, self.start)
+
+    def _read_blocks(self, path: Path, log: str, start: int) -> Iterator[list[bytes] | _Events]:
+        reader: Any = self
         with path.open("rb") as stream:
-            blocks = Blocks(_Range(stream, self.start, self.end))  # type: ignore[arg-type]
+            blocks = Blocks(_Range(stream, start, self.end))  # type: ignore[arg-type]
             head = blocks.read(self.block_size)
-            if self.start == 0:
+            if start == 0:
                 head, bom = strip_bom(head)
                 reader.bytes_scanned += bom
             yield from reader._lines(head, blocks, path, log)
+
+    def _mapped_blocks(self, path: Path, log: str) -> Iterator[Any]:
+        """The range's blocks of whole lines read by the C scanner straight from the mapped file:
+        no copy of the bytes. A block is at most ``block_size`` bytes, so no line in it is over
+        the line limit; a longer line, and all after it, are read the usual way."""
+        reader: Any = self
+        with (
+            path.open("rb") as stream,
+            mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+        ):
+            position, end = self.start, self.end
+            if position == 0 and mapped[: len(UTF8_BOM)] == UTF8_BOM:
+                position = len(UTF8_BOM)
+                reader.bytes_scanned += position
+            page = mmap.PAGESIZE
+            while position < end:
+                stop = min(position + self.block_size, end)
+                cut = stop if stop == end else mapped.rfind(b"\n", position, stop) + 1
+                if cut <= position:
+                    break
+                reader.bytes_scanned += cut - position
+                yield reader._scan_part(mapped, position, cut)
+                first = position - position % page  # hand the pages back: RSS stays flat
+                if cut - first >= page:
+                    mapped.madvise(mmap.MADV_DONTNEED, first, (cut - first) - (cut - first) % page)
+                position = cut
+        if position < end:
+            yield from self._read_blocks(path, log, position)
 
 
 class _RangeFiles(_RangeReading, LogFiles):
@@ -169,6 +215,7 @@ class _Task:
     end: int
     query: Query  # the commands before the stats, then the stats
     fields: list[str] | None
+    needles: list[bytes] | None
     log_group: str | None
     want_message: bool
     want_log: bool
@@ -177,10 +224,13 @@ class _Task:
 def _reader(task: _Task) -> LogFiles:
     reader: LogFiles
     if task.fields is not None:
-        reader = _RangeProjected([task.path], log_group=task.log_group, fields=task.fields)
+        reader = _RangeProjected(
+            [task.path], needles=task.needles, log_group=task.log_group, fields=task.fields
+        )
     else:
         reader = _RangeFiles(
             [task.path],
+            needles=task.needles,
             log_group=task.log_group,
             want_message=task.want_message,
             want_log=task.want_log,
@@ -282,6 +332,7 @@ def run_parallel(
     model: Query,
     paths: Sequence[Path | str],
     *,
+    needles: list[bytes] | None = None,
     log_group: str | None,
     want_message: bool,
     want_log: bool,
@@ -310,7 +361,7 @@ def run_parallel(
     fields = needed_fields(model, _Plan(model).columns)
     head = Query((*split.before, split.stats))
     tasks = [
-        _Task(path, a, b, head, fields, log_group, want_message, want_log)
+        _Task(path, a, b, head, fields, needles, log_group, want_message, want_log)
         for path, spans in zip(files, ranges, strict=True)
         for a, b in spans or []
     ]

@@ -15,6 +15,12 @@ nothing for the other keys. It is used only when the answer cannot change (:func
   struct's type, and such lines, lines msgspec rejects and lines that are not JSON objects take
   the default path: malformed lines, Lambda platform lines and plain text read as before.
 
+In the workers of a full-scan ``stats`` (:meth:`ProjectedFiles.runs`,
+:meth:`ProjectedFiles.count_by_fields`) a block is not split into lines at all: the C reader
+``insights_queries._scan`` walks it whole and returns a column per field of the lines it can
+read exactly as msgspec and orjson would (one ASCII JSON object, no escape, plain values), and
+the span of every other line, which is then read as above, in its place.
+
 One difference remains, documented: a number beyond a double's range (``1e400``) in a field the
 query does not read. JSON allows it; orjson rejects the whole line (counted malformed, its fields
 lost), the projection reads the line's other fields.
@@ -24,20 +30,29 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from operator import itemgetter
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
 import orjson
 
+try:
+    from insights_queries._scan import scan_lines
+except ImportError as error:  # a source tree whose C reader was never compiled
+    raise ImportError(
+        "insights_queries._scan (the C reader of JSON lines, insights_queries/_scan.c) is not "
+        "built: run `pip install -e .` in the repository to compile it"
+    ) from error
 from insights_queries.ast import Call, Dedup, Field, Query
 from insights_queries.params import walk
 from insights_queries.sources import Event, LogFiles, _Events, default_log_name
 from insights_queries.values import to_text
 
 _FIRST_BYTE = itemgetter(0)
-PLAIN, ROWS, EVENTS = "plain", "rows", "events"  # the kinds of run of ProjectedFiles.runs
+# the kinds of run of ProjectedFiles.runs
+PLAIN, ROWS, EVENTS, COLUMNS = "plain", "rows", "events", "columns"
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*\Z")
 _IMPLICIT_TIMESTAMP = frozenset({"bin", "earliest", "latest"})
 # a value as orjson reads it: integers beyond int64 fail here (orjson makes those past 2**64 floats), so
@@ -92,12 +107,95 @@ def _event_maker(names: list[str]) -> Callable[[Any], Event]:
     return lambda s: dict(zip(names, astuple(s), strict=True))
 
 
+# the kinds of value of a column, as the C scanner tells them (or-ed)
+KIND_NONE, KIND_BOOL, KIND_INT, KIND_FLOAT, KIND_STR = 1, 2, 4, 8, 16
+
+
+class Columns(NamedTuple):
+    """Consecutive lines read by the C scanner: how many, one list of values per field, and the
+    kinds of value in each list (``KIND_*`` or-ed; those of its whole block, a superset)."""
+
+    rows: int
+    values: list[list[Any]]
+    kinds: list[int]
+
+
+class _Scanned:
+    """A block of whole lines as :func:`insights_queries._scan.scan_lines` read it, in parts:
+    ``(data, lines, columns, bad, kinds)`` (``bad``: ``(row, start, end)`` of each line it
+    left)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(
+        self, parts: list[tuple[bytes, int, list[list[Any]], list[Any], list[int]]]
+    ) -> None:
+        self.parts = parts
+
+
 class ProjectedFiles(LogFiles):
     """:class:`LogFiles` whose JSON lines become events of just the ``fields`` a query reads."""
+
+    _scanning = False  # while True, blocks are read by the C scanner (runs, count_by_fields)
 
     def __init__(self, *args: Any, fields: list[str], **kwargs: Any) -> None:
         super().__init__(*args, want_message=False, want_log=False, want_timestamp=False, **kwargs)
         self.fields = fields
+        self._keys = tuple(name.encode() for name in fields)
+
+    def _split(self, carry: bytes, block: bytes, first_end: int, last_end: int) -> tuple[Any, int]:
+        """While scanning, a block is not split into lines: the C scanner reads it whole (the
+        carried start of its first line makes that line a part of its own)."""
+        if not self._scanning:
+            return super()._split(carry, block, first_end, last_end)
+        parts = []
+        count = 0
+        start = 0
+        if carry:
+            first = carry + block[: first_end + 1]
+            lines, columns, bad, kinds = scan_lines(first, 0, len(first), self._keys)
+            parts.append((first, lines, columns, bad, kinds))
+            count += lines
+            start = first_end + 1
+        if start <= last_end:
+            lines, columns, bad, kinds = scan_lines(block, start, last_end + 1, self._keys)
+            parts.append((block, lines, columns, bad, kinds))
+            count += lines
+        return _Scanned(parts), count
+
+    def _scan_part(self, data: Any, start: int, end: int) -> _Scanned:
+        """Whole lines ``data[start:end]`` (a mapped file's) read by the C scanner, counted."""
+        lines, columns, bad, kinds = scan_lines(data, start, end, self._keys)
+        self.records_scanned += lines
+        return _Scanned([(data, lines, columns, bad, kinds)])
+
+    def _scanned_runs(self, block: _Scanned) -> Iterator[tuple[str, Any]]:
+        """The runs of a scanned block: ``columns`` of the lines read, the lines the scanner
+        left read as :meth:`runs` reads them (msgspec if the block is ASCII, else orjson)."""
+        ascii_block = all(
+            data[a:b].isascii()
+            for data, _n, _columns, bad, _kinds in block.parts
+            for _r, a, b in bad
+        )
+        for data, lines, columns, bad, kinds in block.parts:
+            done = 0
+            for row, a, b in bad:
+                if row > done:
+                    yield COLUMNS, Columns(row - done, [c[done:row] for c in columns], kinds)
+                    done = row
+                raw = data[a:b]
+                if ascii_block:
+                    yield from self.line_runs([raw])
+                else:
+                    events = list(self._fallback.events([raw]))
+                    if events:
+                        yield EVENTS, events
+            rows = lines - len(bad)
+            if rows > done:
+                yield (
+                    COLUMNS,
+                    Columns(rows - done, [c[done:] for c in columns] if done else columns, kinds),
+                )
 
     def __iter__(self) -> Iterator[Event]:
         self.records_scanned = self.bytes_scanned = self.malformed_lines = 0
@@ -137,20 +235,26 @@ class ProjectedFiles(LogFiles):
                             continue
                     yield self._raw_line(raw, log)
 
-    def runs(self) -> Iterator[tuple[str, list[Any]]]:
-        """The lines in order, as runs of one kind: ``("plain", lines)``, a block of ASCII lines
-        that all start with ``{`` for the caller to decode in one go (and to pass to
-        :meth:`line_runs` if that fails); ``("rows", rows)`` of tuples of :attr:`fields`
-        values; ``("events", events)`` of lines the struct cannot read, made events as in
-        :meth:`__iter__`."""
+    def runs(self) -> Iterator[tuple[str, Any]]:
+        """The lines in order, as runs of one kind: ``("columns", Columns)``, lines the C
+        scanner read; ``("plain", lines)``, a block of ASCII lines that all start with ``{``
+        for the caller to decode in one go (and to pass to :meth:`line_runs` if that fails);
+        ``("rows", rows)`` of tuples of :attr:`fields` values; ``("events", events)`` of lines
+        the struct cannot read, made events as in :meth:`__iter__`."""
         fallback = self._fallback = _FallbackEvents(self)
-        for lines in fallback.blocks():
-            if not isinstance(lines, list) or not b"".join(lines).isascii():
-                yield EVENTS, list(fallback.events(lines))
-            elif _all_objects(lines):
-                yield PLAIN, lines
-            else:
-                yield from self.line_runs(lines)
+        self._scanning = True
+        try:
+            for lines in fallback.blocks():
+                if isinstance(lines, _Scanned):
+                    yield from self._scanned_runs(lines)
+                elif not isinstance(lines, list) or not b"".join(lines).isascii():
+                    yield EVENTS, list(fallback.events(lines))
+                elif _all_objects(lines):
+                    yield PLAIN, lines
+                else:
+                    yield from self.line_runs(lines)
+        finally:
+            self._scanning = False
 
     def line_runs(self, lines: list[bytes]) -> Iterator[tuple[str, list[Any]]]:
         """The ``rows`` and ``events`` runs of an ASCII block, read line by line."""
@@ -182,45 +286,39 @@ class ProjectedFiles(LogFiles):
     def count_by_fields(self) -> dict[tuple[Any, ...], int]:
         """``stats count(*) by`` all of :attr:`fields` (in order), counted without events.
 
-        The compiled plan of the commonest full scan: the decoded struct *is* the group key, so
-        no dict is built and no generator step is taken per line. Lines the struct cannot read
-        become events as in :meth:`__iter__` and are keyed from them, so the counts are equal.
+        The compiled plan of the commonest full scan: the C scanner's columns, zipped, *are*
+        the group keys, counted by ``Counter`` in C; no dict or struct is built per line. Lines
+        it leaves are read as :meth:`runs` reads them and keyed from their rows or events, in
+        place, so the counts and the groups' first-seen order are as line by line.
         """
-        counts: dict[tuple[Any, ...], int] = {}
-        get = counts.get
-        decode_struct = Projector(self.fields).one.decode
-        astuple = msgspec.structs.astuple
-        decode_error = msgspec.DecodeError
+        counts: Counter[tuple[Any, ...]] = Counter()
         names = self.fields
-        fallback = _FallbackEvents(self)
 
         def count(key: tuple[Any, ...]) -> None:
             try:
-                counts[key] = get(key, 0) + 1
+                counts[key] += 1
             except TypeError:  # an object or list value: group by its text
-                key = tuple(_hashable(k) for k in key)
-                counts[key] = get(key, 0) + 1
+                counts[tuple(_hashable(k) for k in key)] += 1
 
-        for lines in fallback.blocks():
-            if not isinstance(lines, list) or not b"".join(lines).isascii():
-                for event in fallback.events(lines):
+        for kind, items in self.runs():
+            if kind == COLUMNS:
+                if names:
+                    counts.update(zip(*items.values, strict=True))
+                else:
+                    counts[()] += items.rows
+            elif kind == PLAIN:
+                for run in self.line_runs(items):
+                    for key in run[1] if run[0] == ROWS else []:
+                        count(key)
+                    for event in run[1] if run[0] == EVENTS else []:
+                        count(tuple([event.get(n) for n in names]))
+            elif kind == ROWS:
+                for key in items:
+                    count(key)
+            else:
+                for event in items:
                     count(tuple([event.get(n) for n in names]))
-                continue
-            for raw in lines:
-                if raw[:1] == b"{":
-                    try:
-                        key = astuple(decode_struct(raw))
-                    except decode_error:
-                        pass
-                    else:
-                        try:
-                            counts[key] = get(key, 0) + 1
-                        except TypeError:
-                            count(key)
-                        continue
-                for event in fallback.events([raw]):  # in place: groups keep first-seen order
-                    count(tuple([event.get(n) for n in names]))
-        return counts
+        return dict(counts)
 
 
 class _FallbackEvents:

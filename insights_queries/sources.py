@@ -335,11 +335,9 @@ class LogFiles:
                 yield from self._long_lines(carry, carried, block[: last_end + 1], base, path, log)
                 base += block.count(b"\n")
             elif self.needles is None:
-                lines = block.split(b"\n")
-                lines[0] = carry + lines[0]
-                lines.pop()
-                base += len(lines)
-                self.records_scanned += len(lines)
+                lines, count = self._split(carry, block, first_end, last_end)
+                base += count
+                self.records_scanned += count
                 yield lines
             else:
                 data = carry + block[: last_end + 1]
@@ -361,6 +359,14 @@ class LogFiles:
                 yield [carry]
             else:
                 yield self._candidates(carry + b"\n")[0]
+
+    def _split(self, carry: bytes, block: bytes, first_end: int, last_end: int) -> tuple[Any, int]:
+        """The whole lines of ``carry + block[: last_end + 1]`` and how many there are (a reader
+        that reads blocks in its own way returns something else than a list of lines)."""
+        lines = block.split(b"\n")
+        lines[0] = carry + lines[0]
+        lines.pop()
+        return lines, len(lines)
 
     def _long_lines(
         self, carry: bytes, carried: int, block: bytes, base: int, path: Path, log: str

@@ -110,6 +110,9 @@ _QUERIES = [
     # the compiled plan (insights_queries.compiled_stats): columns of values per group
     "stats count(ms) as c, count_distinct(ms) as d, pct(ms, 50) as p, pct(ms, 99) as q by level",
     "stats avg(ms) as a, max(level) as m, count(*) as n by service, extra",
+    # a byte prefilter: each worker searches its range (scanned = lines holding a needle)
+    'filter level = "ERROR" | stats count(*) as n by service',
+    "filter service like /svc-[ab]/ | stats avg(ms) as a, pct(ms, 50) as p by level",
 ]
 
 
@@ -243,3 +246,42 @@ def test_pct_keeps_the_first_of_equal_numbers_once_a_float_comes() -> None:
     both_ints = percentile([4, 4], 50)
     both_ints.merge(percentile([1], 50))
     assert both_ints.values == [] and both_ints.counts == {4: 2, 1: 1} and both_ints.result() == 4
+
+
+def test_a_prefiltered_stats_runs_in_the_workers_with_one_pass_statistics(tmp_path: Path) -> None:
+    """``filter level = "ERROR" | stats``: each worker searches its range for the needle; rows and
+    statistics (lines scanned = lines holding a needle, malformed lines) are the one pass's."""
+    from insights_queries.prefilter import required_needles
+
+    records: list[Any] = []
+    for i in range(400):
+        level = "ERROR" if i % 7 == 0 else "INFO"
+        records.append({"service": f"s{i % 3}", "level": level, "message": "ok"})
+    records[5:5] = [
+        '{"level": "ERROR", "service": ',
+        "ERROR as plain text",
+        '{"level":"\\u0045RROR"}',
+    ]
+    path = tmp_path / "a.jsonl"
+    text = "".join((json.dumps(r) if isinstance(r, dict) else r) + "\n" for r in records)
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode() + b'{"level": "ERROR", "service": "s9"}')
+    query = parse('filter level = "ERROR" | stats count(*) as n by service')
+    needles = required_needles(query)
+    assert needles is not None
+    done = parallel.run_parallel(
+        query,
+        [path],
+        needles=needles,
+        log_group=None,
+        want_message=False,
+        want_log=False,
+        min_bytes=0,
+    )
+    assert done is not None
+    many = done[0]
+    one = query_files(query, [path], parallel_min_bytes=None)
+    assert many.rows == one.rows
+    assert [r["service"] for r in many.rows] == ["s0", None, "s1", "s2", "s9"]
+    assert many.statistics == one.statistics
+    assert many.statistics.records_scanned == 58 + 3 + 1  # of 404 lines: those holding a needle
+    assert many.statistics.malformed_lines == 1

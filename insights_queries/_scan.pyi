@@ -1,0 +1,8 @@
+"""Types of the C reader of a block of JSON lines (``_scan.c``)."""
+
+from typing import Any
+
+def scan_lines(
+    data: bytes, start: int, end: int, keys: tuple[bytes, ...], /
+) -> tuple[int, list[list[Any]], list[tuple[int, int, int]], list[int]]: ...
+def count_pairs(keys: list[Any], values: list[Any], into: dict[Any, dict[Any, int]], /) -> None: ...
