@@ -14,15 +14,12 @@ without a run of its own. An exception in the harness is an ``error``, never a k
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing.process import BaseProcess
 from typing import Any
 
 from catalog.models import Catalog
-from runbooks.drills.parallel import _receive, _wind_down, longest_first
+from runbooks.drills.parallel import longest_first
 from runbooks.drills.runner import (
     DrillOptions,
     FreshSandboxes,
@@ -31,6 +28,7 @@ from runbooks.drills.runner import (
     check_drillable,
 )
 from runbooks.drills.variants import run_variants
+from runbooks.drills.workers import run_in_workers
 from runbooks.mutation.harmless import Harmless
 from runbooks.mutation.mutants import Mutant
 from runbooks.mutation.report import MutationReport, Outcome
@@ -95,21 +93,6 @@ def _judge(group: Group, sandboxes: FreshSandboxes, options: DrillOptions) -> li
     return verdicts
 
 
-def _worker(catalog: Catalog, groups: Any, options: DrillOptions, out: Any) -> None:
-    """Judge groups from ``groups`` until its ``None``; one ``result`` message per task."""
-    try:
-        with _sigterm_as_interrupt(), MotoServer() as server:
-            sandboxes = FreshSandboxes(catalog, server, seed=options.seed)
-            while (group := groups.get()) is not None:
-                for verdict in _judge(group, sandboxes, options):
-                    out.put(("result", verdict))
-        out.put(("done", os.getpid()))
-    except KeyboardInterrupt:
-        out.put(("interrupted", os.getpid()))
-    except Exception as error:  # reported to the parent, which raises it
-        out.put(("error", (os.getpid(), f"{type(error).__name__}: {error}")))
-
-
 def _in_process(catalog: Catalog, tasks: list[Task], options: DrillOptions) -> list[Verdict]:
     out: list[Verdict] = []
     with _sigterm_as_interrupt(), MotoServer() as server:
@@ -124,47 +107,26 @@ def _in_process(catalog: Catalog, tasks: list[Task], options: DrillOptions) -> l
 def _parallel(
     catalog: Catalog, tasks: list[Task], options: DrillOptions, jobs: int
 ) -> list[Verdict]:
-    """As :func:`runbooks.drills.parallel.run_drills_parallel`, for tasks keyed by mutant."""
+    """Groups of tasks in worker processes (:func:`~runbooks.drills.workers.run_in_workers`),
+    the likely longest scenarios first."""
     groups = _groups(tasks)
     first = {id(g.tasks[0].scenario): g for g in groups}
     ordered = [first[id(s)] for s in longest_first([g.tasks[0].scenario for g in groups])]
-    context = multiprocessing.get_context("spawn")
-    queue, out = context.Queue(), context.Queue()
-    count = min(jobs, len(groups))
-    for group in ordered:
-        queue.put(group)
-    for _ in range(count):
-        queue.put(None)
-    quiet = dataclasses.replace(options, on_event=None)  # a closure cannot cross processes
-    workers: list[BaseProcess] = [
-        context.Process(target=_worker, args=(catalog, queue, quiet, out), daemon=False)
-        for _ in range(count)
-    ]
     verdicts: list[Verdict] = []
-    ended: set[int] = set()
-    with _sigterm_as_interrupt():
-        try:
-            for worker in workers:
-                worker.start()
-            _say(options, f"running {len(tasks)} drills in {len(workers)} worker processes")
-            running = len(workers)
-            while running:
-                status, payload = _receive(out, workers)
-                if status == "interrupted":
-                    ended.add(payload)
-                    raise KeyboardInterrupt("a mutation worker was interrupted")
-                if status == "error":
-                    ended.add(payload[0])
-                    raise RuntimeError(f"a mutation worker failed: {payload[1]}")
-                if status == "done":
-                    ended.add(payload)
-                    running -= 1
-                    continue
-                _tell(options, payload)
-                verdicts.append(payload)
-        finally:
-            _wind_down(workers, out, ended)
-            queue.cancel_join_thread()
+
+    def got(verdict: Verdict) -> None:
+        _tell(options, verdict)
+        verdicts.append(verdict)
+
+    run_in_workers(
+        catalog,
+        ordered,
+        jobs=jobs,
+        options=options,
+        judge=_judge,
+        on_result=got,
+        count_label=f"{len(tasks)} drills",
+    )
     return verdicts
 
 

@@ -85,8 +85,9 @@ def test_a_parallel_mutation_run_judges_kills_survivors_and_equivalents() -> Non
     scenarios, mutants = _mutants([DLQ_SCENARIO])
     wanted = [
         f"{DLQ_SCENARIO}/mitigation-4/wrong-resource",  # replays the wrong DLQ: killed
-        f"{DLQ_SCENARIO}/mitigation-2/drop",  # `dlq inspect` only reads: survives
+        f"{DLQ_SCENARIO}/diagnosis-1/swap-next",  # two reads in the other order: survives
         f"{DLQ_SCENARIO}/diagnosis-1/wrong-resource",  # looks at another queue: misleads, killed
+        f"{DLQ_SCENARIO}/mitigation-2/drop",  # the only look at the DLQ before the replay
     ]
     report = run_mutants(catalog, scenarios, [mutants[i] for i in wanted], jobs=2)
     status = {o.id: (o.status, o.reason) for o in report.outcomes}
@@ -95,6 +96,11 @@ def test_a_parallel_mutation_run_judges_kills_survivors_and_equivalents() -> Non
     assert status[wanted[0]][1].startswith("mitigation step `obskit dlq replay"), status[wanted[0]]
     assert status[wanted[1]] == ("survived", "the drill still passes")
     assert status[wanted[2]][0] == "killed", status[wanted[2]]
+    # no other step shows what it showed: the runbook's evidence kills it
+    assert status[wanted[3]][0] == "killed"
+    assert status[wanted[3]][1].startswith(
+        "the mitigation no longer shows what `obskit dlq inspect"
+    )
     overall = report.overall()
-    assert (overall.killed, overall.survived, overall.errors) == (2, 1, 0)
-    assert report.to_json()["scores"][DLQ_SCENARIO]["score"] == round(2 / 3, 4)
+    assert (overall.killed, overall.survived, overall.errors) == (3, 1, 0)
+    assert report.to_json()["scores"][DLQ_SCENARIO]["score"] == round(3 / 4, 4)
