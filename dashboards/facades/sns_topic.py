@@ -30,39 +30,41 @@ class SnsTopicMonitoring:
     topic: Topic
 
     def alarms(self) -> list[Alarm]:
-        row = recommended(NAMESPACE, "NumberOfNotificationsFailed")
         sparse = self.topic.purpose == "alerts"
         alarms = [
-            self.ctx.alarm(
-                resource=self.topic.name,
+            self._recommended(
+                "NumberOfNotificationsFailed",
                 what="notifications-failed",
                 fault=f"SNS topic {self.topic.name} ({self.topic.purpose}) failed to deliver "
                 "notifications to its subscribers.",
-                namespace=NAMESPACE,
-                metric_name=row.metric,
-                dimensions={"TopicName": self.topic.name},
-                statistic=row.statistic,
-                period=row.period,
-                threshold=0,
-                comparison_operator=row.comparison_operator,
-                evaluation_periods=row.evaluation_periods,
-                datapoints_to_alarm=1 if sparse else row.datapoints_to_alarm,
-                treat_missing_data=row.treat_missing_data,
+                datapoints_to_alarm=1 if sparse else None,
             )
         ]
         if any(s.dlq for s in self.topic.subscriptions):
-            alarms.append(self._redrive_failed_alarm())
+            # A subscription's DLQ refused a message (missing queue policy, deleted queue, KMS):
+            # it is lost. One datapoint is enough: nothing else says so.
+            alarms.append(
+                self._recommended(
+                    "NumberOfNotificationsFailedToRedriveToDlq",
+                    what="redrive-to-dlq-failed",
+                    fault=f"SNS could not move undeliverable messages of {self.topic.name} to a "
+                    "subscription's dead-letter queue: they are lost (check the DLQ's queue "
+                    "policy).",
+                    datapoints_to_alarm=1,
+                )
+            )
         return alarms
 
-    def _redrive_failed_alarm(self) -> Alarm:
-        """A subscription's DLQ refused a message (missing queue policy, deleted queue, KMS): it
-        is lost. AWS's recommended alarm on NumberOfNotificationsFailedToRedriveToDlq."""
-        row = recommended(NAMESPACE, "NumberOfNotificationsFailedToRedriveToDlq")
+    def _recommended(
+        self, metric: str, *, what: str, fault: str, datapoints_to_alarm: int | None
+    ) -> Alarm:
+        """AWS's recommended alarm on ``metric`` for this topic, threshold 0 (any failure);
+        ``datapoints_to_alarm``: instead of the row's (None keeps it)."""
+        row = recommended(NAMESPACE, metric)
         return self.ctx.alarm(
             resource=self.topic.name,
-            what="redrive-to-dlq-failed",
-            fault=f"SNS could not move undeliverable messages of {self.topic.name} to a "
-            "subscription's dead-letter queue: they are lost (check the DLQ's queue policy).",
+            what=what,
+            fault=fault,
             namespace=NAMESPACE,
             metric_name=row.metric,
             dimensions={"TopicName": self.topic.name},
@@ -71,7 +73,9 @@ class SnsTopicMonitoring:
             threshold=0,
             comparison_operator=row.comparison_operator,
             evaluation_periods=row.evaluation_periods,
-            datapoints_to_alarm=1,
+            datapoints_to_alarm=row.datapoints_to_alarm
+            if datapoints_to_alarm is None
+            else datapoints_to_alarm,
             treat_missing_data=row.treat_missing_data,
         )
 
