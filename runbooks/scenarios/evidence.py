@@ -90,6 +90,11 @@ def as_many_completed(start_event: str, success_event: str) -> tuple[str, ...]:
     )
 
 
+def no_rows() -> tuple[str, ...]:
+    """``obskit query`` returned nothing (``0 row(s)``): no breach, no error since the fix."""
+    return (r"re:^0 row\(s\)",)
+
+
 def some_rows() -> tuple[str, ...]:
     """``obskit query`` returned at least one row (``N row(s)`` with N ≥ 1)."""
     return (r"re:^[1-9][0-9]* row\(s\)",)

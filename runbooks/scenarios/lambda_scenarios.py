@@ -468,6 +468,8 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
                 "How long does each hop take, and which one grew?",
                 ctx.query_command("latency/hop-latency"),
                 query=ctx.query("latency/hop-latency"),
+                # the hops into the slow service: the events it consumes, handled late
+                expect=evidence.rows_of(*service.consumes),
             ),
         )
     )
@@ -479,6 +481,10 @@ def _slow(ctx: ScenarioContext, service: Service) -> Scenario:
                 "Hop latency back under the SLA.",
                 ctx.query_command("latency/hop-sla-breaches", since=FIX_TIME),
                 query=ctx.query("latency/hop-sla-breaches"),
+                # A queue's consumer drains its backlog after the fix: those events were
+                # waiting since before it, so they breach the SLA after <fix-time> too (on AWS
+                # as here). Only a function fed directly has none.
+                expect=() if service.trigger == "sqs" else evidence.no_rows(),
             ),
         )
     )
