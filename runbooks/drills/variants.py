@@ -180,10 +180,12 @@ def _drop_inherited_connections() -> None:
     child made on a socket the parent shares would leave that connection mid-answer for it."""
     import urllib3
 
+    # type(), not isinstance(): some objects (proxies) raise when asked for their __class__
     for thing in gc.get_objects():
-        if isinstance(thing, urllib3.PoolManager):
+        kind = type(thing)
+        if issubclass(kind, urllib3.PoolManager):
             thing.clear()
-        elif isinstance(thing, urllib3.HTTPConnectionPool):
+        elif issubclass(kind, urllib3.HTTPConnectionPool):
             thing.close()
 
 

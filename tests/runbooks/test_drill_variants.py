@@ -86,3 +86,23 @@ def test_runbooks_continued_from_detection_are_judged_as_fresh_drills(
     for one, other in zip(fresh, continued, strict=True):
         assert isinstance(other, DrillResult)
         assert _essence(other) == _essence(one)
+
+
+class _Proxy:
+    """Like a context-local proxy: asking it for its class raises (one was alive in the suite)."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # noqa: D105
+        raise RuntimeError("no attribute __class__ for you")
+
+
+def test_dropping_inherited_connections_survives_objects_that_hide_their_class() -> None:
+    import urllib3
+
+    from runbooks.drills.variants import _drop_inherited_connections
+
+    proxy, pool = _Proxy(), urllib3.PoolManager()
+    pool.connection_from_url("http://127.0.0.1:1/")
+    assert len(pool.pools) == 1
+    _drop_inherited_connections()
+    assert len(pool.pools) == 0 and proxy is not None
