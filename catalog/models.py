@@ -539,6 +539,14 @@ class Catalog(_Model):
     def event_type(self, name: str) -> EventType:
         return _find(self.event_types, name, "event type")
 
+    def scheduled_workflows(self, schedule: Schedule) -> list[Workflow]:
+        """The workflows ``schedule`` starts, by name: the one it names and every workflow
+        naming it (``workflows[].schedule``)."""
+        names = {schedule.workflow} | {
+            w.name for w in self.workflows if w.schedule == schedule.name
+        }
+        return sorted((w for w in self.workflows if w.name in names), key=lambda w: w.name)
+
     def queue(self, name: str) -> Queue:
         return _find(self.queues, name, "queue")
 

@@ -95,16 +95,11 @@ def _hops(ctx: Context, catalog: Catalog) -> tuple[list[Alarm], list[MetricFilte
 
 
 def _heartbeats(ctx: Context, catalog: Catalog) -> dict[str, ScheduleHeartbeatMonitoring]:
-    workflows = {w.name: w for w in catalog.workflows}
     beats: dict[str, ScheduleHeartbeatMonitoring] = {}
     for schedule in catalog.schedules:
-        names = {schedule.workflow} | {
-            w.name for w in catalog.workflows if w.schedule == schedule.name
-        }
-        for name in sorted(n for n in names if n and n in workflows):
-            wf = workflows[name]
+        for wf in catalog.scheduled_workflows(schedule):
             dims = workflow_dimensions(catalog, wf)
-            beats.setdefault(name, ScheduleHeartbeatMonitoring(ctx, schedule, wf, dims))
+            beats.setdefault(wf.name, ScheduleHeartbeatMonitoring(ctx, schedule, wf, dims))
     return beats
 
 

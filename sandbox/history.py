@@ -29,15 +29,11 @@ HISTORY_S = 25 * 3600.0
 
 def scheduled_completions(catalog: Catalog, start: float) -> list[tuple[str, float]]:
     """(workflow, run time) of every scheduled run in the :data:`HISTORY_S` before ``start``."""
-    workflows = {w.name: w for w in catalog.workflows}
     runs: list[tuple[str, float]] = []
     for schedule in catalog.schedules:
-        names = {schedule.workflow} | {
-            w.name for w in catalog.workflows if w.schedule == schedule.name
-        }
-        for name in sorted(n for n in names if n and n in workflows):
+        for workflow in catalog.scheduled_workflows(schedule):
             times = run_times(schedule.expression, schedule.timezone, start - HISTORY_S, start)
-            runs.extend((name, at) for at in times if at < start)
+            runs.extend((workflow.name, at) for at in times if at < start)
     return sorted(runs, key=lambda run: (run[1], run[0]))
 
 

@@ -1,7 +1,9 @@
 """A rule whose delivery is broken keeps its targets, as on AWS; moto_server just stops delivering.
 
 When a rule's target fails on AWS (a deleted function, a missing permission, a throttle), the rule
-and its targets are unchanged: ``aws events list-targets-by-rule`` still lists them, with their
+and its targets are unchanged (EventBridge retries the delivery, then sends the event to the
+target's DLQ; nothing removes the target:
+https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html): ``aws events list-targets-by-rule`` still lists them, with their
 retry policy and DLQ, and that is the first thing a runbook's diagnosis reads. The sandbox
 delivers to a failing rule's targets itself (retries, DLQ, :mod:`sandbox.eventbridge_delivery`),
 so moto_server must not deliver to them too. It used to remove the targets from moto for the
