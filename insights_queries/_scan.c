@@ -11,6 +11,10 @@
  * number has more than 32 characters or a three-digit exponent, or when a wanted key appears
  * twice or holds an object, an array, an integer beyond int64 or a float that is not finite.
  *
+ * With needles, only the lines that hold one of them are read (and counted) at all: the byte
+ * prefilter of a query's leading filters (insights_queries.prefilter), applied in the same pass,
+ * so a selective filter costs a byte search over the block plus the reading of its candidates.
+ *
  * Grammar: https://www.rfc-editor.org/rfc/rfc8259 (sections 2-7).
  */
 #define PY_SSIZE_T_CLEAN
@@ -24,6 +28,7 @@
 
 #define MAX_DEPTH 64
 #define MAX_KEYS 32
+#define MAX_NEEDLES 32
 #define MAX_NUMBER 32
 #define CACHE_SIZE 32
 #define ONES 0x0101010101010101ULL
@@ -444,10 +449,50 @@ fail:
     return result;
 }
 
+typedef struct {
+    Py_ssize_t count;
+    const char *text[MAX_NEEDLES];
+    Py_ssize_t len[MAX_NEEDLES];
+    const char *next[MAX_NEEDLES]; /* the needle's first place at or after the last search */
+} Needles;
+
+/* A portable memmem: the first place of needle in [p, stop), or NULL. */
+static const char *find_bytes(const char *p, const char *stop, const char *needle, Py_ssize_t len) {
+    char first = needle[0];
+    while (stop - p >= len) {
+        const char *hit = memchr(p, first, (size_t)(stop - p - len + 1));
+        if (hit == NULL)
+            return NULL;
+        if (memcmp(hit, needle, (size_t)len) == 0)
+            return hit;
+        p = hit + 1;
+    }
+    return NULL;
+}
+
+/* The start of the first line at or after p (a line start) holding a needle, or stop. Each
+ * needle is searched again only once p has passed its last place, so a block costs about one
+ * byte search per needle, not one per line. */
+static const char *next_candidate(Needles *needles, const char *p, const char *stop) {
+    const char *best = stop;
+    for (Py_ssize_t i = 0; i < needles->count; i++) {
+        if (needles->next[i] == NULL || needles->next[i] < p) { /* NULL: not searched yet */
+            const char *hit = find_bytes(p, stop, needles->text[i], needles->len[i]);
+            needles->next[i] = hit ? hit : stop;
+        }
+        if (needles->next[i] < best)
+            best = needles->next[i];
+    }
+    while (best > p && best < stop && best[-1] != '\n')
+        best--; /* back to the start of the line it is in */
+    return best;
+}
+
 PyDoc_STRVAR(scan_lines_doc,
-             "scan_lines(data, start, end, keys) -> (lines, columns, bad, kinds)\n\n"
+             "scan_lines(data, start, end, keys, needles=()) -> (lines, columns, bad, kinds)\n\n"
              "Read the lines of data[start:end] (each ended by a newline; a last line without\n"
-             "one counts too). columns holds one list per key (bytes) with the value of every\n"
+             "one counts too); with needles (non-empty bytes), only the lines holding one of\n"
+             "them: the others are skipped unread and uncounted. columns holds one list per key (bytes) with the value of every\n"
              "line read (None when missing); bad lists (row, line_start, line_end) for each line\n"
              "left to the caller, row being how many read lines come before it; kinds, per\n"
              "column, the kinds of value in it: 1 None, 2 bool, 4 int, 8 float, 16 str, or-ed.");
@@ -455,7 +500,8 @@ PyDoc_STRVAR(scan_lines_doc,
 static PyObject *scan_lines(PyObject *self, PyObject *args) {
     Py_buffer buffer;
     Py_ssize_t start, end;
-    PyObject *key_tuple;
+    PyObject *key_tuple, *needle_tuple = NULL;
+    Needles needles;
     PyObject *columns = NULL, *bad = NULL, *kind_list = NULL, *result = NULL;
     Keys keys;
     Cache caches[MAX_KEYS];
@@ -464,9 +510,25 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
     Py_ssize_t lines = 0, rows = 0;
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "y*nnO!", &buffer, &start, &end, &PyTuple_Type, &key_tuple))
+    if (!PyArg_ParseTuple(args, "y*nnO!|O!", &buffer, &start, &end, &PyTuple_Type, &key_tuple,
+                          &PyTuple_Type, &needle_tuple))
         return NULL;
     memset(caches, 0, sizeof(caches));
+    memset(&needles, 0, sizeof(needles));
+    needles.count = needle_tuple ? PyTuple_GET_SIZE(needle_tuple) : 0;
+    if (needles.count > MAX_NEEDLES) {
+        PyErr_Format(PyExc_ValueError, "scan_lines searches at most %d needles", MAX_NEEDLES);
+        goto finally;
+    }
+    for (Py_ssize_t i = 0; i < needles.count; i++) {
+        PyObject *needle = PyTuple_GET_ITEM(needle_tuple, i);
+        if (!PyBytes_Check(needle) || PyBytes_GET_SIZE(needle) == 0) {
+            PyErr_SetString(PyExc_TypeError, "scan_lines: needles must be non-empty bytes");
+            goto finally;
+        }
+        needles.text[i] = PyBytes_AS_STRING(needle);
+        needles.len[i] = PyBytes_GET_SIZE(needle);
+    }
     keys.count = PyTuple_GET_SIZE(key_tuple);
     if (keys.count > MAX_KEYS) {
         PyErr_Format(PyExc_ValueError, "scan_lines reads at most %d keys", MAX_KEYS);
@@ -499,6 +561,11 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
     const char *p = data + start;
     const char *stop = data + end;
     while (p < stop) {
+        if (needles.count) {
+            p = next_candidate(&needles, p, stop);
+            if (p >= stop)
+                break;
+        }
         const char *newline = memchr(p, '\n', (size_t)(stop - p));
         const char *line_end = newline ? newline : stop;
         int read = scan_line(p, line_end, &keys, caches, values);

@@ -3,6 +3,6 @@
 from typing import Any
 
 def scan_lines(
-    data: bytes, start: int, end: int, keys: tuple[bytes, ...], /
+    data: bytes, start: int, end: int, keys: tuple[bytes, ...], needles: tuple[bytes, ...] = (), /
 ) -> tuple[int, list[list[Any]], list[tuple[int, int, int]], list[int]]: ...
 def count_pairs(keys: list[Any], values: list[Any], into: dict[Any, dict[Any, int]], /) -> None: ...

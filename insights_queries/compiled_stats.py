@@ -79,10 +79,14 @@ def column_plan(stats: Stats, fields: list[str]) -> tuple[list[int], list[int | 
 
 
 def compiled_groups(
-    stats: Stats, reader: ProjectedFiles, plan: tuple[list[int], list[int | None]]
+    stats: Stats,
+    reader: ProjectedFiles,
+    plan: tuple[list[int], list[int | None]],
+    runs: Iterable[tuple[str, Any]] | None = None,
 ) -> tuple[Groups, int]:
     """The groups of ``stats`` over ``reader`` (as :func:`engine.group_events` makes them) and how
-    many events there were."""
+    many events there were; ``runs``: the reader's runs as a compiled filter left them
+    (:meth:`insights_queries.compiled_filter.ColumnFilter.runs`), else all of them."""
     by, columns = plan
     factories = [accumulator_factory(p.expr) for p in stats.aggregations]  # type: ignore[arg-type]
     getters = {c: itemgetter(c) for c in columns if c is not None}
@@ -217,7 +221,7 @@ def compiled_groups(
         else:
             add_rows(items)
 
-    for kind, items in reader.runs():
+    for kind, items in reader.runs() if runs is None else runs:
         if kind == PLAIN:
             try:
                 rows = list(map(astuple, map(decode_struct, items)))

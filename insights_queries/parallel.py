@@ -156,7 +156,10 @@ class _RangeReading:
 
     def _chunks(self, path: Path, log: str) -> Iterator[list[bytes] | _Events]:
         reader: Any = self
-        if getattr(reader, "_scanning", False) and reader.needles is None:
+        if (
+            getattr(reader, "_scanning", False)
+            and getattr(reader, "scan_needles", None) is not None
+        ):
             yield from self._mapped_blocks(path, log)
             return
         yield from self._read_blocks(path, log, self.start)
@@ -246,16 +249,21 @@ def _partial(task: _Task) -> tuple[Groups, int, Statistics, list[str]]:
     *before, stats = task.query.commands
     assert isinstance(stats, Stats)
     plan = None
-    if isinstance(reader, ProjectedFiles) and not before:
-        from insights_queries.compiled_stats import column_plan  # only workers use it
+    column_filter = None
+    if isinstance(reader, ProjectedFiles):
+        from insights_queries.compiled_filter import column_filter as compile_filter
+        from insights_queries.compiled_stats import column_plan  # only workers use them
 
         plan = column_plan(stats, reader.fields)
+        if before and reader.scan_needles is not None:
+            column_filter = compile_filter(before, reader.fields)
     if isinstance(reader, ProjectedFiles) and _counts_by_all_fields(stats, before, reader.fields):
         groups, seen = _count_groups(stats, reader.count_by_fields())
-    elif isinstance(reader, ProjectedFiles) and plan is not None:
+    elif isinstance(reader, ProjectedFiles) and plan is not None and (not before or column_filter):
         from insights_queries.compiled_stats import compiled_groups
 
-        groups, seen = compiled_groups(stats, reader, plan)
+        runs = column_filter.runs(reader) if column_filter is not None else None
+        groups, seen = compiled_groups(stats, reader, plan, runs)
     else:
         events: Iterator[Event] = iter(reader)
         for stage in _Plan(Query(tuple(before))).stages:  # the filters: per-event map stages

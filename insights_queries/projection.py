@@ -47,6 +47,7 @@ except ImportError as error:  # a source tree whose C reader was never compiled
     ) from error
 from insights_queries.ast import Call, Dedup, Field, Query
 from insights_queries.params import walk
+from insights_queries.prefilter import ESCAPE, Folded
 from insights_queries.sources import Event, LogFiles, _Events, default_log_name
 from insights_queries.values import to_text
 
@@ -107,6 +108,7 @@ def _event_maker(names: list[str]) -> Callable[[Any], Event]:
     return lambda s: dict(zip(names, astuple(s), strict=True))
 
 
+MAX_SCAN_NEEDLES = 32  # MAX_NEEDLES of _scan.c
 # the kinds of value of a column, as the C scanner tells them (or-ed)
 KIND_NONE, KIND_BOOL, KIND_INT, KIND_FLOAT, KIND_STR = 1, 2, 4, 8, 16
 
@@ -142,6 +144,7 @@ class ProjectedFiles(LogFiles):
         super().__init__(*args, want_message=False, want_log=False, want_timestamp=False, **kwargs)
         self.fields = fields
         self._keys = tuple(name.encode() for name in fields)
+        self.scan_needles = scan_needles(self.needles)
 
     def _split(self, carry: bytes, block: bytes, first_end: int, last_end: int) -> tuple[Any, int]:
         """While scanning, a block is not split into lines: the C scanner reads it whole (the
@@ -164,8 +167,11 @@ class ProjectedFiles(LogFiles):
         return _Scanned(parts), count
 
     def _scan_part(self, data: Any, start: int, end: int) -> _Scanned:
-        """Whole lines ``data[start:end]`` (a mapped file's) read by the C scanner, counted."""
-        lines, columns, bad, kinds = scan_lines(data, start, end, self._keys)
+        """Whole lines ``data[start:end]`` (a mapped file's) read by the C scanner, counted; with
+        needles, only the lines that hold one (:attr:`scan_needles`)."""
+        lines, columns, bad, kinds = scan_lines(
+            data, start, end, self._keys, self.scan_needles or ()
+        )
         self.records_scanned += lines
         return _Scanned([(data, lines, columns, bad, kinds)])
 
@@ -319,6 +325,25 @@ class ProjectedFiles(LogFiles):
                 for event in items:
                     count(tuple([event.get(n) for n in names]))
         return dict(counts)
+
+
+def scan_needles(needles: list[bytes] | None) -> tuple[bytes, ...] | None:
+    """The reader's needles as the C scanner searches them (plain bytes, any of them in a line
+    makes it a candidate), ``()`` for none, or ``None`` when the scanner cannot search them
+    exactly as :func:`insights_queries.sources._candidate_lines` does (a case-folded needle).
+
+    ``ESCAPE`` stands for a backslash followed by ``u`` or ``/``: the two needles ``\\u`` and
+    ``\\/`` find exactly those lines.
+    """
+    if needles is None:
+        return ()
+    plain: list[bytes] = []
+    for needle in needles:
+        if isinstance(needle, Folded) or not needle:
+            return None
+        plain.extend((ESCAPE, b"\\/") if needle == ESCAPE else (bytes(needle),))
+    found = tuple(dict.fromkeys(plain))
+    return found if len(found) <= MAX_SCAN_NEEDLES else None
 
 
 class _FallbackEvents:
