@@ -453,19 +453,45 @@ typedef struct {
     Py_ssize_t count;
     const char *text[MAX_NEEDLES];
     Py_ssize_t len[MAX_NEEDLES];
+    Py_ssize_t anchor[MAX_NEEDLES]; /* the offset of its rarest byte (see commonness) */
     const char *next[MAX_NEEDLES]; /* the needle's first place at or after the last search */
 } Needles;
 
-/* A portable memmem: the first place of needle in [p, stop), or NULL. */
-static const char *find_bytes(const char *p, const char *stop, const char *needle, Py_ssize_t len) {
-    char first = needle[0];
-    while (stop - p >= len) {
-        const char *hit = memchr(p, first, (size_t)(stop - p - len + 1));
+/* How common a byte is in JSON log lines, lower is rarer: the byte a needle is searched by. Quotes,
+ * colons and commas are in every field, lower case and digits in most values; upper case, other
+ * punctuation and escapes are rare. */
+static int commonness(unsigned char c) {
+    if (c == '"' || c == ':' || c == ',')
+        return 5;
+    if (c == ' ')
+        return 4;
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        return 3;
+    if (c >= 'A' && c <= 'Z')
+        return 1;
+    if (c < 0x20 || c >= 0x7f || c == '\\')
+        return 0;
+    return 2;
+}
+
+/* The first place of needle in [p, stop), or NULL: memchr for its rarest byte (at offset
+ * anchor), then a compare of the whole needle around it. The needle ESCAPE stands for a JSON
+ * escape that could spell another needle differently: a backslash followed by u or / (as the
+ * Python search, insights_queries.sources._candidate_lines, reads it). */
+static const char *find_bytes(const char *p, const char *stop, const char *needle, Py_ssize_t len,
+                              Py_ssize_t anchor) {
+    int escape = len == 2 && needle[0] == '\\' && needle[1] == 'u';
+    char rare = needle[anchor];
+    const char *q = p + anchor; /* where the anchor byte of a match at p would be */
+    const char *last = stop - (len - anchor); /* the anchor of a match ending at stop */
+    while (q <= last) {
+        const char *hit = memchr(q, rare, (size_t)(last - q + 1));
         if (hit == NULL)
             return NULL;
-        if (memcmp(hit, needle, (size_t)len) == 0)
-            return hit;
-        p = hit + 1;
+        if (escape ? hit + 1 < stop && (hit[1] == 'u' || hit[1] == '/')
+                   : memcmp(hit - anchor, needle, (size_t)len) == 0)
+            return hit - anchor;
+        q = hit + 1;
     }
     return NULL;
 }
@@ -477,7 +503,8 @@ static const char *next_candidate(Needles *needles, const char *p, const char *s
     const char *best = stop;
     for (Py_ssize_t i = 0; i < needles->count; i++) {
         if (needles->next[i] == NULL || needles->next[i] < p) { /* NULL: not searched yet */
-            const char *hit = find_bytes(p, stop, needles->text[i], needles->len[i]);
+            const char *hit =
+                find_bytes(p, stop, needles->text[i], needles->len[i], needles->anchor[i]);
             needles->next[i] = hit ? hit : stop;
         }
         if (needles->next[i] < best)
@@ -492,7 +519,8 @@ PyDoc_STRVAR(scan_lines_doc,
              "scan_lines(data, start, end, keys, needles=()) -> (lines, columns, bad, kinds)\n\n"
              "Read the lines of data[start:end] (each ended by a newline; a last line without\n"
              "one counts too); with needles (non-empty bytes), only the lines holding one of\n"
-             "them: the others are skipped unread and uncounted. columns holds one list per key (bytes) with the value of every\n"
+             "them: the others are skipped unread and uncounted. The needle b'\\\\u' stands for\n"
+             "a backslash followed by u or /. columns holds one list per key (bytes) with the value of every\n"
              "line read (None when missing); bad lists (row, line_start, line_end) for each line\n"
              "left to the caller, row being how many read lines come before it; kinds, per\n"
              "column, the kinds of value in it: 1 None, 2 bool, 4 int, 8 float, 16 str, or-ed.");
@@ -528,6 +556,10 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
         }
         needles.text[i] = PyBytes_AS_STRING(needle);
         needles.len[i] = PyBytes_GET_SIZE(needle);
+        for (Py_ssize_t j = 1; j < needles.len[i]; j++)
+            if (commonness((unsigned char)needles.text[i][j]) <
+                commonness((unsigned char)needles.text[i][needles.anchor[i]]))
+                needles.anchor[i] = j;
     }
     keys.count = PyTuple_GET_SIZE(key_tuple);
     if (keys.count > MAX_KEYS) {

@@ -47,7 +47,7 @@ except ImportError as error:  # a source tree whose C reader was never compiled
     ) from error
 from insights_queries.ast import Call, Dedup, Field, Query
 from insights_queries.params import walk
-from insights_queries.prefilter import ESCAPE, Folded
+from insights_queries.prefilter import Folded
 from insights_queries.sources import Event, LogFiles, _Events, default_log_name
 from insights_queries.values import to_text
 
@@ -332,8 +332,7 @@ def scan_needles(needles: list[bytes] | None) -> tuple[bytes, ...] | None:
     makes it a candidate), ``()`` for none, or ``None`` when the scanner cannot search them
     exactly as :func:`insights_queries.sources._candidate_lines` does (a case-folded needle).
 
-    ``ESCAPE`` stands for a backslash followed by ``u`` or ``/``: the two needles ``\\u`` and
-    ``\\/`` find exactly those lines.
+    ``ESCAPE`` (a backslash followed by ``u`` or ``/``) means the same to the scanner.
     """
     if needles is None:
         return ()
@@ -341,7 +340,7 @@ def scan_needles(needles: list[bytes] | None) -> tuple[bytes, ...] | None:
     for needle in needles:
         if isinstance(needle, Folded) or not needle:
             return None
-        plain.extend((ESCAPE, b"\\/") if needle == ESCAPE else (bytes(needle),))
+        plain.append(bytes(needle))
     found = tuple(dict.fromkeys(plain))
     return found if len(found) <= MAX_SCAN_NEEDLES else None
 

@@ -220,7 +220,7 @@ def test_the_workers_filter_columns_not_events(
 
 def test_scan_needles_of_a_reader() -> None:
     assert scan_needles(None) == ()
-    assert scan_needles([b'"ERROR"', ESCAPE]) == (b'"ERROR"', b"\\u", b"\\/")
+    assert scan_needles([b'"ERROR"', ESCAPE]) == (b'"ERROR"', ESCAPE)
     assert scan_needles([Folded(b"err"), ESCAPE]) is None  # searched ignoring case: not in C
     assert scan_needles([b"x%d" % i for i in range(40)]) is None  # more than the C reader holds
     reader = ProjectedFiles([], fields=["a"], needles=[b"x"])
@@ -229,9 +229,14 @@ def test_scan_needles_of_a_reader() -> None:
 
 def test_needles_skip_lines_unread_and_uncounted() -> None:
     data = b'{"a":"ERROR"}\n{"a":"INFO"}\n\n{"a":"x\\u0041"}\nERROR text\n{"a":"ERROR"}'
+    escapes = b'{"a":"\\/"}\n{"a":"\\n"}\n{"a":"\\\\u"}\n{"a":"\\'
+    # ESCAPE: a backslash followed by u or / (not n, not the end of the data), as in Python
+    lines, _columns, bad, _ = scan_lines(escapes, 0, len(escapes), (b"a",), (ESCAPE,))
+    assert lines == 2 and [escapes[a:b] for _row, a, b in bad] == escapes.split(b"\n")[::2]
+    assert len(_candidate_lines(escapes, [ESCAPE], 0, len(escapes))) == 2
     lines, columns, bad, kinds = scan_lines(data, 0, len(data), (b"a",), (b'"ERROR"',))
     assert (lines, columns, bad, kinds) == (2, [["ERROR", "ERROR"]], [], [16])
-    lines, columns, bad, _ = scan_lines(data, 0, len(data), (b"a",), (b"ERROR", b"\\u"))
+    lines, columns, bad, _ = scan_lines(data, 0, len(data), (b"a",), (b"ERROR", ESCAPE))
     assert lines == 4 and columns == [["ERROR", "ERROR"]]
     assert [(row, data[a:b]) for row, a, b in bad] == [
         (1, b'{"a":"x\\u0041"}'),
