@@ -2,6 +2,8 @@
 
 from typing import Any
 
+VERSION: int
+
 def scan_lines(
     data: bytes, start: int, end: int, keys: tuple[bytes, ...], needles: tuple[bytes, ...] = (), /
 ) -> tuple[int, list[list[Any]], list[tuple[int, int, int]], list[int]]: ...

@@ -276,3 +276,25 @@ def test_needles_find_the_lines_the_python_search_finds(
     assert lines == len(spans)
     assert {(a, b) for _row, a, b in bad} <= set(spans)
     assert len(columns[0]) + len(bad) == lines
+
+
+def test_a_build_of_an_older_scanner_is_told_in_one_line() -> None:
+    """New code on an old build would fail mid-query (``scan_lines`` without needles): the import
+    says what to do instead."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, types\n"
+        "old = types.ModuleType('insights_queries._scan')\n"
+        "old.scan_lines = old.count_pairs = None\n"
+        "sys.modules['insights_queries._scan'] = old\n"
+        "import insights_queries.projection\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode != 0
+    assert "run `pip install -e .`" in done.stderr.strip().splitlines()[-1]
+    code = code.replace("old.scan_lines", "old.VERSION = 1\nold.scan_lines")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    last = done.stderr.strip().splitlines()[-1]
+    assert "older _scan.c (version 1, this code needs 2)" in last and "pip install -e ." in last
