@@ -14,7 +14,8 @@ It is used only where that holds (:func:`plan_parallel`): a query of leading ``f
 ``pct``, then anything; plain (not gzip) JSON-lines files; enough bytes to repay starting the
 workers. A query with a byte prefilter (``filter level = "ERROR" | stats ...``) is searched by
 each worker in its range, and counts as scanned only the lines that hold a needle, as the
-one-pass reader of a mapped file does. A run whose reader has anything
+one-pass reader of a mapped file does; the C reader does that search itself, and the filters run
+over its columns (:mod:`insights_queries.compiled_filter`). A run whose reader has anything
 to tell (a line over the limit) is redone in one pass, so the notices keep their line numbers.
 """
 
@@ -259,7 +260,11 @@ def _partial(task: _Task) -> tuple[Groups, int, Statistics, list[str]]:
             column_filter = compile_filter(before, reader.fields)
     if isinstance(reader, ProjectedFiles) and _counts_by_all_fields(stats, before, reader.fields):
         groups, seen = _count_groups(stats, reader.count_by_fields())
-    elif isinstance(reader, ProjectedFiles) and plan is not None and (not before or column_filter):
+    elif (
+        isinstance(reader, ProjectedFiles)
+        and plan is not None
+        and (not before or column_filter is not None)
+    ):
         from insights_queries.compiled_stats import compiled_groups
 
         runs = column_filter.runs(reader) if column_filter is not None else None

@@ -19,7 +19,9 @@ In the workers of a full-scan ``stats`` (:meth:`ProjectedFiles.runs`,
 :meth:`ProjectedFiles.count_by_fields`) a block is not split into lines at all: the C reader
 ``insights_queries._scan`` walks it whole and returns a column per field of the lines it can
 read exactly as msgspec and orjson would (one ASCII JSON object, no escape, plain values), and
-the span of every other line, which is then read as above, in its place.
+the span of every other line, which is then read as above, in its place. Given the byte
+prefilter's needles (:func:`scan_needles`), it reads only the lines that hold one, as the Python
+search would pick them; the others are neither read nor counted.
 
 One difference remains, documented: a number beyond a double's range (``1e400``) in a field the
 query does not read. JSON allows it; orjson rejects the whole line (counted malformed, its fields
