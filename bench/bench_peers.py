@@ -162,9 +162,11 @@ def _child(code: str, *args: str) -> dict[str, Any]:
 
 def _shell(command: str) -> dict[str, Any]:
     started = time.perf_counter()
+    cpu = _children_cpu()
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": done.stdout.strip(), "rss_mb": None}
+    cpu = _children_cpu() - cpu  # the whole pipeline (bash and its commands, reaped by bash)
+    return {"seconds": seconds, "rows": done.stdout.strip(), "rss_mb": None, "cpu": cpu}
 
 
 def _best(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -331,7 +333,7 @@ def _run_job(
             continue
         row[f"{peer} s"] = round(theirs["seconds"], 2)
         row[f"x {peer}"] = round(ours["seconds"] / theirs["seconds"], 2)
-        if theirs.get("cpu"):  # DuckDB: CPU time, steadier than wall time on a shared machine
+        if theirs.get("cpu"):  # CPU time: steadier than wall time on a shared machine
             row[f"{peer} CPU s"] = round(theirs["cpu"], 2)
             row[f"x {peer} CPU"] = round(ours["cpu"] / theirs["cpu"], 2)
         if theirs["rss_mb"] is not None:

@@ -29,7 +29,6 @@ from typing import Any
 
 import msgspec
 
-from insights_queries._scan import count_pairs
 from insights_queries.aggregates import Accumulator, accumulator_factory
 from insights_queries.ast import Call, Field, Number, Star, Stats
 from insights_queries.evaluate import Event
@@ -43,6 +42,7 @@ from insights_queries.projection import (
     Columns,
     ProjectedFiles,
 )
+from insights_queries.scanner import count_pairs
 from insights_queries.values import to_text
 
 Groups = dict[tuple[Any, ...], list[Accumulator]]

@@ -40,22 +40,10 @@ from typing import Annotated, Any, NamedTuple
 import msgspec
 import orjson
 
-try:
-    from insights_queries._scan import VERSION as _SCAN_VERSION
-    from insights_queries._scan import scan_lines
-except ImportError as error:  # a source tree whose C reader was never compiled
-    raise ImportError(
-        "insights_queries._scan (the C reader of JSON lines, insights_queries/_scan.c) is not "
-        "built: run `pip install -e .` in the repository to compile it"
-    ) from error
-if _SCAN_VERSION != 2:  # a build of an older _scan.c (it would fail mid-query)
-    raise ImportError(
-        f"insights_queries._scan is built from an older _scan.c (version {_SCAN_VERSION}, "
-        "this code needs 2): run `pip install -e .` in the repository to rebuild it"
-    )
 from insights_queries.ast import Call, Dedup, Field, Query
 from insights_queries.params import walk
 from insights_queries.prefilter import Folded
+from insights_queries.scanner import scan_lines
 from insights_queries.sources import Event, LogFiles, _Events, default_log_name
 from insights_queries.values import to_text
 

@@ -38,6 +38,7 @@ import orjson
 
 from insights_queries.lambda_lines import text_line_fields
 from insights_queries.prefilter import ESCAPE, Folded
+from insights_queries.scanner import line_spans
 from insights_queries.source_documents import (
     document_items,
     is_cloudwatch_event,
@@ -475,6 +476,10 @@ def _candidate_lines(
     needle ``ESCAPE`` stands for a backslash that starts a ``\\u`` or ``\\/`` JSON escape; it is
     found by searching for the single backslash byte, which is much faster than a two-byte search.
     """
+    if not any(isinstance(needle, Folded) for needle in needles):
+        # the same search in C: glibc's memmem or a memchr for the needle's rarest byte, and no
+        # Python call per match (a correlation ID's lines of a 1 GiB file: 0.17 -> 0.08 CPU-s)
+        return line_spans(data, start, end, tuple(needles))
     starts: set[int] = set()
     rfind = data.rfind
     for needle in needles:

@@ -287,9 +287,9 @@ def test_a_build_of_an_older_scanner_is_told_in_one_line() -> None:
     code = (
         "import sys, types\n"
         "old = types.ModuleType('insights_queries._scan')\n"
-        "old.scan_lines = old.count_pairs = None\n"
+        "old.scan_lines = old.count_pairs = old.line_spans = None\n"
         "sys.modules['insights_queries._scan'] = old\n"
-        "import insights_queries.projection\n"
+        "import insights_queries.scanner\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode != 0
@@ -297,4 +297,4 @@ def test_a_build_of_an_older_scanner_is_told_in_one_line() -> None:
     code = code.replace("old.scan_lines", "old.VERSION = 1\nold.scan_lines")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     last = done.stderr.strip().splitlines()[-1]
-    assert "older _scan.c (version 1, this code needs 2)" in last and "pip install -e ." in last
+    assert "older _scan.c (version 1, this code needs 3)" in last and "pip install -e ." in last
