@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -46,7 +47,11 @@ def render(name: str, result: dict[str, Any], console: Console) -> None:
         table.add_column(column, justify="left" if column == columns[0] else "right")
     for row in rows:
         table.add_row(*(_format(row.get(c, "")) for c in columns))
-    console.print(table)
+    # a wide table at its natural width (a log file or a narrow terminal would fold every cell
+    # into a column of ellipses): results are read back from logs, so whole numbers matter more
+    natural = Measurement.get(console, console.options.update_width(1000), table).maximum
+    wide = console if natural <= console.width else Console(width=natural, file=console.file)
+    wide.print(table)
     for note in result.get("notes", []):
         console.print(f"  {note}")
 
