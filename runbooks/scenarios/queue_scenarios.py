@@ -90,6 +90,7 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
             Step(
                 f"Is `{fn}` still reading (event source mapping State `Enabled`)?",
                 ctx.aws("lambda", "list-event-source-mappings", "--function-name", fn),
+                expect=evidence.event_source_mapping(queue.name, consumer.batch_size),
             )
         )
         diagnosis.append(
