@@ -1,6 +1,7 @@
 """The evidence of SNS topic steps, dry runs to a function and event source mappings: each new
 expectation passes the right resource's output and fails the output a mutant's command prints,
-which the expectation it replaced let through (issue 15's surviving mutants).
+which the expectation it replaced let through (issue 15's surviving mutants); and the count of a
+consumer's unhandled events that a drill keeps when the consumer ends no workflow.
 
 Outputs are as the AWS CLI prints the API's answer (JSON, four spaces, members in the API's
 order) and as ``obskit dlq replay --dry-run`` draws its table; the drills run the real commands
@@ -9,9 +10,12 @@ order) and as ``obskit dlq replay --dry-run`` draws its table; the drills run th
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from runbooks.drills.expect import missing
+from runbooks.drills.verify import unhandled_events
 from runbooks.scenarios import evidence
+from sandbox.function_runner import Invocation
 
 ACCOUNT = "123456789012"
 ALERTS = "alchemiser-dev-alerts"
@@ -141,3 +145,28 @@ def test_the_mapping_look_shows_the_queue_state_and_batch_size() -> None:
     )
     assert missing(expect, disabled) != []
     assert missing(expect, _mappings("alchemiser-dev-x", "alchemiser-dev-other.fifo")) != []
+
+
+def _runner(invocations: list[Invocation]) -> SimpleNamespace:
+    metrics = SimpleNamespace(name="metrics", consumes=["WorkflowCompleted"], emits=[])
+    return SimpleNamespace(invocations=invocations, service=lambda name: metrics)
+
+
+def _event(event_id: str, detail_type: str = "WorkflowCompleted") -> dict[str, object]:
+    return {"id": f"eb-{event_id}", "detail-type": detail_type, "detail": {"event_id": event_id}}
+
+
+def test_a_consumer_s_events_failed_during_the_incident_must_be_handled_later() -> None:
+    """The count a drill keeps for a consumer that ends no workflow: a replay that missed the
+    events it failed or was throttled on leaves them unhandled."""
+    before = Invocation("metrics", "r0", "async", 50.0, event=_event("e0"), error="boom")
+    failed = Invocation("metrics", "r1", "async", 100.0, event=_event("e1"), error="boom")
+    throttled = Invocation("metrics", "", "async", 110.0, event=_event("e2"), throttled=True)
+    replayed = Invocation("metrics", "r3", "async", 500.0, event=_event("e1"))
+    schedule = Invocation(
+        "metrics", "r4", "async", 120.0, event=_event("s1", "Scheduled Event"), error="boom"
+    )
+    box = SimpleNamespace(runner=_runner([before, failed, throttled, replayed, schedule]))
+    # e1 came back through the replay; e2 never did; e0 failed before the fault (not counted);
+    # a schedule's payload is no catalog event (a job's missed run is a new run)
+    assert unhandled_events(box, "metrics", 100.0) == (1, 2)  # type: ignore[arg-type]
