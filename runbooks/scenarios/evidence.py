@@ -228,3 +228,10 @@ def event_source_mapping(queue: str, batch_size: int) -> tuple[str, ...]:
         '"State": "Enabled"',
         f'"BatchSize": {batch_size}',
     )
+
+
+def queue_url(queue: str) -> tuple[str, ...]:
+    """``aws sqs get-queue-url`` answered with ``queue``'s URL (``.../<account>/<name>``): the
+    queue's name alone is printed by other steps too (an event source mapping's
+    EventSourceArn), so leaving this step out would pass unseen."""
+    return (rf're:"QueueUrl": "[^"]*/{re.escape(queue)}"',)

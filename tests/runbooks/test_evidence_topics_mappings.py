@@ -170,3 +170,16 @@ def test_a_consumer_s_events_failed_during_the_incident_must_be_handled_later() 
     # e1 came back through the replay; e2 never did; e0 failed before the fault (not counted);
     # a schedule's payload is no catalog event (a job's missed run is a new run)
     assert unhandled_events(box, "metrics", 100.0) == (1, 2)  # type: ignore[arg-type]
+
+
+def test_the_queue_url_look_is_its_own_evidence() -> None:
+    """A mapping's listing names the queue too (its ARN): leaving out the URL look must not
+    pass for it."""
+    expect = evidence.queue_url("alchemiser-dev-execution.fifo")
+    url = _cli(
+        {"QueueUrl": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/alchemiser-dev-execution.fifo"}
+    )
+    listing = _mappings("alchemiser-dev-execution", "alchemiser-dev-execution.fifo")
+    assert missing(expect, url) == []
+    assert missing(evidence.names("alchemiser-dev-execution.fifo"), listing) == []  # before
+    assert missing(expect, listing) != []
