@@ -232,11 +232,12 @@ class FunctionRunner:
             raise InvocationTimeout()
         self._clock.advance(seconds)
 
-    def throttle(self, service: str, trigger: str) -> Invocation:
-        """Record a throttled invocation request (the handler does not run)."""
+    def throttle(self, service: str, trigger: str, event: Any = None) -> Invocation:
+        """Record a throttled invocation request (the handler does not run); ``event``: what
+        it would have received, so a drill can tell which events a consumer never handled."""
         now = self._clock.now()
         fn = self.functions[service]
-        invocation = Invocation(service, "", trigger, now, throttled=True)
+        invocation = Invocation(service, "", trigger, now, event=event, throttled=True)
         self.invocations.append(invocation)
         self.stats[service].throttles += 1
         self._metrics.put(LAMBDA_NAMESPACE, "Throttles", self._dims(fn), 1, at=now)
@@ -262,11 +263,11 @@ class FunctionRunner:
         a throttle. The invocation's end is recorded (``ended``); the scheduler's time stays."""
         fn = self.service(service_name)
         if fn.reserved_concurrency == 0:
-            return self.throttle(service_name, trigger)
+            return self.throttle(service_name, trigger, event)
         now = self._clock.now()
         environment = self.environments.idle(service_name, now)
         if environment is None and not self.can_run(service_name, now):
-            return self.throttle(service_name, trigger)
+            return self.throttle(service_name, trigger, event)
         cold = environment is None
         if environment is None:
             environment = self._new_environment(fn, now)

@@ -9,7 +9,11 @@ create the functions in moto. Runbook steps such as ``aws lambda put-function-co
    each function a rule targets (EventBridge may only invoke a function whose policy allows
    ``events.amazonaws.com`` from that rule:
    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html), so
-   ``aws lambda get-policy`` shows what it would on AWS;
+   ``aws lambda get-policy`` shows what it would on AWS; and each SQS-triggered function's
+   event source mapping (queue, batch size, batching window, ReportBatchItemFailures), so
+   ``aws lambda list-event-source-mappings`` lists it as on AWS. The sandbox's own poller
+   (:mod:`sandbox.sqs_poller`) still delivers the queue's messages: moto_server keeps the
+   mapping idle (:mod:`sandbox.moto_event_sources`);
 2. writes a throttle fault into moto too (reserved concurrency 0), so a diagnosis command shows
    what the operator would see;
 3. after every command, reads the settings back from moto into the sandbox: reserved concurrency
@@ -99,7 +103,28 @@ def create_functions(sandbox: Sandbox) -> Any:
                 FunctionName=name, ReservedConcurrentExecutions=service.reserved_concurrency
             )
     _allow_rules(sandbox, client)
+    map_event_sources(sandbox, client)
     return client
+
+
+def map_event_sources(sandbox: Sandbox, client: Any) -> None:
+    """Register each SQS-triggered function's event source mapping, with the catalog's
+    settings (``CreateEventSourceMapping``:
+    https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html)."""
+    for service in sandbox.catalog.services:
+        if service.trigger != "sqs" or not service.queue:
+            continue
+        settings: dict[str, Any] = {
+            "FunctionName": function_name(sandbox.catalog, service),
+            "EventSourceArn": sandbox.resources.queue(service.queue).arn,
+            "BatchSize": service.batch_size,
+            "Enabled": True,
+        }
+        if service.batching_window_s:
+            settings["MaximumBatchingWindowInSeconds"] = service.batching_window_s
+        if service.report_batch_item_failures:
+            settings["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+        client.create_event_source_mapping(**settings)
 
 
 def _allow_rules(sandbox: Sandbox, client: Any) -> None:

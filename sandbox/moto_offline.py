@@ -7,8 +7,9 @@ subscription's delivery policy, then discards it or moves it to the subscription
 (https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html). The sandbox models
 those deliveries itself (``sandbox.sns_delivery``), and a runbook step that subscribes a
 catalog's webhook again (or a replay that publishes to its topic) must not fail on an address
-this machine cannot reach. So moto's HTTP/S deliveries are skipped; every other protocol is
-delivered by moto as before.
+this machine cannot reach. So moto's HTTP/S deliveries are skipped, and so are its deliveries to
+a Lambda subscriber (moto would run the function's code in Docker; the sandbox's functions run
+in process); every other protocol is delivered by moto as before.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 HTTP_PROTOCOLS = ("http", "https")
+SKIPPED_PROTOCOLS = (*HTTP_PROTOCOLS, "lambda")
+"""moto would run a Lambda subscriber's code in Docker; the sandbox delivers nothing to one."""
 
 
 def skip_http_deliveries() -> list[str]:
@@ -31,9 +34,9 @@ def skip_http_deliveries() -> list[str]:
         return []
 
     def publish(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if getattr(self, "protocol", None) in HTTP_PROTOCOLS:
+        if getattr(self, "protocol", None) in SKIPPED_PROTOCOLS:
             return None
         return original(self, *args, **kwargs)
 
     subscription.publish = publish
-    return ["moto.sns.models.Subscription.publish (http/https)"]
+    return ["moto.sns.models.Subscription.publish (http/https/lambda)"]

@@ -25,6 +25,7 @@ from typing import Any
 
 from sandbox import replay_routes
 from sandbox.insights_endpoint import with_insights
+from sandbox.moto_event_sources import keep_sqs_mappings_idle
 from sandbox.moto_offline import skip_http_deliveries
 from sandbox.moto_snapshot import RESTORE_PATH, SNAPSHOT_PATH, MotoSnapshots, wsgi_routes
 from sandbox.moto_speedups import speed_up_moto
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     snapshot and restore routes of :mod:`sandbox.moto_snapshot` in front of it."""
     speed_up_moto()
     skip_http_deliveries()
+    keep_sqs_mappings_idle()  # the sandbox's poller reads the queues, not moto
     hold_failing_rules()  # a failing rule keeps its targets; the sandbox delivers
     server = importlib.import_module("moto.server")
     replay_routes.install(server)  # EventBridge's replay API, answered by the sandbox

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from catalog.models import Catalog, Queue, Rule, RuleTarget, Service
+from catalog.models import Catalog, Queue, Rule, RuleTarget, Service, Topic
 from sandbox import naming
 from sandbox.aws import Clients, client_for
 
@@ -203,6 +203,20 @@ def _ensure_topics(catalog: Catalog, clients: Clients, found: Resources) -> None
         existing = clients.sns.list_subscriptions_by_topic(TopicArn=arn).get("Subscriptions", [])
         if not any(s.get("Endpoint") == queue_arn for s in existing):
             clients.sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)
+        _ensure_subscriptions(clients, arn, topic)
+
+
+def _ensure_subscriptions(clients: Clients, arn: str, topic: Topic) -> None:
+    """The catalog's subscriptions of ``topic``, as a deployment makes them, so
+    ``aws sns list-subscriptions-by-topic`` lists them as on AWS. moto confirms each at once and
+    answers a second Subscribe of the same endpoint with the same subscription (as SNS does for
+    one already confirmed). What reaches them is still the sandbox's model
+    (:mod:`sandbox.sns_delivery`); moto delivers nothing over e-mail or SMS, and nothing over
+    HTTP/S or to a function either (:mod:`sandbox.moto_offline`)."""
+    for subscription in topic.subscriptions:
+        clients.sns.subscribe(
+            TopicArn=arn, Protocol=subscription.protocol, Endpoint=subscription.endpoint
+        )
 
 
 def _ensure_buses(catalog: Catalog, clients: Clients, found: Resources) -> None:

@@ -255,7 +255,9 @@ class AsyncInvokePoller(_Poller):
             self._give_up(message, "", why)
             return
         if self._runner.is_throttled(self.service.name):
-            self._runner.throttle(self.service.name, self.service.trigger)
+            self._runner.throttle(
+                self.service.name, self.service.trigger, json.loads(message["Body"])
+            )
             self._throttles[message_id] = self._throttles.get(message_id, 0) + 1
             why = GiveUp(
                 lambda_semantics.RETRIES_EXHAUSTED,

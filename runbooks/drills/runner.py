@@ -61,7 +61,14 @@ from runbooks.drills.expect import missing
 from runbooks.drills.model import DrillReport, DrillResult, Part, StepResult, Transition
 from runbooks.drills.placeholders import fill, incident_values, runs_from
 from runbooks.drills.steps import judged, not_run, step_failures
-from runbooks.drills.verify import alarms_in_alarm, empty_dlqs, fired_since, tally_workflows
+from runbooks.drills.verify import (
+    alarms_in_alarm,
+    empty_dlqs,
+    ends_no_workflow,
+    fired_since,
+    tally_workflows,
+    unhandled_events,
+)
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from sandbox.clock import START_ENV, default_start, schedule_run_days
 from sandbox.errors import SandboxError
@@ -775,6 +782,7 @@ class _Drill:
             result.failures.append(
                 f"{result.workflows.duplicated} workflow(s) completed more than once"
             )
+        result.failures.extend(self._lost_by_consumer())
         leftovers = {name: n for name, n in empty_dlqs(box).items() if n}
         for name, count in leftovers.items():
             result.failures.append(f"DLQ {name} still holds {count} message(s)")
@@ -784,6 +792,24 @@ class _Drill:
                 f"alarms still in ALARM after {self.options.recovery_budget_s:g} s of recovery: "
                 + ", ".join(still)
             )
+
+    def _lost_by_consumer(self) -> list[str]:
+        """The faulted service's events it never handled, when it ends no workflow (a
+        metrics consumer): the workflow tally cannot count them, so a replay of another rule,
+        or of a window that misses them, would pass unseen."""
+        found: list[str] = []
+        for fault in self.faults:
+            if fault.target != "service" or fault.clear_after_s is not None:
+                continue
+            if not ends_no_workflow(self.sandbox, fault.name):
+                continue
+            lost, failed = unhandled_events(self.sandbox, fault.name, self.t0)
+            if lost:
+                found.append(
+                    f"{lost} of the {failed} event(s) {fault.name} failed on (or was throttled "
+                    "on) during the incident were never handled"
+                )
+        return found
 
 
 def _timeline(sandbox: Sandbox, t0: float) -> list[Transition]:

@@ -62,3 +62,47 @@ def empty_dlqs(sandbox: Sandbox) -> dict[str, int]:
     """DLQ name → messages still in it (visible, in flight or delayed)."""
     depths = sandbox.queue_depths()
     return {q.name: depths[q.name].total for q in sandbox.catalog.dlqs() if q.name in depths}
+
+
+def ends_no_workflow(sandbox: Sandbox, service: str) -> bool:
+    """Whether ``service`` emits no event of any workflow (e.g. a metrics consumer): the
+    workflow tally cannot see the events it lost, so :func:`unhandled_events` counts them."""
+    flows = sandbox.catalog.workflows
+    events = {e for f in flows for e in (f.start_event, f.success_event, *f.steps)}
+    events |= {e for f in flows for e in f.failure_events}
+    return not events & set(sandbox.runner.service(service).emits)
+
+
+def _event_key(event: object, consumes: set[str]) -> str | None:
+    """A catalog event's identity across retries and replays: its ``detail.event_id`` (a
+    replay from an archive keeps the detail), else its ``id``; None for anything else (a
+    schedule's payload: a scheduled job's missed run is recovered by a new run, which its
+    missed-run alarm judges)."""
+    if not isinstance(event, dict) or not isinstance(event.get("detail"), dict):
+        return None
+    if event.get("detail-type") not in consumes:
+        return None
+    key = event["detail"].get("event_id") or event.get("id")
+    return None if key is None else str(key)
+
+
+def unhandled_events(sandbox: Sandbox, service: str, since: float) -> tuple[int, int]:
+    """(events ``service`` failed or was throttled on since ``since`` and never handled
+    afterwards, events it failed or was throttled on since then), among the catalog events it
+    consumes: a consumer whose events were dropped during the incident must get them back (an
+    archive replay, a DLQ replay)."""
+    consumes = set(sandbox.runner.service(service).consumes)
+    failed: set[str] = set()
+    handled: set[str] = set()
+    for invocation in sandbox.runner.invocations:
+        if invocation.service != service:
+            continue
+        key = _event_key(invocation.event, consumes)
+        if key is None:
+            continue
+        if invocation.failed or invocation.throttled:
+            if invocation.started >= since:
+                failed.add(key)
+        else:
+            handled.add(key)
+    return len(failed - handled), len(failed)

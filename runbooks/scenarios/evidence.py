@@ -173,3 +173,65 @@ def invoke_allowed_from(rule: str) -> tuple[str, ...]:
 def names(*items: str) -> tuple[str, ...]:
     """The output names each of ``items`` (a queue, a topic)."""
     return tuple(items)
+
+
+# --- Mutation engineer 2 (issue 15): SNS topics, replays to a function, event source mappings ---
+
+
+def _arn_of(kind: str, name: str) -> str:
+    """A pattern for an ARN of ``kind`` (``sns``, ``sqs``) ending in ``name``, whatever its
+    region and account (the sandbox's account is not the one on AWS)."""
+    return rf"arn:aws:{kind}:[a-z0-9-]+:[0-9]+:{re.escape(name)}"
+
+
+def confirmed_subscription(topic: str, protocol: str, endpoint: str) -> tuple[str, ...]:
+    """``aws sns list-subscriptions-by-topic`` lists a *confirmed* subscription of ``topic``
+    (its SubscriptionArn is an ARN, not ``PendingConfirmation``) with this protocol and
+    endpoint: the subscriber is still there, so the deliveries fail on its side. The AWS CLI
+    prints a subscription's members in the API's order (SubscriptionArn, Owner, Protocol,
+    Endpoint, TopicArn: https://docs.aws.amazon.com/sns/latest/api/API_Subscription.html)."""
+    return (
+        rf're:"SubscriptionArn": "{_arn_of("sns", topic)}:[^"]+",\s*"Owner": "[^"]*",\s*'
+        rf'"Protocol": "{re.escape(protocol)}",\s*"Endpoint": "{re.escape(endpoint)}",\s*'
+        rf'"TopicArn": "{_arn_of("sns", topic)}"',
+    )
+
+
+def topic_attributes(topic: str) -> tuple[str, ...]:
+    """``aws sns get-topic-attributes`` of ``topic`` itself, with the delivery policy SNS
+    applies (``EffectiveDeliveryPolicy``: the retries a failing subscriber gets), which no other
+    step prints
+    (https://docs.aws.amazon.com/sns/latest/api/API_GetTopicAttributes.html)."""
+    return (rf're:"TopicArn": "{_arn_of("sns", topic)}"', '"EffectiveDeliveryPolicy"')
+
+
+def subscribed_to(topic: str) -> tuple[str, ...]:
+    """``aws sns subscribe --return-subscription-arn`` answered with a subscription of
+    ``topic`` (with that flag SNS returns the ARN even while the subscription waits for its
+    confirmation: https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html)."""
+    return (rf're:"SubscriptionArn": "{_arn_of("sns", topic)}:[^"]+"',)
+
+
+def replay_preview_to(target: str) -> tuple[str, ...]:
+    """The dry run would send at least one message to ``target`` (``lambda:<function>``, as its
+    table's target column prints it): a preview towards another function does not pass."""
+    return (rf"re:│ send +│ {re.escape(target)} +│",)
+
+
+def event_source_mapping(queue: str, batch_size: int) -> tuple[str, ...]:
+    """``aws lambda list-event-source-mappings --function-name F`` lists F's mapping from
+    ``queue``, enabled, with the catalog's batch size
+    (https://docs.aws.amazon.com/lambda/latest/api/API_ListEventSourceMappings.html); another
+    function's answer (another queue, or none) does not pass."""
+    return (
+        rf're:"EventSourceArn": "{_arn_of("sqs", queue)}"',
+        '"State": "Enabled"',
+        f'"BatchSize": {batch_size}',
+    )
+
+
+def queue_url(queue: str) -> tuple[str, ...]:
+    """``aws sqs get-queue-url`` answered with ``queue``'s URL (``.../<account>/<name>``): the
+    queue's name alone is printed by other steps too (an event source mapping's
+    EventSourceArn), so leaving this step out would pass unseen."""
+    return (rf're:"QueueUrl": "[^"]*/{re.escape(queue)}"',)

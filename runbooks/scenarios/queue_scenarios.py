@@ -66,7 +66,7 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
         Step(
             "Get the queue URL (the other `aws sqs` commands take it).",
             ctx.aws("sqs", "get-queue-url", "--queue-name", queue.name),
-            expect=evidence.names(queue.name),
+            expect=evidence.queue_url(queue.name),
         ),
         Step(
             "How many messages wait, how many are in flight?",
@@ -90,6 +90,7 @@ def _backlog(ctx: ScenarioContext, queue: Queue) -> Scenario:
             Step(
                 f"Is `{fn}` still reading (event source mapping State `Enabled`)?",
                 ctx.aws("lambda", "list-event-source-mappings", "--function-name", fn),
+                expect=evidence.event_source_mapping(queue.name, consumer.batch_size),
             )
         )
         diagnosis.append(

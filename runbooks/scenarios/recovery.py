@@ -284,7 +284,11 @@ def replay_steps(
         Step(
             "Preview the replay (changes nothing).",
             ctx.obskit("dlq", "replay", dlq, *extra, "--dry-run", catalog=False, region=True),
-            expect=evidence.replay_preview(),
+            expect=(
+                evidence.replay_preview_to(f"lambda:{lambda_function}")
+                if lambda_function
+                else evidence.replay_preview()
+            ),
         ),
         Step(
             "Once the cause is fixed, replay at a gentle rate. Safe to stop and run again: the "
@@ -334,6 +338,7 @@ def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
                 queue.dlq,
                 queue.max_receive_count or 1,
                 queue.visibility_timeout_s,
+                service.batch_size,
             )
             expected, detect_s = redrive_detection(ctx, queue, service)
             alarms = (*sink.alarms, ctx.alarm(queue.name, "age-of-oldest"))
@@ -402,10 +407,12 @@ def _redrive_sink(
     dlq: str,
     max_receives: int,
     visibility_s: int,
+    batch_size: int,
 ) -> FailureSink:
     list_esm = Step(
         f"Find the event source mapping (UUID) that feeds `{fn}` from `{queue}`.",
         ctx.aws("lambda", "list-event-source-mappings", "--function-name", fn),
+        expect=evidence.event_source_mapping(queue, batch_size),
     )
     return FailureSink(
         label=f"DLQ `{dlq}`",

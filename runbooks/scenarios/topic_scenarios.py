@@ -61,8 +61,10 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
     is_alerts = topic.name == ctx.catalog.notifications.alerts_topic
     resubscribe = [
         Step(
-            f"Subscribe `{s.endpoint}` ({s.protocol}) again, as the catalog lists it "
-            "(email and https subscriptions must then be confirmed).",
+            f"If the list lacks `{s.endpoint}` ({s.protocol}), subscribe it again as the catalog "
+            "lists it, once it accepts deliveries (email and https subscriptions must then be "
+            "confirmed: the confirmation is a delivery too). Subscribing an endpoint that is "
+            "still subscribed returns its subscription and changes nothing.",
             ctx.aws(
                 "sns",
                 "subscribe",
@@ -72,8 +74,9 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
                 s.protocol,
                 "--notification-endpoint",
                 s.endpoint,
+                "--return-subscription-arn",
             ),
-            expect=evidence.names("SubscriptionArn"),
+            expect=evidence.subscribed_to(topic.name),
         )
         for s in topic.subscriptions
     ]
@@ -102,11 +105,17 @@ def topic_scenario(ctx: ScenarioContext, topic: Topic) -> Scenario:
                 "Which subscriptions exist, and is any still PendingConfirmation or deleted?",
                 ctx.aws("sns", "list-subscriptions-by-topic", "--topic-arn", arn),
                 dashboard=ctx.dashboard,
+                # the drill's fault: every subscriber still subscribed, refusing deliveries
+                expect=tuple(
+                    item
+                    for s in topic.subscriptions
+                    for item in evidence.confirmed_subscription(topic.name, s.protocol, s.endpoint)
+                ),
             ),
             Step(
                 "Topic attributes: delivery policy, KMS key, subscription counts.",
                 ctx.aws("sns", "get-topic-attributes", "--topic-arn", arn),
-                expect=evidence.names(f":{topic.name}"),
+                expect=evidence.topic_attributes(topic.name),
             ),
         ),
         mitigation=(
