@@ -29,10 +29,9 @@ from catalog.models import Catalog
 from dashboards.build import Monitoring
 from insights_queries.library_model import SavedQuery
 from runbooks.drills.expect import NOT_PREFIX, ExpectError, compile_item
-from runbooks.drills.placeholders import FILLED_PLACEHOLDERS
 from runbooks.runbook_aws import AwsCommandError, parse_aws_command
 from runbooks.scenarios.context import ACCOUNT_VAR
-from runbooks.scenarios.model import PLACEHOLDER, Scenario, Step
+from runbooks.scenarios.model import DRILL_FILLED, PLACEHOLDER, Scenario, Step
 from sandbox.errors import SandboxError
 from sandbox.workload import plan_runs
 
@@ -227,7 +226,7 @@ def runs_in_drill(step: Step) -> bool:
     the drill fills in as the operator would (the incident window)."""
     if step.command is None:
         return False
-    return set(PLACEHOLDER.findall(step.command)) <= FILLED_PLACEHOLDERS
+    return set(PLACEHOLDER.findall(step.command)) <= DRILL_FILLED
 
 
 def _check_step(where: str, step: Step, names: _Names, parse: ObskitParser) -> list[Problem]:

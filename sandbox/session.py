@@ -22,7 +22,6 @@ where the SQS gauges are sampled, metrics flushed and alarms evaluated.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,10 +60,6 @@ from sandbox.summary import ServiceLine, Summary
 from sandbox.transport import SQS_NAMESPACE, SandboxTransport
 
 MAX_DRAIN_ROUNDS = 100_000
-SHARED_MODULES_ENV = "OBSKIT_SANDBOX_SHARED_MODULES"
-"""Set to 1 to make every execution environment share the process's import of the handlers
-when a Sandbox is made without ``isolate_modules`` (e.g. for handlers that still keep
-cross-invocation state in module memory, which Lambda does not share between environments)."""
 DEFAULT_SPACING_S = 5.0
 DEFAULT_SETTLE_S = 1800.0
 OBSERVER_READ_AT = 50
@@ -124,18 +119,16 @@ class Sandbox:
         deploy: bool = True,
         setup: SandboxSetup | None = None,
         account_concurrency: int = ACCOUNT_CONCURRENCY,
-        isolate_modules: bool | None = None,
+        isolate_modules: bool = True,
     ) -> None:
         """``setup``: what an earlier sandbox set up on this endpoint, whose state is back to
         that moment; nothing is created (``deploy`` is then ignored).
 
         ``account_concurrency``: the account's Lambda concurrency limit (AWS's default, 1,000).
         ``isolate_modules``: each execution environment imports the handlers' package afresh, so
-        module-level state is per environment as on Lambda (default on; off when
-        ``$OBSKIT_SANDBOX_SHARED_MODULES`` is 1).
+        module-level state is per environment as on Lambda (default on; off shares one import,
+        which only a test of the harness itself wants).
         """
-        if isolate_modules is None:
-            isolate_modules = os.environ.get(SHARED_MODULES_ENV, "") != "1"
         for service in catalog.services:  # import first: a bad handler fails before any AWS call
             if service.handler:
                 load_handler(catalog, service)
@@ -246,7 +239,7 @@ class Sandbox:
         deploy: bool = True,
         setup: SandboxSetup | None = None,
         account_concurrency: int = ACCOUNT_CONCURRENCY,
-        isolate_modules: bool | None = None,
+        isolate_modules: bool = True,
     ) -> Sandbox:
         """Start moto_server (unless ``endpoint_url`` names a running one) and set everything up
         (or take ``setup``, see :class:`Sandbox`)."""

@@ -25,7 +25,6 @@ from sandbox.archive_replay import ARCHIVE_DELAY_S
 
 __all__ = [
     "ARCHIVE_WAIT_S",
-    "FILLED_PLACEHOLDERS",
     "PLACEHOLDER",
     "fill",
     "incident_values",
@@ -34,8 +33,6 @@ __all__ = [
 ]
 
 PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]*)>")
-FILLED_PLACEHOLDERS = DRILL_FILLED
-"""The placeholders a drill fills (:func:`incident_values`); a step with any other is skipped."""
 INCIDENT_LEAD_S = 60.0
 """How long before the fault the window opens."""
 ARCHIVE_WAIT_S = ARCHIVE_DELAY_S
@@ -63,7 +60,7 @@ def incident_values(fault_at: float, fixed_at: float) -> dict[str, str]:
         "before-incident": iso_utc(fault_at - INCIDENT_LEAD_S - BEFORE_INCIDENT_S),
         "fault-time": iso_utc(fault_at),
     }
-    assert set(values) == FILLED_PLACEHOLDERS
+    assert set(values) == DRILL_FILLED
     return values
 
 
