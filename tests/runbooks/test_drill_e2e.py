@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
@@ -28,6 +29,9 @@ from runbooks.drills.model import REPORT_KEYS, DrillReport, DrillResult, StepRes
 from runbooks.drills.report import write_report
 from runbooks.scenarios import Scenario, build_scenarios
 from sandbox.moto_server import MotoServer
+
+if TYPE_CHECKING:
+    from conftest import BrokenRunbooks
 
 pytestmark = pytest.mark.slow
 
@@ -107,15 +111,11 @@ def test_a_wrong_queue_name_fails_the_drill(aws_endpoint: str) -> None:
     assert any(dlq in f and "still holds" in f for f in result.failures)
 
 
-def test_a_runbook_that_forgets_the_replay_loses_workflows(aws_endpoint: str) -> None:
+def test_a_runbook_that_forgets_the_replay_loses_workflows(
+    aws_endpoint: str, broken_runbooks: BrokenRunbooks
+) -> None:
     catalog = load_catalog()
-    scenario = _scenario(catalog)
-    forgetful = dataclasses.replace(
-        scenario,
-        mitigation=tuple(
-            s for s in scenario.mitigation if not (s.command and "--rate" in s.command)
-        ),
-    )
+    forgetful = broken_runbooks.without_replay(_scenario(catalog))
     result = _run(catalog, forgetful, aws_endpoint)
     assert not result.passed
     assert all(s.ok for s in result.steps)  # every step it has works: what is missing fails it
@@ -124,7 +124,7 @@ def test_a_runbook_that_forgets_the_replay_loses_workflows(aws_endpoint: str) ->
 
 
 def test_a_diagnosis_step_naming_the_wrong_function_fails_the_drill(
-    aws_endpoint: str, moto_server: MotoServer
+    aws_endpoint: str, moto_server: MotoServer, broken_runbooks: BrokenRunbooks
 ) -> None:
     """The policy step checks another rule's function: it exits 0, but its output cannot show
     that EventBridge may invoke the right one, so an operator would be misled: the drill fails
@@ -132,15 +132,7 @@ def test_a_diagnosis_step_naming_the_wrong_function_fails_the_drill(
     catalog = load_catalog()
     scenario = _scenario(catalog)
     right, wrong = "alchemiser-dev-portfolio", "alchemiser-dev-signal-aggregator"
-    misleading = dataclasses.replace(
-        scenario,
-        diagnosis=tuple(
-            dataclasses.replace(s, command=s.command.replace(right, wrong))
-            if s.command and "get-policy" in s.command
-            else s
-            for s in scenario.diagnosis
-        ),
-    )
+    misleading = broken_runbooks.policy_of(scenario, right, wrong)
     result = _run(catalog, misleading, aws_endpoint)
     assert not result.passed
     [step] = [s for s in result.steps if s.matched is False]

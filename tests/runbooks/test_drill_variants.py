@@ -9,8 +9,8 @@ same workflows, detection and recovery times.
 
 from __future__ import annotations
 
-import dataclasses
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,6 +22,9 @@ from runbooks.drills.variants import run_variants
 from runbooks.scenarios import Scenario, build_scenarios
 from sandbox.moto_server import MotoServer
 
+if TYPE_CHECKING:
+    from conftest import BrokenRunbooks
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="variants fork (Linux)"),
@@ -31,26 +34,13 @@ DRILL = "rule-to-portfolio-target-failing"
 OPTIONS = DrillOptions(recovery_budget_s=600)
 
 
-def _variants() -> list[Scenario]:
+def _variants(broken: BrokenRunbooks) -> list[Scenario]:
     catalog = load_catalog()
     scenario = select_scenarios(build_scenarios(catalog), [DRILL])[0]
-    forgetful = dataclasses.replace(
-        scenario,
-        mitigation=tuple(
-            s for s in scenario.mitigation if not (s.command and "--rate" in s.command)
-        ),
+    misleading = broken.policy_of(
+        scenario, "alchemiser-dev-portfolio", "alchemiser-dev-signal-aggregator"
     )
-    right, wrong = "alchemiser-dev-portfolio", "alchemiser-dev-signal-aggregator"
-    misleading = dataclasses.replace(
-        scenario,
-        diagnosis=tuple(
-            dataclasses.replace(s, command=s.command.replace(right, wrong))
-            if s.command and "get-policy" in s.command
-            else s
-            for s in scenario.diagnosis
-        ),
-    )
-    return [scenario, forgetful, misleading]
+    return [scenario, broken.without_replay(scenario), misleading]
 
 
 def _essence(result: DrillResult) -> dict[str, object]:
@@ -73,10 +63,10 @@ def _essence(result: DrillResult) -> dict[str, object]:
 
 
 def test_runbooks_continued_from_detection_are_judged_as_fresh_drills(
-    moto_server: MotoServer,
+    moto_server: MotoServer, broken_runbooks: BrokenRunbooks
 ) -> None:
     catalog = load_catalog()
-    variants = _variants()
+    variants = _variants(broken_runbooks)
     moto_server.reset()
     sandboxes = FreshSandboxes(catalog, moto_server, seed=OPTIONS.seed)
     fresh = [run_drill(v, sandboxes, OPTIONS) for v in variants]
