@@ -77,7 +77,7 @@ def rule_scenario(ctx: ScenarioContext, bus: Bus, rule: Rule) -> Scenario:
                 Step(
                     f"Does queue `{target.queue}` exist (its policy must allow the rule to send)?",
                     ctx.aws("sqs", "get-queue-url", "--queue-name", target.queue),
-                    expect=evidence.names(target.queue),
+                    expect=evidence.queue_url_of(target.queue),
                 )
             )
     mitigation: list[Step] = [
