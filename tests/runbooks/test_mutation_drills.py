@@ -104,3 +104,23 @@ def test_a_parallel_mutation_run_judges_kills_survivors_and_equivalents() -> Non
     overall = report.overall()
     assert (overall.killed, overall.survived, overall.errors) == (3, 1, 0)
     assert report.to_json()["scores"][DLQ_SCENARIO]["score"] == round(3 / 4, 4)
+
+
+def test_steps_that_asked_only_for_an_absence_or_a_field_now_kill_their_mutants() -> None:
+    """The restored concurrency was asked only not to be 0 (any output, or none, met that) and
+    the account pool only for its field (every region has it): one drill, three mutants that
+    survived then, killed now by the function's name and the region's function count."""
+    catalog = load_catalog()
+    scenario = "lambda-portfolio-throttled"
+    scenarios, mutants = _mutants([scenario])
+    wanted = [
+        f"{scenario}/verification-1/drop",
+        f"{scenario}/verification-1/wrong-resource",
+        f"{scenario}/diagnosis-2/wrong-region",
+    ]
+    report = run_mutants(catalog, scenarios, [mutants[i] for i in wanted], jobs=1)
+    status = {o.id: (o.status, o.reason) for o in report.outcomes}
+    assert all(status[i][0] == "killed" for i in wanted), status
+    assert "FunctionName" in status[wanted[0]][1]  # the verification no longer names it
+    assert "alchemiser-dev-portfolio" in status[wanted[1]][1]
+    assert "FunctionCount" in status[wanted[2]][1]
