@@ -295,3 +295,10 @@ def queue_url_of(queue: str) -> tuple[str, ...]:
     """``aws sqs get-queue-url`` answers the queue's URL, which ends with its name (another
     step naming the queue in an ARN does not pass for it)."""
     return (rf're:"QueueUrl": "[^"]*/{re.escape(queue)}"',)
+
+
+def searched_log_groups() -> tuple[str, ...]:
+    """``obskit trace`` says how many log groups it searched: at least one (the catalog's exist
+    in its region; in another region, where none of them is, it searches 0 and finds no run
+    either, which must not pass for "no run started")."""
+    return (r"re:searched [1-9][0-9]* log group\(s\)",)

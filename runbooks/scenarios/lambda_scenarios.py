@@ -91,7 +91,10 @@ def _trace_step(ctx: ScenarioContext, service: Service) -> list[Step]:
             Step(
                 text + f" If none is found, no run started: `{service.name}` starts them.",
                 ctx.trace_last(workflow),
-                expect=evidence.no_run_started(flow.start_event, workflow),
+                expect=(
+                    *evidence.no_run_started(flow.start_event, workflow),
+                    *evidence.searched_log_groups(),
+                ),
                 exit_codes=(0, 1, 2),
             )
         ]

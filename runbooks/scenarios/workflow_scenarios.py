@@ -129,7 +129,10 @@ def _stuck(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
     trace_exits: tuple[int, ...] = (0, 1)
     if held is not None and workflow.start_event in ctx.catalog.service(held).consumes:
         # held at the first hop: no service handled the start event, so no run shows yet
-        trace = evidence.no_run_started(workflow.start_event, workflow.name)
+        trace = (
+            *evidence.no_run_started(workflow.start_event, workflow.name),
+            *evidence.searched_log_groups(),
+        )
         trace_exits = (2,)
     elif held is not None:
         # the run waits for the held hop: the query lists it, the trace names the hop

@@ -205,3 +205,14 @@ def test_get_queue_url_shows_the_url_not_just_the_name(scenarios: dict[str, Scen
     # the rule's targets name the queue in an ARN: that passed for the URL before
     assert not missing(evidence.names("alchemiser-dev-execution.fifo"), TARGETS)
     assert not _shows(look, TARGETS)
+
+
+def test_no_run_started_must_come_from_the_catalog_s_log_groups(
+    scenarios: dict[str, Scenario],
+) -> None:
+    trace = _step(scenarios["lambda-strategy-orchestrator-failing"], "diagnosis", "trace --last")
+    said = "Error: no WorkflowStarted of workflow trading found; searched %d log group(s) from …\n"
+    assert _shows(trace, said % 8)
+    # another region has none of them: no run found there either, which passed before
+    assert not missing(evidence.no_run_started("WorkflowStarted", "trading"), said % 0)
+    assert not _shows(trace, said % 0)
