@@ -425,7 +425,9 @@ def _duplicates(ctx: ScenarioContext, workflow: Workflow) -> Scenario:
                 "with the duplicates above.",
                 ctx.query_command("events/handled-more-than-once"),
                 query=ctx.query("events/handled-more-than-once"),
-                expect=evidence.handled_again_by(first_consumers, [workflow.start_event]),
+                # nothing to ask: whether a skipped delivery shows here depends on how the
+                # consumer is invoked (another invocation, or the same SQS batch), and "handled
+                # twice" shows in the verification's outcome counts; a look, harmless to lose
             ),
         ),
         mitigation=(
