@@ -298,7 +298,7 @@ def queue_url_of(queue: str) -> tuple[str, ...]:
 
 
 def searched_log_groups() -> tuple[str, ...]:
-    """``obskit trace`` says how many log groups it searched: at least one (the catalog's exist
-    in its region; in another region, where none of them is, it searches 0 and finds no run
-    either, which must not pass for "no run started")."""
-    return (r"re:searched [1-9][0-9]* log group\(s\)",)
+    """``obskit trace`` says how many log groups it searched, and how many of them do not
+    exist: at least one must (a function's group exists once it ran; in another region none of
+    the catalog's does, and finding no run there must not pass for "no run started")."""
+    return (r"re:searched ([1-9][0-9]*) log group\(s\) (from|\((?!\1 not)[0-9]+ not found\))",)

@@ -70,6 +70,9 @@ class CloudWatchSource:
     timeout_s: float = 600.0
     workers: int = 8
     progress: Progress = field(default=lambda _msg: None)
+    missing: set[str] = field(default_factory=set)
+    """Groups FilterLogEvents found no such log group for (Lambda creates a function's group
+    at its first invocation; none of them exists in another region)."""
 
     # ------------------------------------------------------------------ entry points
 
@@ -236,6 +239,7 @@ class CloudWatchSource:
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                     self.progress(f"{group}: no such log group")
+                    self.missing.add(group)
                     return events
                 raise CloudWatchError(f"FilterLogEvents on {group}: {error}") from None
             except BotoCoreError as error:
