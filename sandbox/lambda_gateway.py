@@ -38,6 +38,7 @@ from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 from sandbox.lambda_account import ACCOUNT_SETTINGS_PATH, account_settings
+from sandbox.lambda_function_view import GET_FUNCTION_PATH, with_concurrency
 
 __all__ = ["LambdaGateway", "spawn"]
 
@@ -176,7 +177,17 @@ def _handler_for(gateway: LambdaGateway) -> type[BaseHTTPRequestHandler]:
                 for k, v in reply_headers
                 if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"
             ]
+            function = GET_FUNCTION_PATH.match(self.path) if self.command == "GET" else None
+            if function is not None and status == 200:
+                payload = with_concurrency(function.group(1), payload, self._getter(headers))
             self._reply(status, kept, payload)
+
+        def _getter(self, headers: list[tuple[str, str]]) -> Callable[[str], tuple[int, bytes]]:
+            def get(path: str) -> tuple[int, bytes]:
+                status, _headers, payload = gateway.forward("GET", path, headers, b"")
+                return status, payload
+
+            return get
 
         def _account_settings(self, headers: list[tuple[str, str]]) -> None:
             def get(path: str) -> tuple[int, bytes]:

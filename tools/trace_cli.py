@@ -278,7 +278,11 @@ def _latest(
                 )
         except CloudWatchError as error:
             raise TraceInputError(f"CloudWatch: {error}") from None
-        searched = f"{len(source.groups)} log group(s) from {window.describe()}"
+        # "3 log group(s) (3 not found)": a search of groups that do not exist (another region)
+        # must not read like one that found no run in them
+        absent = f" ({len(source.missing)} not found)" if source.missing else ""
+        count = len(source.filtered or source.groups)
+        searched = f"{count} log group(s){absent} from {window.describe()}"
     if found is None:
         raise TraceInputError(f"no {start_event} of workflow {name} found; searched {searched}")
     return found

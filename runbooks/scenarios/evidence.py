@@ -175,7 +175,7 @@ def names(*items: str) -> tuple[str, ...]:
     return tuple(items)
 
 
-# --- Mutation engineer 2 (issue 15): SNS topics, replays to a function, event source mappings ---
+# ---- SNS topics, replays to a function, event source mappings ---------------------------------
 
 
 def _arn_of(kind: str, name: str) -> str:
@@ -235,3 +235,126 @@ def queue_url(queue: str) -> tuple[str, ...]:
     queue's name alone is printed by other steps too (an event source mapping's
     EventSourceArn), so leaving this step out would pass unseen."""
     return (rf're:"QueueUrl": "[^"]*/{re.escape(queue)}"',)
+
+
+# ---- each Lambda, workflow and queue step shows its own evidence -------------------------------
+# Two steps of one part that ask for the same thing make leaving out either undetectable (the
+# drill's evidence check is met by the other): each step below asks for what only its own
+# output has, in the shape that command prints it.
+
+_ERROR_LEVEL = "(ERROR|CRITICAL|FATAL)"
+_TIME_CELL = r"\d{4}-\d\d-\d\d [\d:.]+"
+
+
+def _at_least(n: int) -> str:
+    """A regular expression for a whole number of at least ``n`` (``n`` ≥ 0, no leading 0):
+    more digits than ``n``, or ``n`` itself, or as many digits and greater at the first digit
+    that differs."""
+    if n <= 0:
+        return "[0-9]+"
+    digits = str(n)
+    alternatives = [f"[1-9][0-9]{{{len(digits)},}}", digits]
+    for i, digit in enumerate(digits):
+        if digit == "9":
+            continue
+        rest = len(digits) - i - 1
+        alternatives.append(
+            digits[:i] + f"[{int(digit) + 1}-9]" + (f"[0-9]{{{rest}}}" if rest else "")
+        )
+    return "(" + "|".join(alternatives) + ")"
+
+
+def _log_cell(service: Service) -> str:
+    """A table cell holding the service's log group (Insights prefixes ``@log`` with the
+    account: ``123456789012:/aws/lambda/NAME``)."""
+    return rf"[^│]*{re.escape(str(service.log_group))} +│"
+
+
+def error_lines_listed(service: Service) -> tuple[str, ...]:
+    """``errors/recent-errors`` lists the service's own error lines: a row with a time, its log
+    group and an error level (the grouped queries have neither a time nor a level column)."""
+    return (rf"re:^│ {_TIME_CELL} +│ {_log_cell(service)} {_ERROR_LEVEL} +│",)
+
+
+def failed_types_of(service: Service) -> tuple[str, ...]:
+    """``events/failed-by-type`` has a row of an event type the service consumes, then its log
+    group and a count of error lines (``events/handled-more-than-once`` puts the log group
+    first and the event_id after the type, so it cannot pass for it). Nothing for a service
+    that consumes no catalog event: what type its lines carry is its invoker's business."""
+    if not service.consumes:
+        return ()
+    types = _words(service.consumes)
+    return (rf"re:^│ ({types}) +│ {_log_cell(service)} [1-9][0-9]* +│ [0-9]+ +│$",)
+
+
+def error_free_lines_of(service: Service) -> tuple[str, ...]:
+    """``errors/error-rate-by-service`` since the fix has a row of the service's log group with
+    0 errors among at least one line: it ran again, and without an error. (No error line of
+    it alone is also what a query over another window or of another kind prints.)"""
+    return (rf"re:^│ {_log_cell(service)} 0 +│ [1-9][0-9]* +│ [0-9.]+ +│$",)
+
+
+def function_reservation(function: str, reserved: int | None) -> tuple[str, ...]:
+    """``aws lambda get-function --query '{FunctionName: …, ReservedConcurrentExecutions: …}'``
+    names the function and its reservation: the catalog's, or none (``null``, the unreserved
+    pool, https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html: ``Concurrency``
+    is only returned when a reservation is set)."""
+    value = str(reserved) if reserved else "null"
+    return (
+        *function_config(function),
+        f'"ReservedConcurrentExecutions": {value}',
+        *not_stopped(),
+    )
+
+
+def account_pool_of(functions: int, reserved: int) -> tuple[str, ...]:
+    """``aws lambda get-account-settings`` answers for one region
+    (https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html): in the
+    catalog's, ``AccountUsage.FunctionCount`` counts at least its ``functions``, and where its
+    other functions reserve ``reserved`` > 0, the unreserved pool is below the account's
+    limit (the limit minus every reservation). Another region's answer has the same fields."""
+    items = (*account_concurrency(), f're:"FunctionCount": {_at_least(functions)}\\b')
+    if reserved > 0:
+        items += (
+            r're:(?s)(?=.*"ConcurrentExecutions": (\d+)\b)'
+            r'(?=.*"UnreservedConcurrentExecutions": (?!\1\b)\d+)',
+        )
+    return items
+
+
+def run_not_ended() -> tuple[str, ...]:
+    """``workflows/W-past-sla`` lists a run that started (start lines ≥ 1) and has no end line
+    (0): the one held. Its row is a correlation id, two times, a duration and two counts."""
+    return (rf"re:^│ \S+ +│ {_TIME_CELL} +│ {_TIME_CELL} +│ [0-9.]+ +│ [1-9][0-9]* +│ 0 +│$",)
+
+
+def duplicates_skipped_by(
+    services: Iterable[Service], event_types: Iterable[str]
+) -> tuple[str, ...]:
+    """``events/duplicates-detected`` has a row of a consumer's log group and one of
+    ``event_types`` with two counts (duplicates skipped, distinct events) ending the row."""
+    services, event_types = list(services), list(event_types)
+    if not services or not event_types:
+        return ()
+    groups = _words(str(s.log_group) for s in services)
+    return (rf"re:^│ [^│]*({groups}) +│ ({_words(event_types)}) +│ [1-9][0-9]* +│ [1-9][0-9]* +│$",)
+
+
+def handled_again_by(services: Iterable[Service], event_types: Iterable[str]) -> tuple[str, ...]:
+    """``events/handled-more-than-once`` has a row of a consumer's log group, one of
+    ``event_types``, an event_id and its invocations (at least 2), then the first time."""
+    services, event_types = list(services), list(event_types)
+    if not services or not event_types:
+        return ()
+    groups = _words(str(s.log_group) for s in services)
+    return (
+        rf"re:^│ [^│]*({groups}) +│ ({_words(event_types)}) +│ \S+ +│ "
+        rf"([2-9]|[1-9][0-9]+) +│ {_TIME_CELL} ",
+    )
+
+
+def searched_log_groups() -> tuple[str, ...]:
+    """``obskit trace`` says how many log groups it searched, and how many of them do not
+    exist: at least one must (a function's group exists once it ran; in another region none of
+    the catalog's does, and finding no run there must not pass for "no run started")."""
+    return (r"re:searched ([1-9][0-9]*) log group\(s\) (from|\((?!\1 not)[0-9]+ not found\))",)

@@ -273,9 +273,12 @@ def _poison(ctx: ScenarioContext, queue: Queue, consumer: Service) -> Scenario:
         verification=(
             Step(f"DLQ `{dlq}` is empty.", ctx.dlq_inspect(dlq), expect=evidence.dlq_empty(dlq)),
             Step(
-                "No event handled more than once by mistake.",
+                f"The replayed event reached `{ctx.function(consumer)}` again: its row counts "
+                "the failed receives plus the replay; more than that means it was handled "
+                "twice by mistake.",
                 ctx.query_command("events/handled-more-than-once"),
                 query=ctx.query("events/handled-more-than-once"),
+                expect=evidence.handled_again_by([consumer], consumer.consumes),
             ),
         ),
         rollback=(
@@ -404,7 +407,8 @@ def _failing_handler_lines(ctx: ScenarioContext, fault: Fault | None) -> tuple[s
     (a rule's failed deliveries write none, so nothing more than exit 0 is asked then)."""
     if fault is None or fault.target != "service":
         return ()
-    return evidence.typed_log_lines_of(ctx.catalog.service(fault.name))
+    service = ctx.catalog.service(fault.name)
+    return (*evidence.typed_log_lines_of(service), *evidence.failed_types_of(service))
 
 
 def _redrive_may_fire(ctx: ScenarioContext, dlq: Queue) -> tuple[str, ...]:

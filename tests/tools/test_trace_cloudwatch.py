@@ -325,3 +325,17 @@ def test_rows_shaped_as_real_logs_insights_returns_them() -> None:
     assert event["@log"] == "/aws/lambda/alchemiser-dev-portfolio"
     line = Matcher("wf-1", load_catalog()).line(event)
     assert line is not None and line.service == "portfolio" and line.message == "hi"
+
+
+def test_last_in_a_region_without_the_log_groups_says_they_do_not_exist(
+    aws_endpoint: str, two_workflows: tuple[list[dict[str, Any]], list[dict[str, Any]], Path]
+) -> None:
+    """No run found where none of the start event's handlers' groups exists (another region)
+    must not read like no run found where they do: the message counts the missing ones."""
+    args = ["--last", "trading", "--endpoint-url", aws_endpoint, "--since", "2h"]
+    out = CliRunner().invoke(trace, [*args, "--region", "us-west-2"])
+    assert out.exit_code == 2
+    assert (
+        "no WorkflowStarted of workflow trading found; searched 1 log group(s) (1 not found)"
+        in (out.output)
+    )

@@ -70,6 +70,12 @@ class CloudWatchSource:
     timeout_s: float = 600.0
     workers: int = 8
     progress: Progress = field(default=lambda _msg: None)
+    filtered: set[str] = field(default_factory=set)
+    """Groups FilterLogEvents was asked about (a latest run is looked for in its start event's
+    handlers' groups only)."""
+    missing: set[str] = field(default_factory=set)
+    """Of those, the ones that do not exist (Lambda creates a function's group at its first
+    invocation; none of them exists in another region)."""
 
     # ------------------------------------------------------------------ entry points
 
@@ -224,6 +230,7 @@ class CloudWatchSource:
     def filter_group(self, group: str, window: Window, pattern: str) -> list[Event]:
         """Every event of ``group`` in ``window`` matching ``pattern``, in time order."""
         events: list[Event] = []
+        self.filtered.add(group)
         kwargs: dict[str, Any] = {
             "logGroupName": group,
             "startTime": window.start,
@@ -236,6 +243,7 @@ class CloudWatchSource:
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                     self.progress(f"{group}: no such log group")
+                    self.missing.add(group)
                     return events
                 raise CloudWatchError(f"FilterLogEvents on {group}: {error}") from None
             except BotoCoreError as error:
