@@ -18,6 +18,14 @@ imported, since they bind moto's helpers by name):
   still within the queue's retention period by asking for the queue's attributes, which counts
   the visible, in-flight and delayed messages, a pass over the whole queue, three times. The
   check now reads the retention period off the queue: same comparison, same answer.
+- **DynamoDB expressions parsed again for every request** (:func:`memoize_dynamodb_expressions`):
+  the example services' idempotency claims and fan-in parts send the same few condition and
+  update expressions hundreds of times a drill, with other values each time. moto parses an
+  ``UpdateExpression`` twice per UpdateItem and lexes a ``ConditionExpression`` twice; both
+  depend on the expression's text alone (the values are substituted later, on moto's own copy
+  of the tree: its validator deep-copies the parsed expression before changing anything), so
+  they are cached by text. An expression moto refuses raises again every time (an exception is
+  never cached).
 - **a 2048-bit RSA key per SNS subscription** (:func:`share_sns_signing_key`): moto signs every
   notification, and generates each subscription's key on its first one; a drill's fresh
   subscriptions made that a quarter of a second each. One key per server process instead: every
@@ -31,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib
+from collections import deque
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -43,6 +52,9 @@ _PURE = (
 )
 """Functions whose result depends only on their (hashable) arguments, by module."""
 
+EXPRESSIONS_CACHED = 512
+"""Distinct DynamoDB expression texts kept parsed (a drill uses a handful)."""
+
 _EPOCH = dt.datetime(1970, 1, 1)
 """What ``moto.core.utils.utcfromtimestamp(0)`` returns: the naive UTC epoch."""
 
@@ -54,6 +66,7 @@ def speed_up_moto() -> list[str]:
         *faster_time_helpers(),
         *faster_sqs_retention_check(),
         *share_sns_signing_key(),
+        *memoize_dynamodb_expressions(),
     ]
 
 
@@ -188,3 +201,43 @@ def faster_sqs_retention_check() -> list[str]:
 
     backend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
     return ["moto.sqs.models.SQSBackend.is_message_valid_based_on_retention_period"]
+
+
+def memoize_dynamodb_expressions() -> list[str]:
+    """Cache the parsing of DynamoDB expressions by their text; returns what it cached."""
+    done: list[str] = []
+    try:
+        expressions = importlib.import_module("moto.dynamodb.parsing.expressions")
+        comparisons = importlib.import_module("moto.dynamodb.comparisons")
+    except ImportError:
+        return done
+    update_parser = getattr(expressions, "UpdateExpressionParser", None)
+    make = getattr(update_parser, "make", None)
+    if update_parser is not None and callable(make):
+        parse_update = functools.lru_cache(maxsize=EXPRESSIONS_CACHED)(make)
+
+        def make_cached(cls: type, expression: Any) -> Any:
+            if cls is update_parser and isinstance(expression, str):
+                return parse_update(expression)  # moto only reads it, or deep-copies it first
+            return make.__func__(cls, expression)
+
+        update_parser.make = classmethod(make_cached)
+        done.append("moto.dynamodb.parsing.expressions.UpdateExpressionParser.make")
+    condition_parser = getattr(comparisons, "ConditionExpressionParser", None)
+    lex = getattr(condition_parser, "_lex_condition_expression", None)
+    if condition_parser is not None and callable(lex):
+
+        @functools.lru_cache(maxsize=EXPRESSIONS_CACHED)
+        def lex_text(expression: str) -> tuple[Any, ...]:
+            # the lexer reads nothing but the text; its nodes are tuples moto never changes
+            return tuple(lex(condition_parser(expression, None, None)))
+
+        def lex_cached(self: Any) -> deque[Any]:
+            expression = self.condition_expression
+            if not isinstance(expression, str):
+                return deque(lex(self))
+            return deque(lex_text(expression))
+
+        condition_parser._lex_condition_expression = lex_cached
+        done.append("moto.dynamodb.comparisons.ConditionExpressionParser._lex_condition_expression")
+    return done
