@@ -26,6 +26,10 @@ imported, since they bind moto's helpers by name):
   of the tree: its validator deep-copies the parsed expression before changing anything), so
   they are cached by text. An expression moto refuses raises again every time (an exception is
   never cached).
+- **every request routed four times** (:func:`route_each_request_once`): moto asks which
+  operation a request is (matching its method, path and target against the service's routes) to
+  parse it, to run it and to serialize the answer. The answer is kept on the request's handler
+  for that request: the same request, the same operation.
 - **a 2048-bit RSA key per SNS subscription** (:func:`share_sns_signing_key`): moto signs every
   notification, and generates each subscription's key on its first one; a drill's fresh
   subscriptions made that a quarter of a second each. One key per server process instead: every
@@ -67,6 +71,7 @@ def speed_up_moto() -> list[str]:
         *faster_sqs_retention_check(),
         *share_sns_signing_key(),
         *memoize_dynamodb_expressions(),
+        *route_each_request_once(),
     ]
 
 
@@ -241,3 +246,24 @@ def memoize_dynamodb_expressions() -> list[str]:
         condition_parser._lex_condition_expression = lex_cached
         done.append("moto.dynamodb.comparisons.ConditionExpressionParser._lex_condition_expression")
     return done
+
+
+def route_each_request_once() -> list[str]:
+    """moto's operation lookup made once per request; returns what it replaced."""
+    found = _method("moto.core.responses", "BaseResponse", "_get_action")
+    if found is None:
+        return []
+    base, original = found
+
+    def _get_action(self: Any) -> Any:
+        request = getattr(self, "normalized_request", None)
+        known = self.__dict__.get("_sandbox_action")
+        if request is not None and known is not None and known[0] is request:
+            return known[1]
+        action = original(self)  # also sets self.uri_match, kept with the instance
+        if request is not None:
+            self._sandbox_action = (request, action)
+        return action
+
+    base._get_action = _get_action
+    return ["moto.core.responses.BaseResponse._get_action"]

@@ -220,3 +220,17 @@ def test_a_body_sent_with_its_length_is_read_whole_before_the_next_request(
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":", 1)[1])
             assert json.loads(reader.read(length))["QueueUrl"].endswith(f"/{name}")
+
+
+def test_each_request_is_routed_to_its_own_operation(aws_endpoint: str) -> None:
+    """One client, one kept connection, a different operation each request: moto's operation
+    lookup, made once per request, never answers with the previous request's operation."""
+    sqs = boto3.client("sqs", endpoint_url=aws_endpoint, region_name="us-east-1")
+    url = sqs.create_queue(QueueName="routed")["QueueUrl"]
+    assert sqs.get_queue_url(QueueName="routed")["QueueUrl"] == url
+    sqs.send_message(QueueUrl=url, MessageBody="one")
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "1"
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in received] == ["one"]
+    assert sqs.list_queues()["QueueUrls"] == [url]
