@@ -23,7 +23,10 @@ import urllib.request
 from types import TracebackType
 from typing import Any
 
+from werkzeug.serving import WSGIRequestHandler
+
 from sandbox import replay_routes
+from sandbox.http_keepalive import keep_alive
 from sandbox.insights_endpoint import with_insights
 from sandbox.moto_offline import skip_http_deliveries
 from sandbox.moto_snapshot import RESTORE_PATH, SNAPSHOT_PATH, MotoSnapshots, wsgi_routes
@@ -72,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     snapshots = MotoSnapshots()
 
     def run_simple(host: str, port: int, app: Any, **options: Any) -> None:
+        handler = options.get("request_handler") or WSGIRequestHandler
+        options["request_handler"] = keep_alive(handler)  # sandbox/http_keepalive
         app = with_insights(app)  # Logs Insights and query definitions: sandbox/insights_endpoint
         serve(host, port, wsgi_routes(app, snapshots), **options)
 

@@ -1,9 +1,12 @@
 """moto_server made cheaper per request must answer as before: DynamoDB expressions parsed once
-per text still apply each request's own values and names, each request is routed to its own
-operation, and attribute values written without moto's per-member walk come back as stored."""
+per text still apply each request's own values and names, and a connection kept open between
+requests carries every answer whole, in order, whatever the request's framing."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -125,9 +128,103 @@ def _shape(node: Any) -> Any:
     return (type(node).__name__, node if isinstance(node, str | int | float) else repr(children))
 
 
+# --- connections kept open -------------------------------------------------------------------
+
+
+def _host_port(endpoint: str) -> tuple[str, int]:
+    host, port = endpoint.removeprefix("http://").split(":")
+    return host, int(port)
+
+
+def test_one_connection_carries_many_requests_in_order(aws_endpoint: str) -> None:
+    connection = http.client.HTTPConnection(*_host_port(aws_endpoint), timeout=10)
+    try:
+        for index in range(3):
+            body = json.dumps({"QueueName": f"q{index}"})
+            connection.request(
+                "POST",
+                "/",
+                body=body,
+                headers={
+                    "X-Amz-Target": "AmazonSQS.CreateQueue",
+                    "Content-Type": "application/x-amz-json-1.0",
+                    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20200101/"
+                    "us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x",
+                },
+            )
+            answer = connection.getresponse()
+            payload = json.loads(answer.read())
+            assert answer.status == 200
+            assert payload["QueueUrl"].endswith(f"/q{index}")
+            assert answer.getheader("Connection") != "close"
+            assert int(answer.getheader("Content-Length") or -1) > 0
+    finally:
+        connection.close()
+
+
+def test_a_chunked_request_is_answered_and_the_connection_closed(aws_endpoint: str) -> None:
+    host, port = _host_port(aws_endpoint)
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /moto-api/reset HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"0\r\n\r\n"
+        )
+        received = b""
+        while chunk := sock.recv(65536):  # werkzeug answers, then closes: recv ends
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 200")
+    assert b"connection: close" in received.lower()
+
+
+def test_a_client_asking_to_close_gets_its_connection_closed(aws_endpoint: str) -> None:
+    host, port = _host_port(aws_endpoint)
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(b"GET /moto-api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    assert len(body) == length
+
+
+def test_a_body_sent_with_its_length_is_read_whole_before_the_next_request(
+    aws_endpoint: str,
+) -> None:
+    host, port = _host_port(aws_endpoint)
+    auth = (
+        "AWS4-HMAC-SHA256 Credential=testing/20200101/us-east-1/sqs/aws4_request, "
+        "SignedHeaders=host, Signature=x"
+    )
+    requests = b""
+    for name in ("one", "two"):
+        body = json.dumps({"QueueName": name}).encode()
+        requests += (
+            f"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.CreateQueue\r\n"
+            f"Content-Type: application/x-amz-json-1.0\r\nAuthorization: {auth}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(requests)  # both at once (pipelined): neither may swallow the other
+        reader = sock.makefile("rb")
+        for name in ("one", "two"):
+            status = reader.readline()
+            assert status.startswith(b"HTTP/1.1 200"), status
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            assert json.loads(reader.read(length))["QueueUrl"].endswith(f"/{name}")
+
+
 def test_each_request_is_routed_to_its_own_operation(aws_endpoint: str) -> None:
-    """A different operation each request: moto's operation lookup, made once per request,
-    never answers with the previous request's operation."""
+    """One client, one kept connection, a different operation each request: moto's operation
+    lookup, made once per request, never answers with the previous request's operation."""
     sqs = boto3.client("sqs", endpoint_url=aws_endpoint, region_name="us-east-1")
     url = sqs.create_queue(QueueName="routed")["QueueUrl"]
     assert sqs.get_queue_url(QueueName="routed")["QueueUrl"] == url
