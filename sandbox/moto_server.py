@@ -23,7 +23,10 @@ import urllib.request
 from types import TracebackType
 from typing import Any
 
+from werkzeug.serving import WSGIRequestHandler
+
 from sandbox import replay_routes
+from sandbox.http_keepalive import keep_alive
 from sandbox.insights_endpoint import with_insights
 from sandbox.moto_event_sources import keep_sqs_mappings_idle
 from sandbox.moto_offline import skip_http_deliveries
@@ -74,6 +77,8 @@ def main(argv: list[str] | None = None) -> None:
     snapshots = MotoSnapshots()
 
     def run_simple(host: str, port: int, app: Any, **options: Any) -> None:
+        handler = options.get("request_handler") or WSGIRequestHandler
+        options["request_handler"] = keep_alive(handler)  # sandbox/http_keepalive
         app = with_insights(app)  # Logs Insights and query definitions: sandbox/insights_endpoint
         serve(host, port, wsgi_routes(app, snapshots), **options)
 
