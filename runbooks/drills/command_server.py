@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -115,6 +116,8 @@ class CommandServer:
             bufsize=1,
             cwd=os.path.dirname(script),
         )
+        assert self._process.stdout is not None
+        self._replies = LineReader(self._process.stdout.fileno())
         self._lock = threading.Lock()
         ready = self._read_line(timeout_s=120.0)
         if not isinstance(ready, dict) or not ready.get("ready"):
@@ -187,15 +190,37 @@ class CommandServer:
                 self._process.wait()
 
     def _read_line(self, *, timeout_s: float) -> Any:
-        stream = self._process.stdout
-        assert stream is not None
-        ready, _, _ = select.select([stream], [], [], timeout_s)
-        if not ready:
-            return None
-        line = stream.readline()
-        if not line:
-            raise RuntimeError("the command server stopped")
-        return json.loads(line)
+        line = self._replies.read_line(timeout_s)
+        return None if line is None else json.loads(line)
+
+
+class LineReader:
+    """Lines from a pipe, each within a timeout.
+
+    Why not ``select`` on the pipe, then ``readline`` on its file object: the file object reads
+    ahead. When the server's two replies (``pid``, then ``returncode`` of a command that ended at
+    once) arrive together, ``readline`` takes both into its buffer and returns the first; the
+    pipe is then empty, so ``select`` waits out the whole timeout for a line already read, and
+    every later reply is read one request late. Here the buffer is ours, and looked at first.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._pending = b""
+
+    def read_line(self, timeout_s: float) -> str | None:
+        """The next line (without its newline); ``None`` if none came within ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while b"\n" not in self._pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._fd], [], [], left)[0]:
+                return None
+            chunk = os.read(self._fd, 65536)
+            if not chunk:
+                raise RuntimeError("the command server stopped")
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line.decode()
 
 
 _servers: dict[str, CommandServer] = {}

@@ -8,6 +8,8 @@ writing in its working directory, an ``obskit`` error, and a ``${VAR}`` from the
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,3 +119,25 @@ def test_a_command_past_its_timeout_is_killed(env: CommandEnv, tmp_path: Path) -
     assert again is not None and again is not server
     done = again.run([obskit, "--help"], environ, tmp_path, 60)
     assert done is not None and done.returncode == 0 and "Usage" in done.stdout
+
+
+def test_replies_that_arrive_together_are_each_read_at_once() -> None:
+    """A command that ends at once makes the server's two replies (``pid``, ``returncode``)
+    arrive in one read: the second must be there for the next read, not after the timeout (it
+    was: the drill's command "timed out", and every later reply was read one request late)."""
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b'{"pid": 1}\n{"returncode": 2}\n{"pid"')
+        reader = command_server.LineReader(read_end)
+        assert reader.read_line(timeout_s=5) == '{"pid": 1}'
+        assert reader.read_line(timeout_s=0) == '{"returncode": 2}'  # already read: no wait
+        assert reader.read_line(timeout_s=0) is None  # half a line: not a reply yet
+        os.write(write_end, b": 3}\n")
+        assert reader.read_line(timeout_s=5) == '{"pid": 3}'
+        os.close(write_end)
+        with pytest.raises(RuntimeError, match="stopped"):
+            reader.read_line(timeout_s=5)
+    finally:
+        os.close(read_end)
+        with contextlib.suppress(OSError):
+            os.close(write_end)
