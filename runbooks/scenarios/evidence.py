@@ -81,6 +81,19 @@ def rows_of(*event_types: str) -> tuple[str, ...]:
     return (rf"re:│ ({_words(event_types)}) +│ ([^│]*│ )*?[1-9][0-9]* +│",)
 
 
+def hop_latency_rows(*event_types: str) -> tuple[str, ...]:
+    """``latency/hop-latency`` has a row of one of ``event_types``, in its own shape: the type,
+    then five numbers (handled lines, events, average, p95 and maximum age); the SLA-breach
+    query's rows (type, log group, count, maximum) cannot pass for it."""
+    if not event_types:
+        return ()
+    number = r"[0-9]+(\.[0-9]+)?"
+    return (
+        rf"re:^│ ({_words(event_types)}) +│ [1-9][0-9]* +│ [0-9]+ +│ "
+        rf"{number} +│ {number} +│ {number} +│$",
+    )
+
+
 def as_many_completed(start_event: str, success_event: str) -> tuple[str, ...]:
     """The outcomes table counts as many runs completed as started (each exactly once)."""
     start, success = re.escape(start_event), re.escape(success_event)

@@ -216,3 +216,45 @@ def test_no_run_started_must_come_from_the_catalog_s_log_groups(
         evidence.no_run_started("WorkflowStarted", "trading"), said % " (8 not found)"
     )
     assert not _shows(trace, said % " (8 not found)")
+
+
+HOP_LATENCY = """\
+┃ event_type             ┃ handled_lines ┃ events ┃ avg_ms             ┃ p95_ms ┃ max_ms ┃
+│ RebalancePlanned       │ 99            │ 9      │ 192872.33333333334 │ 385361 │ 385361 │
+│ TradeExecuted          │ 88            │ 80     │ 313.75             │ 500    │ 500    │
+7 row(s); records scanned 1,269, matched 413, bytes scanned 364,653
+"""
+HOP_SLA_BREACHES = """\
+┃ event_type       ┃ @log                                              ┃ late_events ┃ max_ms ┃
+│ RebalancePlanned │ 123456789012:/aws/lambda/alchemiser-dev-execution │ 10          │ 433381 │
+1 row(s); records scanned 786, matched 110, bytes scanned 224,500
+"""
+
+
+def test_the_hop_latency_look_shows_its_own_table(scenarios: dict[str, Scenario]) -> None:
+    """The slow queue consumer's look at hop latency: the breach query (its mutant) listed the
+    same event type, which the old expectation (a row of the type with a count) took for it."""
+    slow = scenarios["lambda-execution-slow"]
+    look = _step(slow, "diagnosis", "latency/hop-latency")
+    assert _shows(look, HOP_LATENCY)
+    assert not missing(evidence.rows_of("RebalancePlanned"), HOP_SLA_BREACHES)
+    assert not _shows(look, HOP_SLA_BREACHES)
+
+
+def test_hop_steps_only_where_they_can_show_something(scenarios: dict[str, Scenario]) -> None:
+    """No hop-latency look for a function that consumes no event (the orchestrator: the look
+    asked for nothing), and no SLA check after the fix for a queue consumer (its backlog drains
+    late after the fix, on AWS too: the check asked for nothing); a function fed directly has
+    both."""
+    commands = {
+        drill: [s.command or "" for _p, s in scenarios[drill].steps()]
+        for drill in (
+            "lambda-strategy-orchestrator-slow",
+            "lambda-execution-slow",
+            "lambda-portfolio-slow",
+        )
+    }
+    assert not any("hop-" in c for c in commands["lambda-strategy-orchestrator-slow"])
+    assert any("hop-latency" in c for c in commands["lambda-execution-slow"])
+    assert not any("hop-sla-breaches" in c for c in commands["lambda-execution-slow"])
+    assert sum("hop-" in c for c in commands["lambda-portfolio-slow"]) == 2
