@@ -399,6 +399,12 @@ class Workflow(_Model):
             return WorkflowStart(kind="schedule", schedule=self.schedule)
         return None
 
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Every event type of a run, in order: the start, the steps, the success, the
+        failures (a step may repeat the start or the success)."""
+        return (self.start_event, *self.steps, self.success_event, *self.failure_events)
+
 
 class EscalationStep(_Model):
     """Whom to call once an alarm has gone unanswered for ``after_minutes``."""

@@ -67,9 +67,7 @@ def empty_dlqs(sandbox: Sandbox) -> dict[str, int]:
 def ends_no_workflow(sandbox: Sandbox, service: str) -> bool:
     """Whether ``service`` emits no event of any workflow (e.g. a metrics consumer): the
     workflow tally cannot see the events it lost, so :func:`unhandled_events` counts them."""
-    flows = sandbox.catalog.workflows
-    events = {e for f in flows for e in (f.start_event, f.success_event, *f.steps)}
-    events |= {e for f in flows for e in f.failure_events}
+    events = {e for flow in sandbox.catalog.workflows for e in flow.events}
     return not events & set(sandbox.runner.service(service).emits)
 
 

@@ -168,8 +168,7 @@ def late_run_alarms(ctx: ScenarioContext, workflow: str | None) -> tuple[str, ..
     if workflow is None:
         return ()
     flow = ctx.catalog.workflow(workflow)
-    events = [flow.start_event, *flow.steps, flow.success_event, *flow.failure_events]
-    return (ctx.alarm(f"workflow-{workflow}", "sla-breach"), *hop_alarms(ctx, events))
+    return (ctx.alarm(f"workflow-{workflow}", "sla-breach"), *hop_alarms(ctx, flow.events))
 
 
 def hop_alarms(ctx: ScenarioContext, events: Iterable[str]) -> tuple[str, ...]:

@@ -158,7 +158,7 @@ def _sla_alarms(ctx: ScenarioContext, rule: Rule) -> tuple[str, ...]:
     return tuple(
         ctx.alarm(f"workflow-{flow.name}", "sla-breach")
         for flow in ctx.catalog.workflows
-        if events & {flow.start_event, *flow.steps, flow.success_event, *flow.failure_events}
+        if events & set(flow.events)
     )
 
 
