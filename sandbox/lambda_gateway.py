@@ -11,7 +11,9 @@ semantics. So an operator command that re-invokes a function (``obskit dlq repla
 is forwarded unchanged, except ``POST /2015-03-31/functions/<name>/invocations`` with the header
 ``X-Amz-Invocation-Type: Event`` for a function that has a delivery queue: its body (the payload)
 becomes one SQS message on that queue and the caller gets Lambda's answer, 202 with a request ID.
-Synchronous invokes and functions without a delivery queue go to moto as they are.
+Synchronous invokes, functions without a delivery queue and Invokes for another region (the
+request's SigV4 credential scope, or the region of a function ARN) go to moto as they are: a
+function exists in one region, and Lambda in another answers ResourceNotFoundException.
 ``GET /2016-08-19/account-settings/`` (GetAccountSettings, which moto lacks) is answered here
 from the functions in moto (:mod:`sandbox.lambda_account`).
 
@@ -43,6 +45,7 @@ from sandbox.lambda_function_view import GET_FUNCTION_PATH, with_concurrency
 __all__ = ["LambdaGateway", "spawn"]
 
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/?]+)/invocations(?:\?.*)?$")
+_SIGNING_REGION = re.compile(r"Credential=[^/,]+/\d{8}/(?P<region>[^/,]+)/")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
 SendToQueue = Callable[[str, str], None]
 """``send(queue_url, body)``: put one message on a queue (SQS SendMessage)."""
@@ -58,6 +61,20 @@ def function_of(path_name: str) -> str:
     return name.split(":", 1)[0]  # drop a version or alias qualifier
 
 
+def regions_of(path_name: str, authorization: str | None) -> set[str]:
+    """The regions an Invoke names: its SigV4 credential scope's, and a function ARN's."""
+    found: set[str] = set()
+    match = _SIGNING_REGION.search(authorization or "")
+    if match is not None:
+        found.add(match.group("region"))
+    name = unquote(path_name)
+    if name.startswith("arn:"):
+        parts = name.split(":")
+        if len(parts) > 3 and parts[3]:
+            found.add(parts[3])
+    return found
+
+
 class LambdaGateway:
     """Forward to ``upstream``; turn asynchronous Invokes into messages on delivery queues.
 
@@ -65,9 +82,16 @@ class LambdaGateway:
     """
 
     def __init__(
-        self, upstream: str, queues: Mapping[str, str], send: SendToQueue, *, port: int = 0
+        self,
+        upstream: str,
+        queues: Mapping[str, str],
+        send: SendToQueue,
+        *,
+        port: int = 0,
+        region: str | None = None,
     ) -> None:
-        """``port``: where to listen on loopback (0: any free port)."""
+        """``port``: where to listen on loopback (0: any free port); ``region``: the delivery
+        queues' functions' region (None: any region's Invoke is delivered)."""
         parts = urlsplit(upstream)
         if parts.scheme != "http" or not parts.hostname or not parts.port:
             raise ValueError(f"gateway upstream must be http://host:port, got {upstream!r}")
@@ -75,6 +99,7 @@ class LambdaGateway:
         self._queues = dict(queues)
         self._send = send
         self._port = port
+        self._region = region
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.invoked: list[tuple[str, str]] = []
@@ -117,11 +142,17 @@ class LambdaGateway:
     ) -> None:
         self.stop()
 
-    def delivery_queue(self, path: str, invocation_type: str | None) -> tuple[str, str] | None:
+    def delivery_queue(
+        self, path: str, invocation_type: str | None, authorization: str | None = None
+    ) -> tuple[str, str] | None:
         """(function, queue URL) when this request is an async Invoke the gateway delivers."""
         match = _INVOKE.match(path)
         if match is None or (invocation_type or "").lower() != "event":
             return None
+        if self._region is not None and regions_of(match.group("name"), authorization) - {
+            self._region
+        }:
+            return None  # another region's function: moto answers for it
         function = function_of(match.group("name"))
         queue = self._queues.get(function)
         return None if queue is None else (function, queue)
@@ -150,7 +181,11 @@ def _handler_for(gateway: LambdaGateway) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            target = gateway.delivery_queue(self.path, self.headers.get("X-Amz-Invocation-Type"))
+            target = gateway.delivery_queue(
+                self.path,
+                self.headers.get("X-Amz-Invocation-Type"),
+                self.headers.get("Authorization"),
+            )
             if self.command == "POST" and target is not None:
                 gateway.deliver(*target, body)
                 self._reply(202, [("x-amzn-RequestId", str(uuid.uuid4()))], b"")
@@ -283,7 +318,10 @@ def main(argv: list[str] | None = None) -> None:
 
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
-    with LambdaGateway(args.upstream, queues, send, port=args.port), suppress(KeyboardInterrupt):
+    with (
+        LambdaGateway(args.upstream, queues, send, port=args.port, region=args.region),
+        suppress(KeyboardInterrupt),
+    ):
         stopped.wait()
 
 

@@ -34,6 +34,9 @@ from sandbox.ledger import message_key
 from sandbox.resources import Resources
 from sandbox.transport import SandboxTransport
 
+SCHEDULED_EVENT = "Scheduled Event"
+"""The ``detail-type`` of the event EventBridge Scheduler gives a Lambda target."""
+
 
 def scheduled_event(
     schedule: Schedule,
@@ -49,7 +52,7 @@ def scheduled_event(
     return {
         "version": "0",
         "id": event_id,
-        "detail-type": "Scheduled Event",
+        "detail-type": SCHEDULED_EVENT,
         "source": "aws.scheduler",
         "account": account,
         "time": clock.datetime().strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -62,12 +62,15 @@ from runbooks.drills.model import DrillReport, DrillResult, Part, StepResult, Tr
 from runbooks.drills.placeholders import fill, incident_values, runs_from
 from runbooks.drills.steps import judged, not_run, step_failures
 from runbooks.drills.verify import (
+    RunbookInvoke,
     alarms_in_alarm,
     empty_dlqs,
     ends_no_workflow,
     fired_since,
+    lost_scheduled_runs,
     tally_workflows,
     unhandled_events,
+    unhandled_invokes,
 )
 from runbooks.scenarios.model import Drill, Fault, Scenario, Step
 from sandbox.clock import START_ENV, default_start, schedule_run_days
@@ -413,6 +416,8 @@ class _Drill:
         """Alarms still in ALARM when the baseline ended (before any fault)."""
         self.loaded_at = 0.0
         """When the baseline load last started (:data:`LOAD_EVERY_S`)."""
+        self.invokes: list[RunbookInvoke] = []
+        """The asynchronous Invokes the runbook's commands made, in order."""
 
     def since_t0(self) -> float:
         return self.sandbox.clock.now() - self.t0
@@ -672,13 +677,18 @@ class _Drill:
         the functions' delivery queues as the sandbox's own invocations are."""
         box = self.sandbox
         queues = delivery_queues(box)
-        by_url = {box.resources.queue(q).url: q for q in box.resources.delivery.values()}
+        by_url = {
+            box.resources.queue(q).url: (service, q)
+            for service, q in box.resources.delivery.items()
+        }
 
         def send(url: str, body: str) -> None:
+            service, queue = by_url[url]
             box.clients.sqs.send_message(QueueUrl=url, MessageBody=body)
-            box.transport.sent_to_queue(by_url[url], message_key(body), box.clock.now())
+            box.transport.sent_to_queue(queue, message_key(body), box.clock.now())
+            self.invokes.append(RunbookInvoke(service, body, box.clock.now()))
 
-        return LambdaGateway(box.endpoint_url, queues, send)
+        return LambdaGateway(box.endpoint_url, queues, send, region=box.resources.region)
 
     def _run_steps(self, env: CommandEnv) -> None:
         box = self.sandbox
@@ -783,6 +793,8 @@ class _Drill:
                 f"{result.workflows.duplicated} workflow(s) completed more than once"
             )
         result.failures.extend(self._lost_by_consumer())
+        result.failures.extend(unhandled_invokes(box, self.invokes))
+        result.failures.extend(self._lost_scheduled_runs())
         leftovers = {name: n for name, n in empty_dlqs(box).items() if n}
         for name, count in leftovers.items():
             result.failures.append(f"DLQ {name} still holds {count} message(s)")
@@ -808,6 +820,24 @@ class _Drill:
                 found.append(
                     f"{lost} of the {failed} event(s) {fault.name} failed on (or was throttled "
                     "on) during the incident were never handled"
+                )
+        return found
+
+    def _lost_scheduled_runs(self) -> list[str]:
+        """The faulted service's scheduled runs the incident lost (dropped, no DLQ) must be
+        made up by a run the runbook started (:func:`unhandled_invokes` checks it ran): no
+        workflow tally sees a run that never started. One run makes up all of them, as a
+        schedule that fires again does not repeat the times it missed."""
+        found: list[str] = []
+        for fault in self.faults:
+            if fault.target != "service" or fault.clear_after_s is not None:
+                continue
+            lost = lost_scheduled_runs(self.sandbox, fault.name, self.t0)
+            restarted = any(i.service == fault.name for i in self.invokes)
+            if lost and not restarted:
+                found.append(
+                    f"{lost} scheduled run(s) of {fault.name} were dropped during the incident "
+                    "and the runbook started none again"
                 )
         return found
 

@@ -11,8 +11,13 @@ delivered twice — a repeated event_id is at-least-once delivery, which consume
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from runbooks.drills.model import WorkflowTally
 from sandbox.session import Sandbox
+from sandbox.workload import SCHEDULED_EVENT
 
 
 def tally_workflows(sandbox: Sandbox) -> WorkflowTally:
@@ -104,3 +109,80 @@ def unhandled_events(sandbox: Sandbox, service: str, since: float) -> tuple[int,
         else:
             handled.add(key)
     return len(failed - handled), len(failed)
+
+
+@dataclass(frozen=True)
+class RunbookInvoke:
+    """An asynchronous Invoke a runbook command made (through the drill's gateway)."""
+
+    service: str
+    payload: str
+    at: float
+    """Simulated seconds when Lambda accepted it (202)."""
+
+
+def unhandled_invokes(sandbox: Sandbox, invokes: Sequence[RunbookInvoke]) -> list[str]:
+    """What the runbook's asynchronous Invokes did not do, one line per (function, payload).
+
+    Lambda answers 202 to an asynchronous Invoke before the function runs, so the command
+    succeeds even when the event is then dropped (reserved concurrency 0) or fails (the fault is
+    still on): the output cannot tell, the invocations can. Each Invoke must be handled, at its
+    first attempt that got concurrency: a re-run that only works because Lambda's retry came
+    after the fix ran before it (lambda/latest/dg/invocation-async-error-handling.html: two
+    retries, 1 and 2 minutes apart).
+    """
+    groups: dict[tuple[str, str], list[RunbookInvoke]] = {}
+    for invoke in invokes:
+        groups.setdefault((invoke.service, invoke.payload), []).append(invoke)
+    found: list[str] = []
+    for (service, payload), sent in groups.items():
+        try:
+            event = json.loads(payload)
+        except ValueError:
+            continue  # the function gets no event it could be matched by; its errors show
+        first = min(i.at for i in sent)
+        attempts = [
+            inv
+            for inv in sandbox.runner.invocations
+            if inv.service == service and inv.started >= first and inv.event == event
+        ]
+        handled = sum(1 for inv in attempts if not inv.failed and not inv.throttled)
+        ran = [inv for inv in attempts if not inv.throttled]
+        label = f"the runbook's asynchronous invoke of {service} ({_short(payload)})"
+        if handled < len(sent):
+            how = "throttled" if not ran else "failed"
+            found.append(
+                f"{label} was never handled ({len(sent) - handled} of {len(sent)}; Lambda "
+                f"accepted it, then it was {how} and dropped): it ran before the fix"
+            )
+        elif ran and ran[0].failed:
+            found.append(
+                f"{label} failed at its first attempt and only a retry of Lambda's ran it: it "
+                "ran before the fix"
+            )
+    return found
+
+
+def lost_scheduled_runs(sandbox: Sandbox, service: str, since: float) -> int:
+    """Scheduled events of ``service`` (by their ``id``) that failed or were throttled since
+    ``since`` and never ran: each is a run the schedule lost (a job's, or a workflow start
+    that never happened, which no workflow tally can count)."""
+    failed: set[str] = set()
+    handled: set[str] = set()
+    for invocation in sandbox.runner.invocations:
+        event = invocation.event
+        if invocation.service != service or not isinstance(event, dict):
+            continue
+        if event.get("detail-type") != SCHEDULED_EVENT:
+            continue
+        key = str(event.get("id"))
+        if invocation.failed or invocation.throttled:
+            if invocation.started >= since:
+                failed.add(key)
+        else:
+            handled.add(key)
+    return len(failed - handled)
+
+
+def _short(payload: str, limit: int = 60) -> str:
+    return payload if len(payload) <= limit else payload[: limit - 3] + "..."

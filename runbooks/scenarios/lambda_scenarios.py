@@ -38,9 +38,10 @@ from runbooks.scenarios.recovery import (
     missed_run_detect_s,
     put_concurrency_command,
     replay_steps,
-    rerun_job_step,
     restore_concurrency_step,
     rules_to,
+    run_schedule_now_step,
+    schedule_of,
     sqs_may_fire,
     where_failures_go,
     workflow_of,
@@ -340,13 +341,19 @@ def _refused_events(ctx: ScenarioContext, service: Service) -> _Refused:
             expected=dropped,
             detect_s=60,
         )
-    if job_schedule(ctx.catalog, service) is not None:
+    schedule = schedule_of(ctx.catalog, service)
+    if schedule is not None:
+        lost = (
+            "the job has no DLQ, so its run is dropped"
+            if schedule.workflow is None
+            else "the function has no DLQ, so the scheduled event is dropped and that "
+            f"`{schedule.workflow}` run never starts"
+        )
         return _Refused(
-            summary=common + "the job has no DLQ, so its run is dropped. After restoring the "
-            "concurrency, run it again.",
+            summary=common + f"{lost}. After restoring the concurrency, run it again.",
             alarms=dropped,
             symptoms=(symptom,),
-            recover=(rerun_job_step(ctx, service),),
+            recover=(run_schedule_now_step(ctx, service, schedule),),
             expected=dropped,
             detect_s=60,
         )

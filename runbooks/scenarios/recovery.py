@@ -236,14 +236,39 @@ def missed_run_detect_s(ctx: ScenarioContext, service: Service) -> int:
     return 0 if window is None else window.seconds + window.period_s
 
 
-def rerun_job_step(ctx: ScenarioContext, service: Service) -> Step:
-    """Run the job once more now, the way its schedule does (an asynchronous Invoke)."""
-    schedule = job_schedule(ctx.catalog, service)
-    when = f" (schedule `{schedule.name}`, {schedule.expression})" if schedule else ""
+def schedule_of(catalog: Catalog, service: Service) -> Schedule | None:
+    """The first schedule that invokes ``service``: a scheduled job's, or the one that starts a
+    workflow with it."""
+    return next((s for s in catalog.schedules if s.target == service.name), None)
+
+
+def run_schedule_now_step(ctx: ScenarioContext, service: Service, schedule: Schedule) -> Step:
+    """Make up a run the schedule lost: invoke its target once more now, the way the schedule
+    does ("EventBridge Scheduler invokes your Lambda function asynchronously",
+    https://docs.aws.amazon.com/lambda/latest/dg/with-eventbridge-scheduler.html).
+
+    One run, not one per missed time: a schedule that fires again does not repeat the times it
+    missed either. Invoked while the function is still throttled or broken, Lambda accepts the
+    event (202) and then drops it (reserved concurrency 0, see :mod:`sandbox.lambda_semantics`)
+    or fails it, so the step only works after the fix; drills check that the run it starts is
+    handled at its first attempt.
+    """
+    when = f"schedule `{schedule.name}`, {schedule.expression}"
+    if schedule.workflow is None:
+        what = (
+            f"Once fixed, run the missed job now instead of waiting for its next run ({when}): "
+            "an asynchronous invoke, as the schedule does (its missed-run alarm clears once the "
+            "run succeeds). The job must tolerate an extra run, as a schedule may fire twice."
+        )
+    else:
+        what = (
+            f"Once fixed, start the missed `{schedule.workflow}` run now instead of waiting for "
+            f"the next one ({when}): an asynchronous invoke, as the schedule does. The refused "
+            "run never started, so nothing runs twice; run this only after the fix, or Lambda "
+            "drops this run too."
+        )
     return Step(
-        f"Once fixed, run the missed job now instead of waiting for its next run{when}: an "
-        "asynchronous invoke, as the schedule does (its missed-run alarm clears once the run "
-        "succeeds). The job must tolerate an extra run, as a schedule may fire twice.",
+        what,
         ctx.aws(
             "lambda",
             "invoke",
@@ -378,12 +403,20 @@ def where_failures_go(ctx: ScenarioContext, service: Service) -> FailureSink:
             replay=(archive_replay_step(ctx, bus, rules),),
             extra_delay_s=ASYNC_RETRY_DELAY_S,
         )
-    if job_schedule(catalog, service) is not None:
+    schedule = schedule_of(catalog, service)
+    if schedule is not None:
+        summary = (
+            "The scheduled job has no DLQ: Lambda retries the run twice, then drops it, and the "
+            "job's work waits for its next run. Run it again once fixed."
+            if schedule.workflow is None
+            else "There is no DLQ for this function: Lambda retries the scheduled event twice, "
+            f"then drops it, and that `{schedule.workflow}` run never starts. Start it again "
+            "once fixed."
+        )
         return FailureSink(
             label="",
-            summary="The scheduled job has no DLQ: Lambda retries the run twice, then drops it, "
-            "and the job's work waits for its next run. Run it again once fixed.",
-            replay=(rerun_job_step(ctx, service),),
+            summary=summary,
+            replay=(run_schedule_now_step(ctx, service, schedule),),
             extra_delay_s=ASYNC_RETRY_DELAY_S,
         )
     how = (

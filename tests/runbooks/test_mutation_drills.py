@@ -125,6 +125,16 @@ LEFT_THROUGH = {
     "lambda-portfolio-throttled/verification-1/wrong-resource": "alchemiser-dev-portfolio",
     # ...and the account pool only for its field, which every region's answer has
     "lambda-portfolio-throttled/diagnosis-2/wrong-region": "FunctionCount",
+    # the lost run restarted before the concurrency is back: Lambda accepts the invoke (202)
+    # and drops it; the drill's own runs after the fix had hidden the loss
+    "lambda-strategy-orchestrator-throttled/mitigation-1/swap-next": (
+        "the runbook's asynchronous invoke of strategy-orchestrator ({}) was never handled"
+    ),
+    # no run started again: a run that never started is in no workflow tally
+    "lambda-strategy-orchestrator-throttled/mitigation-2/drop": (
+        "scheduled run(s) of strategy-orchestrator were dropped during the incident and the "
+        "runbook started none again"
+    ),
 }
 """Mutants that survived the drills before their steps (or the drill) asked for what names the
 resource, or for more than an absence: what the reason each is killed for now must say."""

@@ -77,6 +77,68 @@ def test_a_slow_job_is_drilled_with_its_one_scheduled_run() -> None:
     assert indexer is not None and indexer.job is None and indexer.workflows == 16
 
 
+TINY_JOBS = Path(__file__).resolve().parents[1] / "sandbox" / "tiny_jobs" / "catalog.yaml"
+
+
+def _with_a_scheduled_workflow(tmp_path: Path) -> Path:
+    """The jobs-only catalog, its half-hourly reporter now the start of a workflow."""
+    data = yaml.safe_load(TINY_JOBS.read_text(encoding="utf-8"))
+    reporter = next(s for s in data["services"] if s["name"] == "reporter")
+    reporter["emits"] = ["ReportStarted", "ReportDone"]
+    data["event_types"] = [
+        {"name": "ReportStarted", "description": "A report run began."},
+        {"name": "ReportDone", "description": "The report is written."},
+    ]
+    schedule = next(s for s in data["schedules"] if s["target"] == "reporter")
+    schedule["workflow"] = "reports"
+    data["workflows"] = [
+        {
+            "name": "reports",
+            "start_event": "ReportStarted",
+            "success_event": "ReportDone",
+            "steps": ["ReportStarted", "ReportDone"],
+            "schedule": schedule["name"],
+            "sla_s": 60,
+        }
+    ]
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_a_scheduled_workflow_start_that_failed_or_was_refused_is_started_again(
+    tmp_path: Path,
+) -> None:
+    """A schedule that starts a workflow, at a function without a DLQ: the run Lambda dropped
+    never started, so the runbook starts it again, after the fix, the way the schedule does
+    (regression: it said "start each affected run again" with no command, so a drill could not
+    tell a re-run before the fix from one after it)."""
+    rerun = (
+        "aws lambda invoke response.json --function-name {fn} --invocation-type Event "
+        "--region {region}"
+    )
+    cases = [
+        (load_catalog(_with_a_scheduled_workflow(tmp_path)), "reporter", "reports"),
+        (load_catalog(), "strategy-orchestrator", "trading"),  # the embedded example
+    ]
+    for catalog, service, workflow in cases:
+        scenarios = {s.id: s for s in build_scenarios(catalog)}
+        command = rerun.format(
+            fn=next(s.function_name for s in catalog.services if s.name == service),
+            region=catalog.region,
+        )
+        for kind in ("failing", "throttled"):
+            scenario = scenarios[f"lambda-{service}-{kind}"]
+            last = scenario.mitigation[-1]
+            assert last.command == command, (scenario.id, last)
+            assert f"start the missed `{workflow}` run now" in last.text
+            assert f"that `{workflow}` run never starts" in scenario.summary
+        # the fix comes first: restoring the concurrency, or the fix no command expresses
+        throttled = scenarios[f"lambda-{service}-throttled"].mitigation
+        assert (throttled[0].command or "").startswith("aws lambda delete-function-concurrency")
+        assert scenarios[f"lambda-{service}-failing"].mitigation[0].command is None
+
+
 def test_lambda_invoke_takes_its_outfile_after_the_operation() -> None:
     parsed = parse_aws_command(RERUN)
     assert parsed.params["FunctionName"] == ["ingest-dev-retention-sweeper"]

@@ -50,6 +50,24 @@ def test_functions_without_a_delivery_queue_go_to_moto(aws_endpoint: str) -> Non
         assert gateway.invoked == []
 
 
+def test_an_invoke_for_another_region_goes_to_moto(aws_endpoint: str) -> None:
+    """The function lives in one region: a runbook that invokes it in another gets
+    ResourceNotFoundException, as on AWS, and nothing reaches its delivery queue."""
+    delivered: list[str] = []
+    with LambdaGateway(
+        aws_endpoint, {"worker": "q"}, lambda url, body: delivered.append(body), region="us-east-1"
+    ) as gateway:
+        west = boto3.client("lambda", endpoint_url=gateway.endpoint_url, region_name="us-west-2")
+        with pytest.raises(west.exceptions.ResourceNotFoundException):
+            west.invoke(FunctionName="worker", InvocationType="Event", Payload=b"{}")
+        east = _client("lambda", gateway.endpoint_url)
+        arn = "arn:aws:lambda:eu-west-1:123456789012:function:worker"
+        with pytest.raises(east.exceptions.ResourceNotFoundException):
+            east.invoke(FunctionName=arn, InvocationType="Event", Payload=b"{}")
+        assert east.invoke(FunctionName="worker", InvocationType="Event")["StatusCode"] == 202
+    assert delivered == ["{}"]
+
+
 @pytest.mark.parametrize(
     ("path_name", "name"),
     [
