@@ -221,6 +221,17 @@ def mutate(
         click.echo("interrupted: sandbox stopped", err=True)
         sys.exit(130)
     render_mutation_table(report, Console())
+    if harmless is not None:
+        stale = harmless.stale(
+            (o.id for o in report.outcomes),
+            (o.id for o in report.outcomes if o.status == "survived"),
+        )
+        if stale:
+            click.echo(
+                f"note: {len(stale)} harmless row(s) of {harmless.source} name only killed "
+                "mutants (remove them): " + ", ".join(f"`{p}`" for p in stale),
+                err=True,
+            )
     for written in write_mutation_report(report, report_path):
         click.echo(f"wrote {written}", err=True)
     sys.exit(0 if report.clean else 1)

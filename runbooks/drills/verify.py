@@ -124,9 +124,11 @@ class RunbookInvoke:
 def unhandled_invokes(sandbox: Sandbox, invokes: Sequence[RunbookInvoke]) -> list[str]:
     """What the runbook's asynchronous Invokes did not do, one line per (function, payload).
 
-    Lambda answers 202 to an asynchronous Invoke before the function runs, so the command
-    succeeds even when the event is then dropped (reserved concurrency 0) or fails (the fault is
-    still on): the output cannot tell, the invocations can. Each Invoke must be handled, at its
+    Lambda answers 202 to an asynchronous Invoke before the function runs ("Lambda places the
+    event in a queue and returns a success response without additional information",
+    https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html), so the command succeeds
+    even when the event is then dropped (reserved concurrency 0) or fails (the fault is still
+    on): the output cannot tell, the invocations can. Each Invoke must be handled, at its
     first attempt that got concurrency: a re-run that only works because Lambda's retry came
     after the fix ran before it (lambda/latest/dg/invocation-async-error-handling.html: two
     retries, 1 and 2 minutes apart).

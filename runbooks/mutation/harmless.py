@@ -15,6 +15,7 @@ Any other line is ignored, so the table can live in a page with other content (d
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -62,3 +63,15 @@ class Harmless:
             if fnmatchcase(mutant_id, pattern):
                 return reason
         return None
+
+    def stale(self, ran: Iterable[str], survived: Iterable[str]) -> list[str]:
+        """Rows that name mutants of this run, none of which survived: a reason kept for a
+        mutant the drill now kills misleads the next reader. Rows about scenarios or steps
+        that were not run are not judged."""
+        ran_ids, survived_ids = list(ran), list(survived)
+        return [
+            pattern
+            for pattern, _ in self.rows
+            if any(fnmatchcase(i, pattern) for i in ran_ids)
+            and not any(fnmatchcase(i, pattern) for i in survived_ids)
+        ]

@@ -34,11 +34,6 @@ def typed_log_lines_of(service: Service) -> tuple[str, ...]:
     return log_lines_of(service) if service.consumes else ()
 
 
-def no_log_lines_of(service: Service) -> tuple[str, ...]:
-    """No row comes from the service's log group (its errors stopped)."""
-    return (f"not:{service.log_group}",)
-
-
 def trace_stopped_at(service: str) -> tuple[str, ...]:
     """The trace says the run stopped at ``service``: the last step it reached was handled by
     it, and nothing after."""

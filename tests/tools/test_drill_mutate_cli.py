@@ -98,6 +98,31 @@ def test_a_survivor_exits_1_unless_the_harmless_list_names_it(
     assert entry["killed"] is False and entry["harmless"] == "a read-only query"
 
 
+def test_a_harmless_row_that_names_only_killed_mutants_is_called_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reason kept for a mutant the drill now kills misleads the next reader: the run says
+    which rows to remove. Rows about scenarios that did not run are not judged."""
+    survivor = f"{SCENARIO}/diagnosis-1/drop"
+    monkeypatch.setattr(mutation, "run_mutants", _judge_by_id(None))
+    all_ids = {m["id"] for m in json.loads(_report(tmp_path))["mutants"]}
+    monkeypatch.setattr(mutation, "run_mutants", _judge_by_id(all_ids - {survivor}))
+    doc = tmp_path / "harmless.md"
+    doc.write_text(
+        "| mutant | reason |\n|---|---|\n"
+        f"| `{SCENARIO}/diagnosis-*/drop` | a read-only query |\n"
+        f"| `{SCENARIO}/diagnosis-1/wrong-region` | killed now |\n"
+        "| `some-other-scenario/mitigation-1/drop` | not run here |\n",
+        encoding="utf-8",
+    )
+    result = _mutate(tmp_path, "--harmless", str(doc))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"note: 1 harmless row(s) of {doc} name only killed mutants" in text
+    assert f"`{SCENARIO}/diagnosis-1/wrong-region`" in text
+    assert "some-other-scenario" not in text and f"`{SCENARIO}/diagnosis-*/drop`" not in text
+
+
 def _report(tmp_path: Path) -> str:
     if not (tmp_path / "m.json").exists():
         assert _mutate(tmp_path).exit_code in (0, 1)
