@@ -263,9 +263,9 @@ def run_schedule_now_step(ctx: ScenarioContext, service: Service, schedule: Sche
     else:
         what = (
             f"Once fixed, start the missed `{schedule.workflow}` run now instead of waiting for "
-            f"the next one ({when}): an asynchronous invoke, as the schedule does. The refused "
-            "run never started, so nothing runs twice; run this only after the fix, or Lambda "
-            "drops this run too."
+            f"the next one ({when}): an asynchronous invoke, as the schedule does. Only after "
+            "the fix, or Lambda drops this run too; the start must tolerate an extra run, as a "
+            "schedule may fire twice."
         )
     return Step(
         what,
