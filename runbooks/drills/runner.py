@@ -805,14 +805,18 @@ class _Drill:
                 + ", ".join(still)
             )
 
+    def _lasting_service_faults(self) -> list[Fault]:
+        """The faults on a function that the runbook must end: a fault that ends by itself to
+        make something else happen (the alerts topic's drill throttles `metrics` for a while)
+        loses nothing the runbook is accountable for."""
+        return [f for f in self.faults if f.target == "service" and f.clear_after_s is None]
+
     def _lost_by_consumer(self) -> list[str]:
         """The faulted service's events it never handled, when it ends no workflow (a
         metrics consumer): the workflow tally cannot count them, so a replay of another rule,
         or of a window that misses them, would pass unseen."""
         found: list[str] = []
-        for fault in self.faults:
-            if fault.target != "service" or fault.clear_after_s is not None:
-                continue
+        for fault in self._lasting_service_faults():
             if not ends_no_workflow(self.sandbox, fault.name):
                 continue
             lost, failed = unhandled_events(self.sandbox, fault.name, self.t0)
@@ -829,9 +833,7 @@ class _Drill:
         workflow tally sees a run that never started. One run makes up all of them, as a
         schedule that fires again does not repeat the times it missed."""
         found: list[str] = []
-        for fault in self.faults:
-            if fault.target != "service" or fault.clear_after_s is not None:
-                continue
+        for fault in self._lasting_service_faults():
             lost = lost_scheduled_runs(self.sandbox, fault.name, self.t0)
             restarted = any(i.service == fault.name for i in self.invokes)
             if lost and not restarted:

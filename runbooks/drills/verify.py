@@ -12,7 +12,7 @@ delivered twice — a repeated event_id is at-least-once delivery, which consume
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from runbooks.drills.model import WorkflowTally
@@ -79,8 +79,7 @@ def ends_no_workflow(sandbox: Sandbox, service: str) -> bool:
 def _event_key(event: object, consumes: set[str]) -> str | None:
     """A catalog event's identity across retries and replays: its ``detail.event_id`` (a
     replay from an archive keeps the detail), else its ``id``; None for anything else (a
-    schedule's payload: a scheduled job's missed run is recovered by a new run, which its
-    missed-run alarm judges)."""
+    schedule's payload: its lost runs are :func:`lost_scheduled_runs`)."""
     if not isinstance(event, dict) or not isinstance(event.get("detail"), dict):
         return None
     if event.get("detail-type") not in consumes:
@@ -89,18 +88,25 @@ def _event_key(event: object, consumes: set[str]) -> str | None:
     return None if key is None else str(key)
 
 
-def unhandled_events(sandbox: Sandbox, service: str, since: float) -> tuple[int, int]:
+def _scheduled_key(event: object) -> str | None:
+    """A scheduled event's identity across Lambda's retries (its ``id``); None for any other."""
+    if not isinstance(event, dict) or event.get("detail-type") != SCHEDULED_EVENT:
+        return None
+    return str(event.get("id"))
+
+
+def _never_handled(
+    sandbox: Sandbox, service: str, since: float, key_of: Callable[[object], str | None]
+) -> tuple[int, int]:
     """(events ``service`` failed or was throttled on since ``since`` and never handled
-    afterwards, events it failed or was throttled on since then), among the catalog events it
-    consumes: a consumer whose events were dropped during the incident must get them back (an
-    archive replay, a DLQ replay)."""
-    consumes = set(sandbox.runner.service(service).consumes)
+    afterwards, events it failed or was throttled on since then), each event known by
+    ``key_of`` (None: not one of those counted)."""
     failed: set[str] = set()
     handled: set[str] = set()
     for invocation in sandbox.runner.invocations:
         if invocation.service != service:
             continue
-        key = _event_key(invocation.event, consumes)
+        key = key_of(invocation.event)
         if key is None:
             continue
         if invocation.failed or invocation.throttled:
@@ -109,6 +115,14 @@ def unhandled_events(sandbox: Sandbox, service: str, since: float) -> tuple[int,
         else:
             handled.add(key)
     return len(failed - handled), len(failed)
+
+
+def unhandled_events(sandbox: Sandbox, service: str, since: float) -> tuple[int, int]:
+    """:func:`_never_handled` among the catalog events ``service`` consumes: a consumer whose
+    events were dropped during the incident must get them back (an archive replay, a DLQ
+    replay)."""
+    consumes = set(sandbox.runner.service(service).consumes)
+    return _never_handled(sandbox, service, since, lambda event: _event_key(event, consumes))
 
 
 @dataclass(frozen=True)
@@ -166,24 +180,10 @@ def unhandled_invokes(sandbox: Sandbox, invokes: Sequence[RunbookInvoke]) -> lis
 
 
 def lost_scheduled_runs(sandbox: Sandbox, service: str, since: float) -> int:
-    """Scheduled events of ``service`` (by their ``id``) that failed or were throttled since
-    ``since`` and never ran: each is a run the schedule lost (a job's, or a workflow start
-    that never happened, which no workflow tally can count)."""
-    failed: set[str] = set()
-    handled: set[str] = set()
-    for invocation in sandbox.runner.invocations:
-        event = invocation.event
-        if invocation.service != service or not isinstance(event, dict):
-            continue
-        if event.get("detail-type") != SCHEDULED_EVENT:
-            continue
-        key = str(event.get("id"))
-        if invocation.failed or invocation.throttled:
-            if invocation.started >= since:
-                failed.add(key)
-        else:
-            handled.add(key)
-    return len(failed - handled)
+    """Scheduled events of ``service`` that failed or were throttled since ``since`` and never
+    ran: each is a run the schedule lost (a job's, or a workflow start that never happened,
+    which no workflow tally can count)."""
+    return _never_handled(sandbox, service, since, _scheduled_key)[0]
 
 
 def _short(payload: str, limit: int = 60) -> str:
